@@ -1,0 +1,371 @@
+"""Reverse-mode automatic differentiation: ``Tensor`` and ``Function``.
+
+The design follows Chainer's FunctionNode: a ``Function`` instance is one node of the
+graph. ``forward`` receives raw arrays and stores on ``self`` only what ``backward``
+needs (it can look at ``self.needs`` to skip saving for inputs that want no gradient);
+``backward`` returns one gradient per input and may return ``None`` for inputs whose
+``needs`` flag is False. The backward order is computed iteratively, so a chain of
+ten thousand ops does not hit Python's recursion limit.
+
+Gradient mode is a process-wide flag (not thread-local) because the per-op check is on
+the hot path; the training worker is the only thread that runs ops during training.
+"""
+from __future__ import annotations
+
+import numpy
+
+from . import backend
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    return _grad_enabled
+
+
+class set_grad_enabled:
+    """Context manager and decorator that sets gradient recording on or off."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self.prev = None
+
+    def __enter__(self):
+        global _grad_enabled
+        self.prev = _grad_enabled
+        _grad_enabled = self.mode
+        return self
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self.prev
+        return False
+
+    def __call__(self, func):
+        mode = self.mode
+
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        wrapper.__name__ = getattr(func, "__name__", "wrapper")
+        wrapper.__doc__ = getattr(func, "__doc__", None)
+        return wrapper
+
+
+class no_grad(set_grad_enabled):
+    def __init__(self):
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    def __init__(self):
+        super().__init__(True)
+
+
+class Function:
+    """A differentiable operation; subclasses implement ``forward`` and ``backward``."""
+
+    #: tensors this node was applied to; None once the graph has been freed
+    parents = None
+    #: per input: does it need a gradient?
+    needs = ()
+
+    def forward(self, *arrays):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+    def apply(self, *inputs: "Tensor") -> "Tensor":
+        """Run forward on the inputs' arrays and, when recording, link the result."""
+        if _grad_enabled:
+            needs = tuple([t.requires_grad for t in inputs])
+            if True in needs:
+                self.needs = needs
+                out = self.forward(*[t.data for t in inputs])
+                self.parents = inputs
+                return _make(out, self)
+            self.needs = needs
+        else:
+            self.needs = (False,) * len(inputs)
+        return _make(self.forward(*[t.data for t in inputs]), None)
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+
+class _Freed(Function):
+    """Stands in for a node whose graph was freed by backward()."""
+
+
+_FREED = _Freed()
+
+
+def _make(data, ctx) -> "Tensor":
+    """Fast constructor for op results (skips argument conversion)."""
+    t = object.__new__(Tensor)
+    t.data = data
+    t.grad = None
+    t.requires_grad = ctx is not None
+    t._ctx = ctx
+    t._hooks = None
+    t._retain = False
+    return t
+
+
+def _to_array(data, dtype=None, device=None):
+    if isinstance(data, Tensor):
+        data = data.data
+    xp = backend.module_for(device) if device is not None else backend.array_module(data)
+    if dtype is None:
+        arr = xp.asarray(data)
+        if arr.dtype.kind == "f" and not hasattr(data, "dtype"):
+            arr = arr.astype(backend.DEFAULT_DTYPE)  # Python floats become float32, like torch
+        elif arr.dtype.kind == "b" and False:
+            pass
+        return arr
+    return xp.asarray(data, dtype=dtype)
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "_retain", "__weakref__")
+    __array_priority__ = 1000  # numpy scalars defer to Tensor operators
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, device=None):
+        self.data = _to_array(data, dtype, device)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._ctx = None
+        self._hooks = None
+        self._retain = False
+
+    # ----- properties -------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        return backend.device_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        return self._ctx
+
+    def size(self, dim=None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return int(self.data.size)
+
+    def __len__(self):
+        return len(self.data)
+
+    # ----- conversion -------------------------------------------------
+    def numpy(self):
+        """A host NumPy array; like torch, refuses when the tensor needs grad."""
+        return backend.to_numpy(self.data)
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def item(self):
+        return self.data.item()
+
+    def __float__(self):
+        return float(self.data)
+
+    def __int__(self):
+        return int(self.data)
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def detach(self) -> "Tensor":
+        return _make(self.data, None)
+
+    def detach_(self) -> "Tensor":
+        self._ctx = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, flag: bool = True) -> "Tensor":
+        if self._ctx is not None and not flag:
+            raise RuntimeError("only leaf tensors can stop requiring grad; use .detach()")
+        self.requires_grad = flag
+        return self
+
+    def to(self, device=None, dtype=None) -> "Tensor":
+        """Move to ``"cpu"`` or ``"gpu"`` and/or cast. Differentiable for dtype casts."""
+        if isinstance(device, (type, numpy.dtype)) and dtype is None:
+            device, dtype = None, device
+        t = self
+        if dtype is not None and numpy.dtype(dtype) != self.data.dtype:
+            from .ops import Cast
+
+            t = Cast(dtype).apply(t)
+        if device is not None and backend.check_device(device) != self.device:
+            moved = _make(backend.to_device(t.data, device), None)
+            moved.requires_grad = t.requires_grad and t.is_leaf
+            return moved
+        return t
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def float(self):
+        return self.to(dtype=numpy.float32)
+
+    def double(self):
+        return self.to(dtype=numpy.float64)
+
+    def clone(self) -> "Tensor":
+        from .ops import Identity
+
+        return Identity().apply(self)
+
+    def __repr__(self):
+        extra = ", requires_grad=True" if self.requires_grad else ""
+        return f"tensor({self.numpy()!r}{extra})".replace("array(", "").replace(")\n", ")")
+
+    # ----- autograd ---------------------------------------------------
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new grad."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        hooks = self._hooks
+
+        class _Handle:
+            def remove(self_inner):
+                if hook in hooks:
+                    hooks.remove(hook)
+
+        return _Handle()
+
+    def retain_grad(self):
+        self._retain = True
+
+    def zero_(self):
+        self.data[...] = 0
+        return self
+
+    def backward(self, gradient=None, retain_graph: bool = False):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+        if not self.requires_grad:
+            raise RuntimeError("this tensor does not require grad and has no grad_fn")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            gradient = backend.array_module(self.data).ones_like(self.data)
+        elif isinstance(gradient, Tensor):
+            gradient = gradient.data
+        run_backward(self, gradient, retain_graph)
+
+
+def _apply_hooks(t, g):
+    for hook in t._hooks:
+        r = hook(_make(g, None))
+        if r is not None:
+            g = r.data if isinstance(r, Tensor) else r
+    return g
+
+
+def _accumulate_leaf(p, g):
+    if p._hooks:
+        g = _apply_hooks(p, g)
+    # a new array, never in-place: ``g`` may alias another node's gradient
+    p.grad = g if p.grad is None else p.grad + g
+
+
+def topological_order(root: Tensor) -> list:
+    """Non-leaf tensors reachable from ``root``, inputs before outputs (iterative DFS)."""
+    order = []
+    visited = set()
+    stack = [(root, False)]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        key = id(t)
+        if key in visited:
+            continue
+        visited.add(key)
+        stack.append((t, True))
+        parents = t._ctx.parents
+        if parents is None:
+            if t._ctx is _FREED:
+                raise RuntimeError(
+                    "Trying to backward through the graph a second time; "
+                    "pass retain_graph=True to the first backward() if you need to")
+            continue
+        for p in parents:
+            if p._ctx is not None and id(p) not in visited:
+                stack.append((p, False))
+    return order
+
+
+def run_backward(root: Tensor, grad, retain_graph: bool = False):
+    if root._ctx is None:  # a leaf: its gradient is the seed itself
+        _accumulate_leaf(root, grad)
+        return
+    order = topological_order(root)
+    grads = {id(root): grad}
+    for t in reversed(order):
+        g = grads.pop(id(t), None)
+        if g is None:
+            continue
+        if t._hooks:
+            g = _apply_hooks(t, g)
+        if t._retain:
+            t.grad = g if t.grad is None else t.grad + g
+        fn = t._ctx
+        gxs = fn.backward(g)
+        if type(gxs) is not tuple:
+            gxs = (gxs,)
+        for p, need, gx in zip(fn.parents, fn.needs, gxs):
+            if not need or gx is None:
+                continue
+            if p._ctx is None:
+                _accumulate_leaf(p, gx)
+            else:
+                k = id(p)
+                prev = grads.get(k)
+                grads[k] = gx if prev is None else prev + gx
+        if not retain_graph:
+            fn.parents = None  # drop the inputs: the graph behind this node can be freed
+            t._ctx = _FREED
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` down to ``shape``: the one helper for broadcast gradients."""
+    if grad.shape == shape:
+        return grad
+    ndiff = grad.ndim - len(shape)
+    if ndiff:
+        grad = grad.sum(axis=tuple(range(ndiff)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad

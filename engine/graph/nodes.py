@@ -1,0 +1,1 @@
+"""Node-type declarations (filled by the graph-runtime work)."""
