@@ -347,6 +347,8 @@ def run_backward(root: Tensor, grad, retain_graph: bool = False):
         for p, need, gx in zip(fn.parents, fn.needs, gxs):
             if not need or gx is None:
                 continue
+            if gx.dtype.kind == "c" and p.data.dtype.kind != "c":
+                gx = gx.real  # a real input's gradient is the real part (Re z depends on it)
             if p._ctx is None:
                 _accumulate_leaf(p, gx)
             else:

@@ -1,5 +1,5 @@
 """torch.nn-style modules. Each submodule owns its names through ``__all__``."""
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
 from .module import Module, Parameter  # noqa: F401
 from .containers import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403

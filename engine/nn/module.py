@@ -167,7 +167,9 @@ class Module:
     def to(self, device=None, dtype=None):
         """Move (or cast) every parameter and buffer in place, keeping object identity."""
         for t in list(self.parameters()) + [b for b in self.buffers() if isinstance(b, Tensor)]:
-            moved = t.detach().to(device=device, dtype=dtype)
+            # like torch, casting touches floating-point tensors only (not counters)
+            cast = dtype if t.data.dtype.kind in "fc" else None
+            moved = t.detach().to(device=device, dtype=cast)
             t.data = moved.data
             if t.grad is not None:
                 t.grad = None

@@ -1,0 +1,175 @@
+"""Per-weight adaptive step sizes: Adagrad, RMSprop, Adadelta, Rprop (torch.optim equations).
+
+Every update works in place on the parameter's array and its state buffers; the few
+temporaries are whole-array expressions, never per-element Python.
+"""
+from __future__ import annotations
+
+from .. import backend
+from .optimizer import Optimizer, _grad
+
+
+def _check(name, value, low=0.0):
+    if not value >= low:
+        raise ValueError(f"Invalid {name}: {value}")
+
+
+class Adagrad(Optimizer):
+    """clr = lr / (1 + (t-1)*lr_decay);  s <- s + g^2;  w <- w - clr * g / (sqrt(s) + eps)."""
+
+    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
+                 initial_accumulator_value=0.0, eps=1e-10, *, maximize=False):
+        for name, v in (("learning rate", lr), ("lr_decay", lr_decay),
+                        ("weight_decay", weight_decay), ("epsilon", eps),
+                        ("initial_accumulator_value", initial_accumulator_value)):
+            _check(name, v)
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value,
+                                      eps=eps, maximize=maximize))
+
+    def _update(self, group):
+        lr, decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            g = _grad(p, group["maximize"])
+            state = self._state(p)
+            if not state:
+                xp = backend.array_module(p.data)
+                state["step"] = 0
+                state["sum"] = xp.full_like(p.data, group["initial_accumulator_value"])
+            state["step"] += 1
+            if wd:
+                g = g + wd * p.data
+            clr = lr / (1 + (state["step"] - 1) * decay)
+            s = state["sum"]
+            s += g * g
+            denom = backend.array_module(s).sqrt(s)
+            denom += eps
+            p.data -= clr * g / denom
+
+
+class RMSprop(Optimizer):
+    """v <- alpha*v + (1-alpha)*g^2; centered: v~ = v - gbar^2; w <- w - lr*g/(sqrt(v~)+eps),
+    or with momentum b <- mu*b + g/(sqrt(v~)+eps); w <- w - lr*b."""
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                 centered=False, *, maximize=False):
+        for name, v in (("learning rate", lr), ("epsilon", eps), ("momentum", momentum),
+                        ("weight_decay", weight_decay), ("alpha", alpha)):
+            _check(name, v)
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered, maximize=maximize))
+
+    def _update(self, group):
+        lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+        wd, mu, centered = group["weight_decay"], group["momentum"], group["centered"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            g = _grad(p, group["maximize"])
+            xp = backend.array_module(p.data)
+            state = self._state(p)
+            if not state:
+                state["step"] = 0
+                state["square_avg"] = xp.zeros_like(p.data)
+            state["step"] += 1
+            if wd:
+                g = g + wd * p.data
+            v = state["square_avg"]
+            v *= alpha
+            v += (1 - alpha) * (g * g)
+            if centered:
+                gbar = state.get("grad_avg")
+                if gbar is None:
+                    gbar = state["grad_avg"] = xp.zeros_like(p.data)
+                gbar *= alpha
+                gbar += (1 - alpha) * g
+                denom = xp.sqrt(v - gbar * gbar)
+            else:
+                denom = xp.sqrt(v)
+            denom += eps
+            if mu > 0:
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = state["momentum_buffer"] = xp.zeros_like(p.data)
+                buf *= mu
+                buf += g / denom
+                p.data -= lr * buf
+            else:
+                p.data -= lr * g / denom
+
+
+class Adadelta(Optimizer):
+    """v <- rho*v + (1-rho)*g^2; dx = sqrt(u+eps)/sqrt(v+eps)*g; u <- rho*u + (1-rho)*dx^2;
+    w <- w - lr*dx."""
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, *, maximize=False):
+        for name, v in (("learning rate", lr), ("epsilon", eps), ("weight_decay", weight_decay)):
+            _check(name, v)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    def _update(self, group):
+        lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            g = _grad(p, group["maximize"])
+            xp = backend.array_module(p.data)
+            state = self._state(p)
+            if not state:
+                state["step"] = 0
+                state["square_avg"] = xp.zeros_like(p.data)
+                state["acc_delta"] = xp.zeros_like(p.data)
+            state["step"] += 1
+            if wd:
+                g = g + wd * p.data
+            v, u = state["square_avg"], state["acc_delta"]
+            v *= rho
+            v += (1 - rho) * (g * g)
+            delta = xp.sqrt(u + eps)
+            delta /= xp.sqrt(v + eps)
+            delta *= g
+            u *= rho
+            u += (1 - rho) * (delta * delta)
+            p.data -= lr * delta
+
+
+class Rprop(Optimizer):
+    """Resilient backprop: per-weight step sizes grow by etaplus while the gradient keeps its
+    sign and shrink by etaminus when it flips (then that weight skips one update);
+    w <- w - sign(g) * step."""
+
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), *,
+                 maximize=False):
+        _check("learning rate", lr)
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes),
+                                      maximize=maximize))
+
+    def _update(self, group):
+        etaminus, etaplus = group["etas"]
+        step_min, step_max = group["step_sizes"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            g = _grad(p, group["maximize"])
+            xp = backend.array_module(p.data)
+            state = self._state(p)
+            if not state:
+                state["step"] = 0
+                state["prev"] = xp.zeros_like(p.data)
+                state["step_size"] = xp.full_like(p.data, group["lr"])
+            state["step"] += 1
+            same = g * state["prev"]
+            factor = xp.where(same > 0, etaplus, xp.where(same < 0, etaminus, 1.0))
+            step_size = state["step_size"]
+            step_size *= factor.astype(step_size.dtype, copy=False)
+            xp.clip(step_size, step_min, step_max, out=step_size)
+            g = xp.where(same < 0, 0, g).astype(p.data.dtype, copy=False)  # sign flipped: skip
+            p.data -= xp.sign(g) * step_size
+            state["prev"][...] = g

@@ -1,0 +1,74 @@
+"""What a training Session reports every k steps: the contract between engine and panels.
+
+All arrays here are host NumPy arrays (statistics are reduced on the device and moved
+in one transfer by the session), so the GUI thread never touches device memory.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class ActivationStats:
+    """Statistics of one node's output over the probed batch."""
+
+    node: str
+    mean: float
+    std: float
+    hist_counts: np.ndarray          # a few bins
+    hist_edges: np.ndarray           # len(counts) + 1
+    unit_mean: np.ndarray | None = None   # mean activation per unit (last axis), for heatmaps
+    saturated: float | None = None   # fraction saturated (sigmoid/tanh nodes only)
+    dead: float | None = None        # fraction of units never active (ReLU family only)
+
+
+@dataclass
+class GradStats:
+    """Gradient statistics of one parameter tensor."""
+
+    param: str                       # qualified name, e.g. "lin1.weight"
+    node: str                        # the graph node that owns it
+    norm: float                      # L2 norm
+    mean_abs: float
+    max_abs: float
+    update_ratio: float | None = None   # |lr * update| / |w|
+
+
+@dataclass
+class Verdict:
+    """A diagnosis in plain words, with the course notes' remedies."""
+
+    kind: str                        # "vanishing" | "exploding" | "saturation" | "dead" | "nan"
+    message: str
+    remedies: list = field(default_factory=list)
+    nodes: list = field(default_factory=list)   # offending node ids, to highlight on the canvas
+    severity: str = "warning"        # "info" | "warning" | "error"
+
+
+@dataclass
+class NanReport:
+    node: str                        # first node whose output turned non-finite
+    step: int
+    message: str
+
+
+@dataclass
+class Snapshot:
+    step: int
+    epoch: float
+    loss: float                                  # training loss of the last batch
+    lr: float = 0.0
+    train_loss: float | None = None              # full train-set loss, when evaluated
+    test_loss: float | None = None
+    metrics: dict = field(default_factory=dict)  # e.g. {"train_acc": .9, "test_acc": .85}
+    activations: dict = field(default_factory=dict)   # node id -> ActivationStats
+    gradients: dict = field(default_factory=dict)     # param name -> GradStats
+    weights: dict = field(default_factory=dict)       # param name -> array (small ones only)
+    attention: dict = field(default_factory=dict)     # node id -> attention weights array
+    moe: dict = field(default_factory=dict)           # node id -> {"gates": array, "load": array}
+    trajectory_point: np.ndarray | None = None        # flattened parameters
+    verdicts: list = field(default_factory=list)      # [Verdict]
+    nan: NanReport | None = None
+    stopped: bool = False                             # training stopped (NaN or finished)
