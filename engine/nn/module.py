@@ -64,8 +64,9 @@ class Module:
             self._buffers[name] = value
         elif name in self._modules and value is None:
             self._modules[name] = None
-        else:
-            object.__setattr__(self, name, value)
+        # Mirror into the instance dict too: attribute reads in forward() then take
+        # Python's fast path instead of __getattr__ (a hot path for tiny nets).
+        object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
         d = self.__dict__
@@ -79,18 +80,20 @@ class Module:
         for store in (self._parameters, self._buffers, self._modules):
             if name in store:
                 del store[name]
-                return
         object.__delattr__(self, name)
 
     def register_parameter(self, name, param):
         self._parameters[name] = param
+        object.__setattr__(self, name, param)
 
     def register_buffer(self, name, tensor, persistent: bool = True):
         """Non-learnable state (running statistics): saved in state_dict, not trained."""
         self._buffers[name] = tensor
+        object.__setattr__(self, name, tensor)
 
     def add_module(self, name, module):
         self._modules[name] = module
+        object.__setattr__(self, name, module)
 
     register_module = add_module
 

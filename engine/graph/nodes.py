@@ -1,1 +1,0 @@
-"""Node-type declarations (filled by the graph-runtime work)."""

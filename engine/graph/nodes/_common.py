@@ -1,0 +1,102 @@
+"""Shared helpers for node declarations: shape arithmetic with unknown (None) sizes,
+and compact constructors for ports and params.
+
+Shapes are tuples; ``None`` is an unknown size (the batch dimension always is).
+"""
+from __future__ import annotations
+
+from ..registry import ParamSpec, Port, ShapeError
+
+# ----------------------------------------------------------------- ports and params
+IN = (Port("input", "the tensor to transform"),)
+OUT = (Port("out", "the result"),)
+SCALAR_OUT = (Port("out", "the cost: one number (a scalar) to minimise"),)
+
+
+def P(name, kind, default, help="", **kw) -> ParamSpec:  # noqa: A002 - mirrors ParamSpec
+    return ParamSpec(name, kind, default, help, **kw)
+
+
+def reduction_param() -> ParamSpec:
+    return P("reduction", "choice", "mean", "how per-sample losses combine: their mean, their sum, "
+             "or none (then the node's output is not a scalar)", choices=("mean", "sum", "none"))
+
+
+# ----------------------------------------------------------------- shape words
+def fmt(shape) -> str:
+    """(None, 2) -> "(batch, 2)"; unknown inner sizes print as "?"."""
+    if shape is None:
+        return "(unknown)"
+    parts = ["batch" if i == 0 and d is None else ("?" if d is None else str(d))
+             for i, d in enumerate(shape)]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def rank(shape, allowed, what="input"):
+    """Raise unless len(shape) is in ``allowed`` (counting the batch dimension)."""
+    if len(shape) not in allowed:
+        want = " or ".join(str(a) for a in allowed)
+        raise ShapeError(f"expects a {want}-D {what} (batch first) but receives shape {fmt(shape)}")
+
+
+def axis(dim, ndim, what="dim"):
+    """Normalise a (possibly negative) axis for a tensor of ``ndim`` dimensions."""
+    if not -ndim <= dim < ndim:
+        raise ShapeError(f"{what} {dim} is out of range for a {ndim}-D tensor")
+    return dim % ndim
+
+
+def same_size(a, b) -> bool:
+    return a is None or b is None or a == b
+
+
+def broadcast(*shapes):
+    """NumPy/torch broadcasting with unknown sizes; raises ShapeError naming the sizes."""
+    n = max(len(s) for s in shapes)
+    out = []
+    for i in range(n):
+        sizes = [s[i - n + len(s)] for s in shapes if i - n + len(s) >= 0]
+        known = {d for d in sizes if d is not None and d != 1}
+        if len(known) > 1:
+            raise ShapeError("shapes " + " and ".join(fmt(s) for s in shapes)
+                             + f" do not broadcast: sizes {' vs '.join(map(str, sorted(known)))} "
+                             f"in dimension {i - n}")
+        if known:
+            out.append(known.pop())
+        elif any(d is None for d in sizes):
+            out.append(None)
+        else:
+            out.append(1)
+    return tuple(out)
+
+
+def features(shape, expected, what="features"):
+    """Check the last size equals ``expected`` ("expects 4 features but receives 2")."""
+    if len(shape) < 1:
+        raise ShapeError(f"expects {plural(expected, what[:-1])} but receives a scalar")
+    if not same_size(shape[-1], expected):
+        raise ShapeError(f"expects {expected} {what} but receives {shape[-1]} "
+                         f"(input shape {fmt(shape)})")
+
+
+def identity_rule(params, shapes):
+    return {"out": tuple(shapes["input"])}
+
+
+def scalar_or_batch(params, shape):
+    """A loss's output: () for reduction mean/sum, else the per-element shape."""
+    return {"out": () if params.get("reduction", "mean") != "none" else tuple(shape)}
+
+
+def conv_size(n, kernel, stride, padding, dilation=1):
+    if n is None:
+        return None
+    size = (n + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+    if size < 1:
+        raise ShapeError(f"the window ({kernel} wide, dilation {dilation}) does not fit in a size-{n} "
+                         f"input with padding {padding}")
+    return size
