@@ -134,7 +134,11 @@ def topological_layers(graph) -> list:
     for n in order:
         preds = [depth[p] for p in g.predecessors(n) if p in depth]
         depth[n] = max(preds) + 1 if preds else 0
-    # Costs and observed targets sit next to what they consume, not at depth 0 alone.
+    # Sources (a Target, a Parameter) sit just before what consumes them, not all at depth 0.
+    for n in order:
+        succ = [depth[s] for s in g.successors(n)]
+        if g.in_degree(n) == 0 and succ:
+            depth[n] = max(0, min(succ) - 1)
     layers: dict[int, list] = {}
     for n in order:
         layers.setdefault(depth[n], []).append(n)

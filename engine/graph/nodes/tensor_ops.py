@@ -1,0 +1,323 @@
+"""Tensor ops: elementwise arithmetic, matrix products, joining/splitting, reshaping,
+reductions, einsum and the weighted sum of the attention module."""
+from __future__ import annotations
+
+import math
+import re
+
+from ..registry import FUNCTION, NodeType, Port, ShapeError, register
+from ._common import IN, OUT, P, axis, broadcast, fmt, rank
+
+GROUP = "Tensor ops"
+AB = (Port("a", "left operand"), Port("b", "right operand"))
+MULTI = (Port("inputs", "any number of tensors, in the order they were connected", multi=True),)
+
+
+def _op(name, fn_factory):
+    """A build function making an OpModule; fn_factory(params) -> callable(**inputs)."""
+    def build(params, shapes):
+        from ._modules import OpModule
+
+        return OpModule(name, fn_factory(params))
+    return build
+
+
+def _ops():
+    from ... import ops  # noqa: PLC0415 - lazily, see the package docstring
+
+    return ops
+
+
+def _need_inputs(shapes, n=1):
+    got = len(shapes.get("inputs", []))
+    if got < n:
+        raise ShapeError(f"needs at least {n} connected input{'s' if n > 1 else ''}, has {got}")
+    return shapes["inputs"]
+
+
+# ----------------------------------------------------------------- elementwise
+def _add_fn(params):
+    def add(inputs):
+        total = inputs[0]
+        for t in inputs[1:]:
+            total = total + t
+        return total
+    return add
+
+
+register(NodeType(
+    "Add", FUNCTION, "Sum of all its inputs, element by element (shapes broadcast as in torch). "
+    "With one input it passes it on: use it for residual connections too.",
+    inputs=MULTI, outputs=OUT, group=GROUP, build=_op("Add", _add_fn),
+    shape_rule=lambda p, s: {"out": broadcast(*_need_inputs(s))},
+    shape_doc="out = broadcast(inputs...)"))
+
+register(NodeType(
+    "Subtract", FUNCTION, "a - b, element by element (shapes broadcast).",
+    inputs=AB, outputs=OUT, group=GROUP, build=_op("Subtract", lambda p: lambda a, b: a - b),
+    shape_rule=lambda p, s: {"out": broadcast(s["a"], s["b"])}, shape_doc="out = broadcast(a, b)"))
+
+register(NodeType(
+    "Multiply", FUNCTION, "a * b, element by element (shapes broadcast): gating, scaling.",
+    inputs=AB, outputs=OUT, group=GROUP, build=_op("Multiply", lambda p: lambda a, b: a * b),
+    shape_rule=lambda p, s: {"out": broadcast(s["a"], s["b"])}, shape_doc="out = broadcast(a, b)"))
+
+
+def _matmul_rule(params, s):
+    a, b = s["a"], s["b"]
+    if len(a) < 1 or len(b) < 1:
+        raise ShapeError("MatMul needs tensors with at least one dimension")
+    k_a = a[-1]
+    k_b = b[0] if len(b) == 1 else b[-2]
+    if k_a is not None and k_b is not None and k_a != k_b:
+        raise ShapeError(f"a {fmt(a)} @ b {fmt(b)}: a's last size {k_a} must equal b's "
+                         f"{'only' if len(b) == 1 else 'second-to-last'} size {k_b}")
+    if len(a) == 1 and len(b) == 1:
+        return {"out": ()}
+    if len(b) == 1:
+        return {"out": tuple(a[:-1])}
+    if len(a) == 1:
+        return {"out": tuple(b[:-2]) + (b[-1],)}
+    batch = broadcast(tuple(a[:-2]), tuple(b[:-2])) if (len(a) > 2 or len(b) > 2) else ()
+    return {"out": batch + (a[-2], b[-1])}
+
+
+register(NodeType(
+    "MatMul", FUNCTION, "Matrix product a @ b, as torch.matmul (batched over leading dimensions).",
+    inputs=AB, outputs=OUT, group=GROUP,
+    build=_op("MatMul", lambda p: lambda a, b: _ops().matmul(a, b)),
+    shape_rule=_matmul_rule, shape_doc="(..., n, k) @ (..., k, m) -> (..., n, m)"))
+
+
+# ----------------------------------------------------------------- joining and splitting
+def _concat_rule(params, s):
+    shapes = _need_inputs(s)
+    nd = len(shapes[0])
+    if any(len(x) != nd for x in shapes):
+        raise ShapeError("all inputs need the same number of dimensions, got "
+                         + ", ".join(fmt(x) for x in shapes))
+    d = axis(params["dim"], nd)
+    out = list(shapes[0])
+    for i in range(nd):
+        if i == d:
+            sizes = [x[i] for x in shapes]
+            out[i] = None if None in sizes else sum(sizes)
+            continue
+        known = {x[i] for x in shapes if x[i] is not None}
+        if len(known) > 1:
+            raise ShapeError(f"inputs differ in dimension {i} (sizes {', '.join(map(str, sorted(known)))}); "
+                             f"only dimension {params['dim']} may differ")
+        out[i] = known.pop() if known else None
+    return {"out": tuple(out)}
+
+
+register(NodeType(
+    "Concat", FUNCTION, "Joins its inputs along one dimension (torch.cat), e.g. two feature "
+    "vectors into one longer vector.",
+    inputs=MULTI, outputs=OUT, group=GROUP,
+    params=(P("dim", "int", -1, "the dimension to join along (-1 = the last, the features)"),),
+    build=_op("Concat", lambda p: lambda inputs: _ops().cat(list(inputs), p["dim"])),
+    shape_rule=_concat_rule, shape_doc="sizes along dim add up; the others must agree"))
+
+
+def _split_sizes(params, n):
+    sections = params.get("sections")
+    if sections:
+        if n is not None and sum(sections) != n:
+            raise ShapeError(f"sections {list(sections)} add up to {sum(sections)}, but the "
+                             f"dimension has size {n}")
+        return list(sections)
+    k = params["chunks"]
+    if n is None:
+        return [None] * k
+    if n % k:
+        raise ShapeError(f"size {n} does not split into {k} equal chunks; set 'sections' instead")
+    return [n // k] * k
+
+
+def _split_outputs(params):
+    count = len(params["sections"]) if params.get("sections") else params["chunks"]
+    return tuple(Port(f"out{i}", f"part {i + 1}") for i in range(max(1, count)))
+
+
+def _split_rule(params, s):
+    shape = s["input"]
+    d = axis(params["dim"], len(shape))
+    out = {}
+    for i, size in enumerate(_split_sizes(params, shape[d])):
+        part = list(shape)
+        part[d] = size
+        out[f"out{i}"] = tuple(part)
+    return out
+
+
+def _split_fn(params):
+    def split(input):
+        sizes = _split_sizes(params, input.shape[params["dim"]])
+        parts = _ops().split(input, sizes, params["dim"])
+        return {f"out{i}": t for i, t in enumerate(parts)}
+    return split
+
+
+register(NodeType(
+    "Split", FUNCTION, "Cuts a tensor into parts along one dimension: 'chunks' equal parts, or "
+    "parts of the sizes in 'sections'. Outputs out0, out1, ...",
+    inputs=IN, outputs=(Port("out0"), Port("out1")), group=GROUP,
+    params=(P("chunks", "int", 2, "number of equal parts (when 'sections' is empty)", min=1, max=64),
+            P("sections", "ints", (), "sizes of the parts (overrides 'chunks')", min=1),
+            P("dim", "int", -1, "the dimension to cut along")),
+    dynamic_outputs=_split_outputs, build=_op("Split", _split_fn), shape_rule=_split_rule,
+    shape_doc="out_i has size sections[i] (or size/chunks) along dim"))
+
+
+# ----------------------------------------------------------------- reshaping
+def _reshape_rule(params, s):
+    shape, target = s["input"], list(params["shape"])
+    if target.count(-1) > 1:
+        raise ShapeError("at most one size in 'shape' may be -1")
+    if any(t == 0 or t < -1 for t in target):
+        raise ShapeError("sizes in 'shape' must be positive (or -1 for 'whatever is left')")
+    per_sample = shape[1:]
+    total = None if None in per_sample else math.prod(per_sample)
+    known = math.prod(t for t in target if t != -1)
+    if -1 in target:
+        if total is not None:
+            if total % known:
+                raise ShapeError(f"cannot reshape {fmt(shape)} to (batch, {', '.join(map(str, target))}): "
+                                 f"{total} values per sample are not a multiple of {known}")
+            target[target.index(-1)] = total // known
+        else:
+            target[target.index(-1)] = None
+    elif total is not None and total != known:
+        raise ShapeError(f"cannot reshape {fmt(shape)} to (batch, {', '.join(map(str, target))}): "
+                         f"{total} values per sample, not {known}")
+    return {"out": (shape[0], *target)}
+
+
+register(NodeType(
+    "Reshape", FUNCTION, "Gives each sample a new shape with the same number of values (the batch "
+    "dimension is kept). One size may be -1: whatever is left.",
+    inputs=IN, outputs=OUT, group=GROUP,
+    params=(P("shape", "ints", (-1,), "the new shape of one sample, without the batch dimension",
+              min=-1),),
+    build=_op("Reshape", lambda p: lambda input: _ops().reshape(input, (input.shape[0], *p["shape"]))),
+    shape_rule=_reshape_rule, shape_doc="out = (batch, *shape)"))
+
+
+def _transpose_rule(params, s):
+    shape = list(s["input"])
+    a, b = axis(params["dim0"], len(shape), "dim0"), axis(params["dim1"], len(shape), "dim1")
+    shape[a], shape[b] = shape[b], shape[a]
+    return {"out": tuple(shape)}
+
+
+register(NodeType(
+    "Transpose", FUNCTION, "Swaps two dimensions (torch.transpose); the default swaps the last two.",
+    inputs=IN, outputs=OUT, group=GROUP,
+    params=(P("dim0", "int", -2, "first dimension"), P("dim1", "int", -1, "second dimension")),
+    build=_op("Transpose", lambda p: lambda input: _ops().transpose(input, p["dim0"], p["dim1"])),
+    shape_rule=_transpose_rule, shape_doc="out = input with dim0 and dim1 swapped"))
+
+
+# ----------------------------------------------------------------- reductions
+def _reduce_rule(params, s):
+    shape = s["input"]
+    if params["dim"] is None:
+        return {"out": (1,) * len(shape) if params["keepdim"] else ()}
+    d = axis(params["dim"], len(shape))
+    out = list(shape)
+    if params["keepdim"]:
+        out[d] = 1
+    else:
+        del out[d]
+    return {"out": tuple(out)}
+
+
+def _reduction(name, fn_name, what):
+    register(NodeType(
+        name, FUNCTION, f"The {what} of the entries over one dimension (torch.{fn_name}); with no dim, "
+        f"over everything (a single number).",
+        inputs=IN, outputs=OUT, group=GROUP,
+        params=(P("dim", "int", None, "the dimension to reduce (none = all of them)", nullable=True),
+                P("keepdim", "bool", False, "keep the reduced dimension with size 1")),
+        build=_op(name, lambda p: lambda input: getattr(_ops(), fn_name)(input, p["dim"], p["keepdim"])),
+        shape_rule=_reduce_rule, shape_doc="out = input without dim (size 1 with keepdim)"))
+
+
+_reduction("Sum", "sum", "sum")
+_reduction("Mean", "mean", "mean")
+
+
+# ----------------------------------------------------------------- einsum
+_EINSUM = re.compile(r"^([a-zA-Z]*(,[a-zA-Z]*)*)->([a-zA-Z]*)$")
+
+
+def _einsum_rule(params, s):
+    eq = params["equation"].replace(" ", "")
+    m = _EINSUM.match(eq)
+    if not m:
+        raise ShapeError(f"equation {params['equation']!r} must look like 'bi,ij->bj' "
+                         f"(letters, commas, one arrow)")
+    terms, result = m.group(1).split(","), m.group(3)
+    shapes = _need_inputs(s)
+    if len(terms) != len(shapes):
+        raise ShapeError(f"equation {eq!r} names {len(terms)} operands but {len(shapes)} are connected")
+    sizes = {}
+    for i, (term, shape) in enumerate(zip(terms, shapes)):
+        if len(term) != len(shape):
+            raise ShapeError(f"operand {i + 1} has shape {fmt(shape)} but the equation gives it "
+                             f"{len(term)} letters ({term!r})")
+        for letter, n in zip(term, shape):
+            if n is None:
+                sizes.setdefault(letter, None)
+                continue
+            old = sizes.get(letter)
+            if old is not None and old != n and 1 not in (old, n):
+                raise ShapeError(f"letter '{letter}' has size {old} in one operand and {n} in another")
+            sizes[letter] = n if old in (None, 1) else old
+    missing = [c for c in result if c not in sizes]
+    if missing:
+        raise ShapeError(f"the result names '{missing[0]}', which no operand has")
+    return {"out": tuple(sizes[c] for c in result)}
+
+
+register(NodeType(
+    "Einsum", FUNCTION, "Any sum of products written in Einstein notation (torch.einsum), e.g. "
+    "'bj,ijk,bk->bi' is the multiplicative module s_i = sum_jk u_ijk x_j z_k.",
+    inputs=(Port("inputs", "the operands, in the order of the equation's terms", multi=True),),
+    outputs=OUT, group=GROUP,
+    params=(P("equation", "str", "bi,ij->bj", "the einsum equation (explicit '->' form)"),),
+    build=_op("Einsum", lambda p: lambda inputs: _ops().einsum(p["equation"].replace(" ", ""), *inputs)),
+    shape_rule=_einsum_rule, shape_doc="from the equation's letters"))
+
+
+# ----------------------------------------------------------------- weighted sum (§3.1)
+def _weighted_sum_rule(params, s):
+    w = s["weights"]
+    xs = _need_inputs(s)
+    first = xs[0]
+    for x in xs[1:]:
+        if len(x) != len(first) or any(a is not None and b is not None and a != b for a, b in zip(x, first)):
+            raise ShapeError(f"all inputs must have the same shape, got {', '.join(fmt(x) for x in xs)}")
+    if len(w) < 1 or (w[-1] is not None and w[-1] != len(xs)):
+        raise ShapeError(f"weights {fmt(w)} must have one weight per input in the last dimension: "
+                         f"{len(xs)} inputs are connected")
+    lead = broadcast(tuple(w[:-1]), tuple(first[:-1]))
+    return {"out": lead + (first[-1],)}
+
+
+def _weighted_sum_fn(params):
+    def weighted_sum(weights, inputs):
+        ops = _ops()
+        stacked = ops.stack(list(inputs), -2)                        # (..., J, D)
+        return ops.squeeze(ops.matmul(ops.unsqueeze(weights, -2), stacked), -2)
+    return weighted_sum
+
+
+register(NodeType(
+    "WeightedSum", FUNCTION, "s = sum_j w_j x_j: the attention module's combination of the inputs "
+    "x_j with weights w (one per input, usually from a Softmax).",
+    inputs=(Port("weights", "w: shape (..., J), one weight per input"),
+            Port("inputs", "x_1 ... x_J, all of one shape (..., D)", multi=True)),
+    outputs=OUT, group=GROUP, build=_op("WeightedSum", _weighted_sum_fn),
+    shape_rule=_weighted_sum_rule, shape_doc="weights (..., J), J inputs (..., D) -> (..., D)"))

@@ -1,0 +1,137 @@
+"""What every training panel shares: a dock with a header row, PNG export, and redraws
+only while it is visible.
+
+A panel subclass builds its plots once in ``build()`` and updates them in
+``refresh(runner)`` with ``setData``/``setImage`` on the items it already has. The
+Runner's redraw timer calls ``refresh`` (at most 30 times a second) only while the dock
+is shown, so a hidden or tabbed-away panel costs nothing. ``needs()`` names what the
+worker must compute for the panel (e.g. the decision-boundary grid); it is requested
+while the panel is visible and dropped when it is hidden.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QToolButton,
+                               QVBoxLayout, QWidget)
+
+pg.setConfigOptions(antialias=False, imageAxisOrder="row-major", background="w", foreground="k")
+
+#: TensorFlow Playground's colours: orange for negative / class 0, blue for positive / class 1
+NEG = (245, 147, 34)
+POS = (8, 119, 189)
+MID = (232, 234, 235)
+CLASS_COLORS = [NEG, POS, (60, 170, 80), (200, 60, 60), (150, 90, 200), (140, 86, 75),
+                (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+SERIES = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+          (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+
+
+def diverging_lut(n: int = 256) -> np.ndarray:
+    """Orange (negative) - light grey (zero) - blue (positive), as a (n, 3) uint8 table."""
+    t = np.linspace(-1.0, 1.0, n)[:, None]
+    neg, mid, pos = (np.array(c, dtype=float) for c in (NEG, MID, POS))
+    lut = np.where(t < 0, mid + (-t) * (neg - mid), mid + t * (pos - mid))
+    return lut.astype(np.uint8)
+
+
+def sequential_lut(n: int = 256) -> np.ndarray:
+    return (pg.colormap.get("viridis").getLookupTable(nPts=n)[:, :3]).astype(np.uint8)
+
+
+DIVERGING = diverging_lut()
+SEQUENTIAL = sequential_lut()
+
+
+def color(i: int) -> QColor:
+    return QColor(*SERIES[i % len(SERIES)])
+
+
+class Panel(QDockWidget):
+    """A dockable training panel. Subclasses set ``title`` and implement build/refresh."""
+
+    title = "Panel"
+    name = "panel"
+
+    def __init__(self, runner, window=None):
+        super().__init__(self.title, window)
+        self.runner = runner
+        self.window_ = window
+        self.setObjectName(self.name)
+        self.setAllowedAreas(Qt.AllDockWidgetAreas)
+        body = QWidget()
+        self.vbox = QVBoxLayout(body)
+        self.vbox.setContentsMargins(4, 2, 4, 4)
+        self.vbox.setSpacing(2)
+        self.header = QHBoxLayout()
+        self.header.setSpacing(6)
+        self.vbox.addLayout(self.header)
+        self.setWidget(body)
+        self.refresh_count = 0
+        self.build()
+        self.header.addStretch(1)
+        export = QToolButton(text="PNG")
+        export.setToolTip("Export this panel as a PNG image")
+        export.clicked.connect(lambda: self.export_png())
+        self.header.addWidget(export)
+        runner.redraw.connect(self._on_redraw)
+        runner.reset_done.connect(self.clear)
+        self.visibilityChanged.connect(self._on_visibility)
+
+    # ----- for subclasses -----------------------------------------------------
+    def build(self):
+        """Create the plots and items (once)."""
+
+    def refresh(self, runner):
+        """Update the existing items from ``runner`` (snapshot, history, grid, ...)."""
+
+    def clear(self):
+        """Forget per-run state after a reset."""
+
+    def needs(self) -> dict | None:
+        """What the worker should compute for this panel while it is visible."""
+        return None
+
+    # ----- helpers ------------------------------------------------------------------
+    def add_label(self, text):
+        label = QLabel(text)
+        self.header.addWidget(label)
+        return label
+
+    def update_needs(self):
+        self.runner.set_needs(self.name, self.needs() if self.isVisible() else None)
+
+    def export_png(self, path: str | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, f"Export {self.title}",
+                                                  f"{self.name}.png", "PNG image (*.png)")
+            if not path:
+                return False
+        return self.widget().grab().save(path, "PNG")
+
+    def _on_visibility(self, visible):
+        self.update_needs()
+        if visible and self.runner.snapshot is not None:
+            self._on_redraw(self.runner)
+
+    def _on_redraw(self, runner):
+        if self.isVisible():
+            self.refresh(runner)
+            self.refresh_count += 1
+
+
+def scene_of(window):
+    """The editor's scene when the window has one (the panels also run without it)."""
+    return getattr(window, "scene", None) if window is not None else None
+
+
+def node_item(window, node_id):
+    scene = scene_of(window)
+    if scene is None or not hasattr(scene, "node_item"):
+        return None
+    try:
+        return scene.node_item(node_id)
+    except (KeyError, LookupError):
+        return None

@@ -1,0 +1,658 @@
+"""Training in a worker thread, and the GUI-side store the panels draw from.
+
+    runner = Runner(parent=window)
+    runner.set_session_factory(lambda: Session.from_graph(graph))   # built in the worker
+    runner.play(); runner.pause(); runner.step_once(); runner.step_epoch(); runner.reset()
+    runner.set_hparam("lr", 0.1)          # queued to the worker, applied between steps
+    runner.redraw.connect(panel.refresh)  # at most ``redraw_hz`` times a second
+
+Threading: :class:`TrainWorker` is a QObject with no parent, moved to a QThread. It owns
+the Session (nothing else touches it) and steps it in chunks of about ``CHUNK_S`` seconds,
+then returns to its event loop so that pause/step/hyperparameter requests, queued from
+the GUI thread as signals, arrive between chunks. After each chunk it sends one
+:class:`Frame`: the latest Snapshot plus the slim history rows of every snapshot in the
+chunk (so the loss curves lose nothing) and whatever extras the visible panels asked for
+(decision-boundary grid, confusion matrix, loss landscape), all computed in the worker.
+The GUI keeps only the newest frame's snapshot (frames coalesce) and one redraw timer
+tells the panels to draw, never faster than ``redraw_hz``.
+"""
+from __future__ import annotations
+
+import math
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+#: seconds of training per chunk before the worker yields to its event loop
+CHUNK_S = 0.015
+#: pause between chunks at full speed, so the GUI thread gets the GIL (UI latency)
+GAP_MS = 2
+#: the decision-boundary grid and the other extras are recomputed at most this often
+EXTRAS_EVERY_S = 1 / 25
+
+
+@dataclass
+class GridSpec:
+    """Where the decision-boundary heatmap is evaluated: an nx x ny lattice over extent."""
+
+    extent: tuple  # ((xmin, xmax), (ymin, ymax))
+    nx: int = 60
+    ny: int = 60
+
+    def points(self) -> np.ndarray:
+        (x0, x1), (y0, y1) = self.extent
+        X, Y = np.meshgrid(np.linspace(x0, x1, self.nx), np.linspace(y0, y1, self.ny))
+        return np.stack([X.ravel(), Y.ravel()], axis=1).astype(np.float32)
+
+
+@dataclass
+class Frame:
+    """What the worker sends after a chunk (all host data, nothing shared with the worker)."""
+
+    step: int
+    snapshot: object | None                        # the latest engine.train Snapshot
+    rows: list = field(default_factory=list)       # history rows (dicts) since the last frame
+    running: bool = False
+    steps_per_s: float = 0.0
+    grid: np.ndarray | None = None                 # (ny, nx, k) predictions on GridSpec
+    grid_spec: GridSpec | None = None
+    confusion: np.ndarray | None = None            # (k, k) counts on the test set, rows = truth
+    landscape: dict | None = None                  # see TrainWorker._landscape
+    data_version: int = 0                          # bumps when the dataset changed
+    reset: bool = False                            # a new session replaced the old one
+
+
+def history_row(snap) -> dict:
+    """The scalars of a Snapshot worth keeping for every probe (curves over time)."""
+    row = {"step": snap.step, "epoch": snap.epoch, "loss": snap.loss, "lr": snap.lr,
+           "train_loss": snap.train_loss, "test_loss": snap.test_loss}
+    row.update(snap.metrics)
+    for name, g in snap.gradients.items():
+        row["grad:" + name] = g.norm
+    return row
+
+
+class TrainWorker(QObject):
+    """Owns the Session and steps it; lives in the runner's thread. Talk to it by signals."""
+
+    frameReady = Signal(object)            # Frame
+    stateChanged = Signal(bool)            # running?
+    failed = Signal(str)                   # one-line message for the status bar
+    nodeOutputReady = Signal(str, object)  # node id, (ny, nx, units) array
+    traceReady = Signal(object)            # session.trace(...) result
+    gradCheckReady = Signal(str, object)   # node id, session.check_gradient(...) result
+    datasetChanged = Signal(object)        # the Dataset now trained on (host arrays)
+
+    def __init__(self):
+        super().__init__(None)  # no parent: it is moved to the thread
+        self.session = None
+        self._factory = None
+        self._timer = None
+        self._running = False
+        self._budget = 0          # steps still to run in step-once / step-epoch mode
+        self._speed = 0.0         # steps per second; 0 = as fast as possible
+        self._credit = 0.0
+        self._last_tick = 0.0
+        self._rows = []
+        self._last_snap = None
+        self._steps = 0
+        self._rate_t, self._rate_steps, self._rate = time.perf_counter(), 0, 0.0
+        self.needs = {}           # extras the visible panels want: "grid", "confusion", "landscape"
+        self._extras_t = 0.0
+        self._extras_step = -1
+        self._data_version = 0
+        self._reset_pending = False
+        self._trajectory = []     # flattened parameter vectors, for the landscape panel
+        self._landscape_t = 0.0
+
+    # ----- lifecycle (runs in the worker thread) ---------------------------
+    @Slot()
+    def start(self):
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._tick)
+
+    @Slot()
+    def stop(self):
+        self._running = False
+        self._budget = 0
+        if self._timer is not None:
+            self._timer.stop()
+
+    @Slot(object)
+    def setFactory(self, factory):
+        """``factory() -> Session``; called now and on every reset."""
+        self._factory = factory
+        self.rebuild()
+
+    @Slot()
+    def rebuild(self):
+        was_running = self._running
+        self.stop()
+        self.session, self._last_snap, self._rows, self._steps = None, None, [], 0
+        self._trajectory = []
+        if self._factory is None:
+            return
+        try:
+            self.session = self._factory()
+        except Exception as exc:  # a graph the student is still drawing: say why, go on
+            self.failed.emit(_one_line(exc))
+            self.stateChanged.emit(False)
+            return
+        self._data_version += 1
+        self._reset_pending = True
+        self.datasetChanged.emit(self.session.dataset)
+        self._last_snap = _try(self.session.snapshot)
+        self._extras_step = -1
+        self._emit_frame(force_extras=True)
+        if was_running:
+            self.play()
+        else:
+            self.stateChanged.emit(False)
+
+    # ----- controls -----------------------------------------------------------
+    @Slot()
+    def play(self):
+        if self.session is None:
+            return
+        self._running, self._budget = True, 0
+        self._credit, self._last_tick = 0.0, time.perf_counter()
+        self.stateChanged.emit(True)
+        self._schedule(0)
+
+    @Slot()
+    def pause(self):
+        was = self._running or self._budget
+        self.stop()
+        self.stateChanged.emit(False)
+        if was and self.session is not None:
+            self._emit_frame(force_extras=True)
+
+    @Slot(int)
+    def stepN(self, n):
+        """Run exactly ``n`` steps, then pause (step once: n=1; one epoch: steps_per_epoch)."""
+        if self.session is None:
+            return
+        self._running = False
+        self._budget = max(int(n), 1)
+        self.stateChanged.emit(False)
+        self._schedule(0)
+
+    @Slot()
+    def stepEpoch(self):
+        if self.session is not None:
+            self.stepN(steps_per_epoch(self.session))
+
+    @Slot(float)
+    def setSpeed(self, steps_per_s):
+        self._speed = max(float(steps_per_s), 0.0)
+        self._credit, self._last_tick = 0.0, time.perf_counter()
+
+    @Slot(str, object)
+    def setHparam(self, name, value):
+        if self.session is None:
+            return
+        try:
+            self.session.set_hparam(name, value)
+        except Exception as exc:
+            self.failed.emit(_one_line(exc))
+            return
+        if not self._running:  # show the new value without waiting for a step
+            self._last_snap = _try(self.session.snapshot) or self._last_snap
+            self._emit_frame()
+
+    @Slot(object)
+    def setNeeds(self, needs):
+        self.needs = dict(needs)
+        if self.session is not None and not self._running:
+            self._emit_frame(force_extras=True)
+
+    # ----- requests from panels ----------------------------------------------
+    @Slot(str, object)
+    def nodeOutput(self, node_id, spec):
+        if self.session is None:
+            return
+        try:
+            out = np.asarray(self.session.node_output(node_id, spec.points()))
+        except Exception as exc:
+            self.failed.emit(f"node {node_id}: {_one_line(exc)}")
+            return
+        out = out.reshape(out.shape[0], -1)
+        self.nodeOutputReady.emit(node_id, out.reshape(spec.ny, spec.nx, out.shape[1]))
+
+    @Slot(int)
+    def trace(self, n_samples):
+        """Forward and backward values of every node on the first ``n_samples`` train samples."""
+        if self.session is None:
+            return
+        ds = self.session.dataset
+        try:
+            result = self.session.trace(ds.x_train[:n_samples], ds.y_train[:n_samples])
+        except Exception as exc:
+            self.failed.emit(_one_line(exc))
+            return
+        self.traceReady.emit(result)
+
+    @Slot(str)
+    def checkGradient(self, node_id):
+        if self.session is None:
+            return
+        try:
+            result = self.session.check_gradient(node_id)
+        except Exception as exc:
+            self.failed.emit(f"node {node_id}: {_one_line(exc)}")
+            return
+        self.gradCheckReady.emit(node_id, result)
+
+    @Slot(object, object)
+    def addPoints(self, x, y):
+        """Append user-clicked samples to the training set (keeps the weights)."""
+        if self.session is None:
+            return
+        try:
+            ds = self.session.dataset
+            x = np.asarray(x, dtype=ds.x_train.dtype).reshape(-1, *ds.x_train.shape[1:])
+            y = np.asarray(y).astype(ds.y_train.dtype).reshape(-1, *ds.y_train.shape[1:])
+            from dataclasses import replace  # noqa: PLC0415
+
+            new = replace(ds, x_train=np.concatenate([ds.x_train, x]),
+                          y_train=np.concatenate([ds.y_train, y]))
+            self._swap_dataset(new)
+        except Exception as exc:
+            self.failed.emit(_one_line(exc))
+
+    @Slot(int)
+    def regenerate(self, seed):
+        """The same dataset with a new seed (new samples, same options)."""
+        if self.session is None:
+            return
+        try:
+            from engine.data import load_dataset  # noqa: PLC0415
+
+            ds = self.session.dataset
+            options = dict(getattr(ds, "options", {}) or {})
+            options["seed"] = int(seed)
+            self._swap_dataset(load_dataset(ds.name, **options))
+        except Exception as exc:
+            self.failed.emit(_one_line(exc))
+
+    def _swap_dataset(self, dataset):
+        swap = getattr(self.session, "set_dataset", None)
+        if swap is not None:
+            swap(dataset)
+        else:  # same program (weights kept), fresh loader
+            s = self.session
+            self.session = type(s)(s.program, dataset, seed=getattr(s, "seed", 0),
+                                   batch_size=getattr(s, "batch_size", 10))
+        self._data_version += 1
+        self.datasetChanged.emit(self.session.dataset)
+        self._extras_step = -1
+        if not self._running:
+            self._emit_frame(force_extras=True)
+
+    # ----- the training loop ------------------------------------------------
+    def _schedule(self, ms):
+        if self._timer is not None and not self._timer.isActive():
+            self._timer.start(ms)
+
+    @Slot()
+    def _tick(self):
+        s = self.session
+        if s is None or not (self._running or self._budget):
+            return
+        now = time.perf_counter()
+        limit = math.inf
+        if self._budget:
+            limit = self._budget
+        elif self._speed > 0:
+            self._credit = min(self._credit + (now - self._last_tick) * self._speed, 
+                               self._speed * 0.25 + 1)
+            limit = int(self._credit)
+        self._last_tick = now
+        deadline = now + CHUNK_S
+        done = 0
+        try:
+            while done < limit:
+                snap = s.step()
+                done += 1
+                if snap is not None:
+                    self._last_snap = snap
+                    self._rows.append(history_row(snap))
+                    if snap.trajectory_point is not None and self.needs.get("landscape"):
+                        self._trajectory.append(np.asarray(snap.trajectory_point))
+                    if snap.stopped:
+                        self._running, self._budget = False, 0
+                        self.stateChanged.emit(False)
+                        break
+                if time.perf_counter() >= deadline:
+                    break
+        except Exception as exc:
+            self._running, self._budget = False, 0
+            self.stateChanged.emit(False)
+            self.failed.emit(_one_line(exc))
+            traceback.print_exc()
+        self._steps += done
+        if self._budget:
+            self._budget = max(self._budget - done, 0)
+            if not self._budget:  # finished a step-once/epoch: show the exact state
+                self._last_snap = _try(s.snapshot) or self._last_snap
+                self._emit_frame(force_extras=True)
+                return
+        elif self._speed > 0:
+            self._credit -= done
+        self._emit_frame()
+        if self._running or self._budget:
+            wait = GAP_MS
+            if self._speed > 0 and self._credit < 1:
+                wait = max(GAP_MS, int(1000 * (1 - self._credit) / self._speed))
+            self._schedule(wait)
+
+    def _emit_frame(self, force_extras=False):
+        s = self.session
+        if s is None:
+            return
+        now = time.perf_counter()
+        if now - self._rate_t > 0.5:
+            self._rate = (self._steps - self._rate_steps) / (now - self._rate_t)
+            self._rate_t, self._rate_steps = now, self._steps
+        frame = Frame(step=self._snap_step(), snapshot=self._last_snap, rows=self._rows,
+                      running=self._running, steps_per_s=self._rate if self._running else 0.0,
+                      data_version=self._data_version, reset=self._reset_pending)
+        self._rows, self._reset_pending = [], False
+        due = force_extras or now - self._extras_t >= EXTRAS_EVERY_S
+        if due and self._extras_step != self._steps:
+            self._extras_t, self._extras_step = now, self._steps
+            try:
+                self._extras(frame, now)
+            except Exception as exc:  # extras are for looking, never stop training
+                self.failed.emit(_one_line(exc))
+        self.frameReady.emit(frame)
+
+    def _snap_step(self):
+        return self._last_snap.step if self._last_snap is not None else self._steps
+
+    def _extras(self, frame, now):
+        s = self.session
+        ds = s.dataset
+        spec = self.needs.get("grid")
+        if spec is not None and ds.x_train.ndim == 2 and ds.x_train.shape[1] == 2:
+            pred = np.asarray(s.predict(spec.points()), dtype=np.float64)
+            frame.grid = pred.reshape(spec.ny, spec.nx, -1)
+            frame.grid_spec = spec
+        if self.needs.get("confusion") and ds.task == "classification" and ds.n_classes:
+            frame.confusion = confusion_matrix(ds.y_test, s.predict(ds.x_test), ds.n_classes)
+        if self.needs.get("landscape") and len(self._trajectory) >= 3 and (
+                now - self._landscape_t > 1.0 or not self._running):
+            self._landscape_t = now
+            frame.landscape = self._landscape()
+
+    def _landscape(self):
+        """PCA plane of the parameter history and the loss over it (engine.train.landscape)."""
+        from engine.train import landscape  # noqa: PLC0415
+
+        traj = np.stack(self._trajectory[-400:])
+        return landscape.trajectory_landscape(self.session, traj, n=self.needs.get("landscape_n", 21))
+
+
+def steps_per_epoch(session) -> int:
+    spe = getattr(session, "steps_per_epoch", None)
+    if spe:
+        return int(spe() if callable(spe) else spe)
+    n = len(session.dataset.x_train)
+    return max(1, -(-n // int(getattr(session, "batch_size", 10) or 10)))
+
+
+def confusion_matrix(y_true, prediction, n_classes) -> np.ndarray:
+    """Counts of (true class, predicted class) on host arrays; rows are the truth.
+
+    ``prediction`` is the model output: class scores (N, k) or, for one output column,
+    a score thresholded at the middle of its range (0.5 for probabilities, 0 otherwise).
+    """
+    y = np.asarray(y_true).reshape(len(y_true), -1)
+    y = y.argmax(1) if y.shape[1] > 1 else y[:, 0]
+    p = np.asarray(prediction, dtype=np.float64).reshape(len(y), -1)
+    if p.shape[1] > 1:
+        guess = p.argmax(1)
+    else:
+        p = p[:, 0]
+        threshold = 0.5 if (p.min() >= 0 and p.max() <= 1) else 0.0
+        guess = (p > threshold).astype(np.int64)
+        y = (y > (0.0 if y.min() < 0 else 0.5)).astype(np.int64) if y.dtype.kind == "f" else y
+    y = np.clip(y.astype(np.int64), 0, n_classes - 1)
+    guess = np.clip(guess, 0, n_classes - 1)
+    return np.bincount(y * n_classes + guess, minlength=n_classes * n_classes).reshape(
+        n_classes, n_classes)
+
+
+class History:
+    """Columns of history rows, grown by doubling (no per-row Python lists to copy)."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self):
+        self.n = 0
+        self._cols: dict[str, np.ndarray] = {}
+        self._cap = 256
+
+    def append(self, rows):
+        for row in rows:
+            if self.n == self._cap:
+                self._cap *= 2
+                for k, v in self._cols.items():
+                    grown = np.full(self._cap, np.nan)
+                    grown[:self.n] = v[:self.n]
+                    self._cols[k] = grown
+            for k, v in row.items():
+                col = self._cols.get(k)
+                if col is None:
+                    col = self._cols[k] = np.full(self._cap, np.nan)
+                col[self.n] = np.nan if v is None else v
+            self.n += 1
+
+    def __len__(self):
+        return self.n
+
+    def names(self):
+        return list(self._cols)
+
+    def column(self, name) -> np.ndarray:
+        col = self._cols.get(name)
+        return np.full(self.n, np.nan) if col is None else col[:self.n]
+
+    def to_csv(self, path):
+        names = self.names()
+        data = np.stack([self.column(n) for n in names], axis=1) if names else np.zeros((0, 0))
+        np.savetxt(path, data, delimiter=",", header=",".join(names), comments="", fmt="%.8g")
+
+
+class Runner(QObject):
+    """GUI-side controller: owns the thread, forwards controls, keeps the latest frame."""
+
+    # requests queued to the worker (signals cross threads safely)
+    _play = Signal()
+    _pause = Signal()
+    _stepN = Signal(int)
+    _stepEpoch = Signal()
+    _setSpeed = Signal(float)
+    _setHparam = Signal(str, object)
+    _setFactory = Signal(object)
+    _rebuild = Signal()
+    _setNeeds = Signal(object)
+    _nodeOutput = Signal(str, object)
+    _trace = Signal(int)
+    _checkGradient = Signal(str)
+    _addPoints = Signal(object, object)
+    _regenerate = Signal(int)
+    _stop = Signal()
+
+    #: panels redraw on this; carries the Runner (read .snapshot, .history, .grid, ...)
+    redraw = Signal(object)
+    runningChanged = Signal(bool)
+    message = Signal(str)
+    reset_done = Signal()
+
+    def __init__(self, parent=None, redraw_hz: float = 30.0):
+        super().__init__(parent)
+        self.snapshot = None
+        self.history = History()
+        self.grid = None
+        self.grid_spec = None
+        self.confusion = None
+        self.landscape = None
+        self.dataset = None
+        self.data_version = 0
+        self.step = 0
+        self.running = False
+        self.steps_per_s = 0.0
+        self.frames_received = 0
+        self._dirty = False
+        self._needs: dict[str, dict] = {}   # owner -> its needs; merged for the worker
+
+        self.thread = QThread()
+        self.thread.setObjectName("training")
+        self.worker = TrainWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.start)
+        self.thread.finished.connect(self.worker.deleteLater)
+        w = self.worker
+        for sig, slot in ((self._play, w.play), (self._pause, w.pause), (self._stepN, w.stepN),
+                          (self._stepEpoch, w.stepEpoch), (self._setSpeed, w.setSpeed),
+                          (self._setHparam, w.setHparam), (self._setFactory, w.setFactory),
+                          (self._rebuild, w.rebuild), (self._setNeeds, w.setNeeds),
+                          (self._nodeOutput, w.nodeOutput), (self._trace, w.trace),
+                          (self._checkGradient, w.checkGradient), (self._addPoints, w.addPoints),
+                          (self._regenerate, w.regenerate), (self._stop, w.stop)):
+            sig.connect(slot)
+        w.frameReady.connect(self._on_frame)
+        w.stateChanged.connect(self._on_state)
+        w.failed.connect(self.message)
+        w.datasetChanged.connect(self._on_dataset)
+        # panels connect to these directly (queued, delivered on the GUI thread)
+        self.nodeOutputReady = w.nodeOutputReady
+        self.traceReady = w.traceReady
+        self.gradCheckReady = w.gradCheckReady
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(1000 / min(redraw_hz, 30.0)))
+        self._timer.timeout.connect(self._flush)
+        self._timer.start()
+        self.thread.start()
+
+    # ----- controls (GUI thread) ------------------------------------------------
+    def set_session_factory(self, factory):
+        self._setFactory.emit(factory)
+
+    def play(self):
+        self._play.emit()
+
+    def pause(self):
+        self._pause.emit()
+
+    def step_once(self):
+        self._stepN.emit(1)
+
+    def step_n(self, n):
+        self._stepN.emit(int(n))
+
+    def step_epoch(self):
+        self._stepEpoch.emit()
+
+    def reset(self):
+        self._rebuild.emit()
+
+    def set_speed(self, steps_per_s: float):
+        """Steps per second; 0 trains as fast as the machine can."""
+        self._setSpeed.emit(float(steps_per_s))
+
+    def set_hparam(self, name: str, value):
+        self._setHparam.emit(name, value)
+
+    def set_needs(self, owner: str, needs: dict | None):
+        """What a panel needs computed in the worker while it is visible (None: nothing)."""
+        if needs:
+            self._needs[owner] = needs
+        else:
+            self._needs.pop(owner, None)
+        merged = {}
+        for n in self._needs.values():
+            merged.update(n)
+        self._setNeeds.emit(merged)
+
+    def request_node_output(self, node_id: str, spec: GridSpec):
+        self._nodeOutput.emit(node_id, spec)
+
+    def request_trace(self, n_samples: int = 4):
+        self._trace.emit(int(n_samples))
+
+    def request_check_gradient(self, node_id: str):
+        self._checkGradient.emit(node_id)
+
+    def add_points(self, x, y):
+        self._addPoints.emit(np.asarray(x), np.asarray(y))
+
+    def regenerate_data(self, seed: int):
+        self._regenerate.emit(int(seed))
+
+    def shutdown(self):
+        """Stop training and the thread; safe to call twice (window close + app quit)."""
+        if self.thread is None:
+            return
+        self._timer.stop()
+        self._stop.emit()
+        self.thread.quit()
+        self.thread.wait()
+        self.thread = None
+
+    # ----- frames (GUI thread) ----------------------------------------------------
+    @Slot(object)
+    def _on_frame(self, frame: Frame):
+        if frame.reset:
+            self.history.clear()
+            self.landscape = self.confusion = self.grid = None
+            self.reset_done.emit()
+        self.frames_received += 1
+        self.history.append(frame.rows)
+        if frame.snapshot is not None:
+            self.snapshot = frame.snapshot  # older snapshots are simply dropped (coalesced)
+        self.step = frame.step
+        self.steps_per_s = frame.steps_per_s
+        if frame.grid is not None:
+            self.grid, self.grid_spec = frame.grid, frame.grid_spec
+        if frame.confusion is not None:
+            self.confusion = frame.confusion
+        if frame.landscape is not None:
+            self.landscape = frame.landscape
+        self._dirty = True
+
+    @Slot(bool)
+    def _on_state(self, running):
+        self.running = running
+        self.runningChanged.emit(running)
+
+    @Slot(object)
+    def _on_dataset(self, dataset):
+        self.dataset = dataset
+        self.data_version += 1
+        self._dirty = True
+
+    @Slot()
+    def _flush(self):
+        if self._dirty:
+            self._dirty = False
+            self.redraw.emit(self)
+
+
+def _try(fn):
+    try:
+        return fn()
+    except Exception:
+        return None
+
+
+def _one_line(exc) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
