@@ -1,4 +1,4 @@
-"""The main window. (Bare until the editor lands.)"""
+"""Starting the desktop app: ``make_app()`` and ``run_gui(file, train_steps, screenshot)``."""
 from __future__ import annotations
 
 import os
@@ -15,19 +15,39 @@ def make_app(argv=None):
 
 
 def run_gui(file=None, train_steps=0, screenshot=None) -> int:
+    """Open the main window (optionally with ``file``). With ``screenshot``, render
+    headless to that PNG and exit (no autosave, no questions asked)."""
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_app()
-    from PySide6.QtWidgets import QLabel, QMainWindow
+    from playground.editor.dialogs import ScriptedDialogs
+    from playground.main_window import MainWindow
 
-    win = QMainWindow()
-    win.setWindowTitle("NN Playground")
-    win.setCentralWidget(QLabel("NN Playground"))
-    win.resize(1280, 800)
-    win.show()
     if screenshot:
-        app.processEvents()
-        ok = win.grab().save(screenshot)
+        win = MainWindow(dialogs=ScriptedDialogs(unsaved_changes="discard"), autosave=False)
+    else:
+        win = MainWindow()
+    if file and not win.open_file(str(file)):
+        if screenshot:
+            messages = [m for kind, _t, m in win.dialogs.shown if kind == "error"]
+            print(f"playground: {messages[0] if messages else f'cannot open {file}'}", file=sys.stderr)
+            return 2
+    win.show()
+    app.processEvents()
+    win.view.fit()
+    if train_steps:
+        if win.train_hook is not None:
+            win.train_hook(int(train_steps))
+        else:
+            print("playground: training in the window is not available; --train-steps ignored",
+                  file=sys.stderr)
+    if screenshot:
+        win.scene.validate_now()
+        for _ in range(3):
+            app.processEvents()
+        ok = win.grab().save(str(screenshot))
         win.close()
+        if not ok:
+            print(f"playground: could not write {screenshot}", file=sys.stderr)
         return 0 if ok else 2
     return app.exec()

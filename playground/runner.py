@@ -1,7 +1,7 @@
 """Training in a worker thread, and the GUI-side store the panels draw from.
 
     runner = Runner(parent=window)
-    runner.set_session_factory(lambda: Session.from_graph(graph))   # built in the worker
+    runner.set_session_factory(lambda prev, data: Session.from_graph(graph_copy, dataset=data))
     runner.play(); runner.pause(); runner.step_once(); runner.step_epoch(); runner.reset()
     runner.set_hparam("lr", 0.1)          # queued to the worker, applied between steps
     runner.redraw.connect(panel.refresh)  # at most ``redraw_hz`` times a second
@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 import traceback
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,7 +70,8 @@ def history_row(snap) -> dict:
     """The scalars of a Snapshot worth keeping for every probe (curves over time)."""
     row = {"step": snap.step, "epoch": snap.epoch, "loss": snap.loss, "lr": snap.lr,
            "train_loss": snap.train_loss, "test_loss": snap.test_loss}
-    row.update(snap.metrics)
+    for name, value in snap.metrics.items():
+        row["metric:" + name] = value
     for name, g in snap.gradients.items():
         row["grad:" + name] = g.norm
     return row
@@ -105,7 +107,6 @@ class TrainWorker(QObject):
         self._extras_step = -1
         self._data_version = 0
         self._reset_pending = False
-        self._trajectory = []     # flattened parameter vectors, for the landscape panel
         self._landscape_t = 0.0
 
     # ----- lifecycle (runs in the worker thread) ---------------------------
@@ -122,22 +123,30 @@ class TrainWorker(QObject):
         if self._timer is not None:
             self._timer.stop()
 
-    @Slot(object)
-    def setFactory(self, factory):
-        """``factory() -> Session``; called now and on every reset."""
+    @Slot(object, bool)
+    def setFactory(self, factory, keep_weights):
+        """``factory(previous_session or None, dataset or None) -> Session``; called now and
+        on every reset (a dataset of None means the one the graph's settings name).
+
+        ``keep_weights``: hand the old session over so that unchanged nodes keep their
+        trained weights (an edit of the graph); otherwise start afresh (reset).
+        """
         self._factory = factory
-        self.rebuild()
+        self._build(keep_weights)
 
     @Slot()
     def rebuild(self):
+        self._build(False)
+
+    def _build(self, keep_weights):
         was_running = self._running
         self.stop()
+        previous = self.session if keep_weights else None
         self.session, self._last_snap, self._rows, self._steps = None, None, [], 0
-        self._trajectory = []
         if self._factory is None:
             return
         try:
-            self.session = self._factory()
+            self.session = self._factory(previous, None)
         except Exception as exc:  # a graph the student is still drawing: say why, go on
             self.failed.emit(_one_line(exc))
             self.stateChanged.emit(False)
@@ -148,7 +157,7 @@ class TrainWorker(QObject):
         self._last_snap = _try(self.session.snapshot)
         self._extras_step = -1
         self._emit_frame(force_extras=True)
-        if was_running:
+        if was_running and keep_weights:
             self.play()
         else:
             self.stateChanged.emit(False)
@@ -228,9 +237,11 @@ class TrainWorker(QObject):
         """Forward and backward values of every node on the first ``n_samples`` train samples."""
         if self.session is None:
             return
-        ds = self.session.dataset
+        s = self.session
+        # the session's own copies of the data carry the targets as its loss wants them
+        x, y = getattr(s, "x_train", s.dataset.x_train), getattr(s, "y_train", s.dataset.y_train)
         try:
-            result = self.session.trace(ds.x_train[:n_samples], ds.y_train[:n_samples])
+            result = s.trace(x[:n_samples], y[:n_samples])
         except Exception as exc:
             self.failed.emit(_one_line(exc))
             return
@@ -280,13 +291,10 @@ class TrainWorker(QObject):
             self.failed.emit(_one_line(exc))
 
     def _swap_dataset(self, dataset):
-        swap = getattr(self.session, "set_dataset", None)
-        if swap is not None:
-            swap(dataset)
-        else:  # same program (weights kept), fresh loader
-            s = self.session
-            self.session = type(s)(s.program, dataset, seed=getattr(s, "seed", 0),
-                                   batch_size=getattr(s, "batch_size", 10))
+        # the same graph and settings on the new data; unchanged nodes keep their weights
+        self.session = self._factory(self.session, dataset)
+        self._steps, self._rows, self._reset_pending = 0, [], True  # a new session counts from 0
+        self._last_snap = _try(self.session.snapshot)
         self._data_version += 1
         self.datasetChanged.emit(self.session.dataset)
         self._extras_step = -1
@@ -321,8 +329,6 @@ class TrainWorker(QObject):
                 if snap is not None:
                     self._last_snap = snap
                     self._rows.append(history_row(snap))
-                    if snap.trajectory_point is not None and self.needs.get("landscape"):
-                        self._trajectory.append(np.asarray(snap.trajectory_point))
                     if snap.stopped:
                         self._running, self._budget = False, 0
                         self.stateChanged.emit(False)
@@ -384,7 +390,7 @@ class TrainWorker(QObject):
             frame.grid_spec = spec
         if self.needs.get("confusion") and ds.task == "classification" and ds.n_classes:
             frame.confusion = confusion_matrix(ds.y_test, s.predict(ds.x_test), ds.n_classes)
-        if self.needs.get("landscape") and len(self._trajectory) >= 3 and (
+        if self.needs.get("landscape") and len(getattr(s, "trajectory", ())) >= 3 and (
                 now - self._landscape_t > 1.0 or not self._running):
             self._landscape_t = now
             frame.landscape = self._landscape()
@@ -393,8 +399,7 @@ class TrainWorker(QObject):
         """PCA plane of the parameter history and the loss over it (engine.train.landscape)."""
         from engine.train import landscape  # noqa: PLC0415
 
-        traj = np.stack(self._trajectory[-400:])
-        return landscape.trajectory_landscape(self.session, traj, n=self.needs.get("landscape_n", 21))
+        return landscape.trajectory_landscape(self.session, n=self.needs.get("landscape_n", 21))
 
 
 def steps_per_epoch(session) -> int:
@@ -469,6 +474,24 @@ class History:
         np.savetxt(path, data, delimiter=",", header=",".join(names), comments="", fmt="%.8g")
 
 
+class ActivationHistory:
+    """The last ``keep`` activation statistics of every node, one entry per shown snapshot."""
+
+    def __init__(self, keep: int = 200):
+        self.keep = keep
+        self.clear()
+
+    def clear(self):
+        self.by_node: dict[str, deque] = {}
+
+    def add(self, snap):
+        for node, stats in snap.activations.items():
+            q = self.by_node.get(node)
+            if q is None:
+                q = self.by_node[node] = deque(maxlen=self.keep)
+            q.append((snap.step, stats))
+
+
 class Runner(QObject):
     """GUI-side controller: owns the thread, forwards controls, keeps the latest frame."""
 
@@ -479,7 +502,7 @@ class Runner(QObject):
     _stepEpoch = Signal()
     _setSpeed = Signal(float)
     _setHparam = Signal(str, object)
-    _setFactory = Signal(object)
+    _setFactory = Signal(object, bool)
     _rebuild = Signal()
     _setNeeds = Signal(object)
     _nodeOutput = Signal(str, object)
@@ -499,6 +522,7 @@ class Runner(QObject):
         super().__init__(parent)
         self.snapshot = None
         self.history = History()
+        self.activation_history = ActivationHistory()
         self.grid = None
         self.grid_spec = None
         self.confusion = None
@@ -543,8 +567,13 @@ class Runner(QObject):
         self.thread.start()
 
     # ----- controls (GUI thread) ------------------------------------------------
-    def set_session_factory(self, factory):
-        self._setFactory.emit(factory)
+    def set_session_factory(self, factory, keep_weights: bool = False):
+        """``factory(previous_session_or_None, dataset_or_None) -> Session``, run in the worker.
+
+        It must not read anything the GUI thread changes: give it its own copy of the
+        graph. ``keep_weights`` passes the current session so unchanged nodes keep theirs.
+        """
+        self._setFactory.emit(factory, bool(keep_weights))
 
     def play(self):
         self._play.emit()
@@ -613,10 +642,13 @@ class Runner(QObject):
         if frame.reset:
             self.history.clear()
             self.landscape = self.confusion = self.grid = None
+            self.activation_history.clear()
             self.reset_done.emit()
         self.frames_received += 1
         self.history.append(frame.rows)
         if frame.snapshot is not None:
+            if self.snapshot is None or frame.snapshot.step != self.snapshot.step:
+                self.activation_history.add(frame.snapshot)
             self.snapshot = frame.snapshot  # older snapshots are simply dropped (coalesced)
         self.step = frame.step
         self.steps_per_s = frame.steps_per_s

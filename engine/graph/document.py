@@ -23,21 +23,29 @@ class Node:
     label: str | None = None
     #: weight-sharing group: same type + same tie => same parameters
     tie: str | None = None
+    #: keys of the node's saved dict that this version does not know (kept so that a
+    #: placeholder for an unknown node type, or a newer file's extra field, saves back unchanged)
+    extra: dict = field(default_factory=dict)
+
+    KEYS = ("id", "type", "params", "pos", "label", "tie")
 
     def to_dict(self) -> dict:
         d = {"id": self.id, "type": self.type, "params": copy.deepcopy(self.params),
              "pos": [float(self.pos[0]), float(self.pos[1])]}
-        if self.label:
+        if self.label is not None:
             d["label"] = self.label
         if self.tie:
             d["tie"] = self.tie
+        for k, v in self.extra.items():
+            d.setdefault(k, copy.deepcopy(v))
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "Node":
         pos = d.get("pos", (0.0, 0.0))
         return cls(id=str(d["id"]), type=str(d["type"]), params=copy.deepcopy(d.get("params", {})),
-                   pos=(float(pos[0]), float(pos[1])), label=d.get("label"), tie=d.get("tie"))
+                   pos=(float(pos[0]), float(pos[1])), label=d.get("label"), tie=d.get("tie"),
+                   extra={k: copy.deepcopy(v) for k, v in d.items() if k not in cls.KEYS})
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,12 @@ class NodeType:
 
 
 class ShapeError(ValueError):
-    """A shape rule's refusal, in words a student understands."""
+    """A shape rule's refusal, in words a student understands. ``port`` optionally names
+    the input port at fault (the validator otherwise names the node's only input)."""
+
+    def __init__(self, message: str, port: str | None = None):
+        super().__init__(message)
+        self.port = port
 
 
 REGISTRY: dict[str, NodeType] = {}

@@ -31,19 +31,14 @@ def module_def(graph, node):
 
 
 def ports_of(graph, node) -> tuple:
-    """(input ports, output ports) of a node, as registry ``Port`` objects."""
-    if node.type == MODULE_TYPE:
-        mdef = module_def(graph, node)
-        if mdef is None:
-            return (), ()
-        return (tuple(Port(p.name) for p in mdef.inputs), tuple(Port(p.name) for p in mdef.outputs))
-    t = node_type(node)
-    if t is None:
-        # Unknown types keep the ports their edges use, so a bad file still shows.
-        ins = sorted({e.dst_port for e in graph.edges_into(node.id)})
-        outs = sorted({e.src_port for e in graph.edges_out_of(node.id)})
-        return tuple(Port(p) for p in ins), tuple(Port(p) for p in outs)
-    return tuple(t.inputs), tuple(t.outputs)
+    """(input ports, output ports) of a node, as registry ``Port`` objects (the
+    registry's ``node_ports`` decides; unknown types keep the ports their edges use,
+    so a bad file still shows)."""
+    ins, outs = registry.node_ports(node, graph)
+    if node.type != MODULE_TYPE and registry.get(node.type) is None:
+        ins = tuple(Port(p) for p in sorted({e.dst_port for e in graph.edges_into(node.id)}))
+        outs = tuple(Port(p) for p in sorted({e.src_port for e in graph.edges_out_of(node.id)}))
+    return tuple(ins), tuple(outs)
 
 
 def find_port(ports, name):

@@ -139,25 +139,11 @@ def place_instance(graph, node_id: str, shared: bool, owner=None) -> EditCommand
 
 
 def template_graph(node) -> Graph | None:
-    """The inside of a ready-made block (registry ``extra["template"]``), or None.
+    """The inside of a ready-made block (MoE, attention, ...) for its params, or None."""
+    from engine.graph import blocks
 
-    The template may be a Graph, a ModuleDef, a dict in either's plain form, or a
-    callable taking the node's params and returning one of those.
-    """
+    if node.type in blocks.TEMPLATES:
+        return blocks.template_graph(node.type, node.params)
     t = registry.get(node.type)
-    if t is None or "template" not in t.extra:
-        return None
-    tpl = t.extra["template"]
-    if callable(tpl):
-        params = dict(t.defaults())
-        params.update(node.params)
-        tpl = tpl(params)
-    if isinstance(tpl, ModuleDef):
-        return tpl.graph
-    if isinstance(tpl, Graph):
-        return tpl
-    if isinstance(tpl, dict):
-        if "graph" in tpl:
-            return ModuleDef.from_dict({"name": node.type, **tpl}).graph
-        return Graph.from_dict(tpl)
-    return None
+    tpl = t.extra.get("template") if t is not None else None
+    return Graph.from_dict(tpl) if isinstance(tpl, dict) else None

@@ -41,7 +41,14 @@ def sequential_lut(n: int = 256) -> np.ndarray:
     return (pg.colormap.get("viridis").getLookupTable(nPts=n)[:, :3]).astype(np.uint8)
 
 
+def blues_lut(n: int = 256) -> np.ndarray:
+    """White to the positive blue, for counts and fractions."""
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    return (np.array([250.0, 250.0, 250.0]) + t * (np.array(POS, float) - 250.0)).astype(np.uint8)
+
+
 DIVERGING = diverging_lut()
+BLUES = blues_lut()
 SEQUENTIAL = sequential_lut()
 
 
@@ -70,6 +77,7 @@ class Panel(QDockWidget):
         self.vbox.addLayout(self.header)
         self.setWidget(body)
         self.refresh_count = 0
+        self._shown = None
         self.build()
         self.header.addStretch(1)
         export = QToolButton(text="PNG")
@@ -100,8 +108,14 @@ class Panel(QDockWidget):
         self.header.addWidget(label)
         return label
 
+    def is_shown(self) -> bool:
+        """On screen: visible and not a tab hidden behind another panel."""
+        if self._shown is not None:
+            return self._shown and self.isVisible()
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
     def update_needs(self):
-        self.runner.set_needs(self.name, self.needs() if self.isVisible() else None)
+        self.runner.set_needs(self.name, self.needs() if self.is_shown() else None)
 
     def export_png(self, path: str | None = None) -> bool:
         if path is None:
@@ -112,12 +126,13 @@ class Panel(QDockWidget):
         return self.widget().grab().save(path, "PNG")
 
     def _on_visibility(self, visible):
+        self._shown = bool(visible)  # also follows tab switches in a tabbed dock
         self.update_needs()
         if visible and self.runner.snapshot is not None:
             self._on_redraw(self.runner)
 
     def _on_redraw(self, runner):
-        if self.isVisible():
+        if self.is_shown():
             self.refresh(runner)
             self.refresh_count += 1
 

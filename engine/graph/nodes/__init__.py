@@ -1,0 +1,6 @@
+"""Every node type a user can draw, registered into engine.graph.registry on import.
+
+Build functions import engine.nn / engine.ops lazily (inside the function) so these
+declarations import even while the engine library is being edited.
+"""
+from . import observed, tensor_ops, activations, losses, layers, blocks  # noqa: F401

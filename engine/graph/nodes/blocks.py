@@ -1,0 +1,150 @@
+"""Ready-made blocks (category module): one node that builds an engine.nn block, with
+``extra["template"]``: its inside drawn from primitives (see engine.graph.blocks)."""
+from __future__ import annotations
+
+from .. import blocks as templates
+from ..registry import MODULE, NodeType, Port, ShapeError, register
+from ._common import IN, OUT, P, features, fmt
+from .layers import _BILINEAR_PARAMS, _BILINEAR_PORTS, _bilinear_rule, check_sequence_layout
+
+GROUP = "Blocks"
+
+
+def _nn(name, call=None):
+    def build(params, shapes):
+        from ... import nn  # noqa: PLC0415 - lazily, see the package docstring
+        from ._modules import Adapter
+
+        module = getattr(nn, name)(**params)
+        return module if call is None else Adapter(module, call)
+    return build
+
+
+def block(name, help, params, rule, build, inputs=IN, outputs=OUT, shape_doc="", **extra):
+    nt = register(NodeType(name, MODULE, help, inputs=inputs, outputs=outputs, params=params,
+                           group=GROUP, shape_rule=rule, build=build, learnable=True, extra=extra,
+                           shape_doc=shape_doc))
+    if name in templates.TEMPLATES:
+        nt.extra["template"] = templates.template(name)
+    return nt
+
+
+def _gated_rule(p, s):
+    x = s["input"]
+    features(x, p["in_features"])
+    return {"out": tuple(x[:-1]) + (p["out_features"],)}
+
+
+_IN_OUT = (P("in_features", "int", 2, "features each input sample has", min=1),
+           P("out_features", "int", 2, "features it outputs", min=1))
+
+block("AttentionModule", "The course notes' attention module (§3.1): a controller network scores "
+      "the branches, w = softmax(z), and the output is s = sum_j w_j x_j over the branches' outputs.",
+      _IN_OUT + (P("num_branches", "int", 3, "number of sub-networks x_j", min=1, max=64),
+                 P("hidden", "int", None, "hidden units of each branch (none = a single Linear)",
+                   min=1, nullable=True),
+                 P("controller_hidden", "int", None, "hidden units of the controller (none = a single "
+                   "Linear)", min=1, nullable=True)),
+      _gated_rule, _nn("AttentionModule"), shape_doc="(..., in_features) -> (..., out_features)",
+      probes="last_weights")
+
+block("MixtureOfExperts", "A gating network weighs several expert networks; the output is the "
+      "gate-weighted sum of the experts' outputs (with top_k, only the k best experts count).",
+      _IN_OUT + (P("num_experts", "int", 4, "number of experts", min=1, max=64),
+                 P("hidden", "int", None, "hidden units of each expert (none = a single Linear)",
+                   min=1, nullable=True),
+                 P("top_k", "int", None, "keep only the k highest-scoring experts (none = all)",
+                   min=1, nullable=True)),
+      _gated_rule, _nn("MixtureOfExperts"), shape_doc="(..., in_features) -> (..., out_features)",
+      probes="last_gates last_load")
+
+block("MultiplicativeModule", "The multiplicative module s_i = sum_jk u_ijk z_k x_j + b_i: the "
+      "context z decides which weights act on the input x (a Bilinear layer).",
+      _BILINEAR_PARAMS, _bilinear_rule, _nn("Bilinear"), inputs=_BILINEAR_PORTS,
+      shape_doc="(..., in1), (..., in2) -> (..., out)")
+
+
+def _mha_rule(p, s):
+    q = s["query"]
+    k = s.get("key", q)
+    v = s.get("value", k)
+    for port, t in (("query", q), ("key", k), ("value", v)):
+        check_sequence_layout(t, p["batch_first"], port)
+        try:
+            features(t, p["embed_dim"])
+        except ShapeError as e:
+            raise ShapeError(f"{port} {e}") from None
+    if p["embed_dim"] % p["num_heads"]:
+        raise ShapeError(f"embed_dim ({p['embed_dim']}) must be divisible by num_heads ({p['num_heads']})")
+    if k[:2] != v[:2] and None not in k[:2] + v[:2]:
+        raise ShapeError(f"key {fmt(k)} and value {fmt(v)} must have the same length and batch")
+    if p["batch_first"]:
+        n, length, source = q[0], q[1], k[1]
+    else:
+        n, length, source = q[1], q[0], k[0]
+    return {"out": tuple(q), "weights": (n, length, source)}
+
+
+def _mha_call(m, query, key=None, value=None):
+    key = query if key is None else key
+    value = key if value is None else value
+    out, weights = m(query, key, value)
+    return {"out": out, "weights": weights}
+
+
+block("MultiheadAttention", "Scaled dot-product attention with several heads (torch.nn."
+      "MultiheadAttention): each position of the query mixes the values, weighted by how well "
+      "its query matches each key. Leave key/value unconnected for self-attention.",
+      (P("embed_dim", "int", 8, "features per position E", min=1),
+       P("num_heads", "int", 2, "parallel attention heads (must divide embed_dim)", min=1),
+       P("dropout", "float", 0.0, "dropout on the attention weights", min=0.0, max=1.0),
+       P("bias", "bool", True, "biases in the projections"),
+       P("batch_first", "bool", False, "tensors are (batch, length, E) rather than (length, batch, E)")),
+      _mha_rule, _nn("MultiheadAttention", _mha_call),
+      inputs=(Port("query", "the sequence asking (length L)"),
+              Port("key", "the sequence matched against (length S); default: query", optional=True),
+              Port("value", "what is mixed; default: key", optional=True)),
+      outputs=(Port("out", "attended sequence, same shape as query"),
+               Port("weights", "attention weights (batch, L, S), averaged over heads")),
+      shape_doc="out = query shape; weights = (batch, L, S)")
+
+
+def _transformer_rule(p, s):
+    x = s["input"]
+    check_sequence_layout(x, p["batch_first"])
+    features(x, p["d_model"])
+    if p["d_model"] % p["nhead"]:
+        raise ShapeError(f"d_model ({p['d_model']}) must be divisible by nhead ({p['nhead']})")
+    return {"out": tuple(x)}
+
+
+_TRANSFORMER_PARAMS = (
+    P("d_model", "int", 8, "features per position", min=1),
+    P("nhead", "int", 2, "attention heads (must divide d_model)", min=1),
+    P("dim_feedforward", "int", 2048, "hidden units of the feed-forward network", min=1),
+    P("dropout", "float", 0.1, "dropout probability", min=0.0, max=1.0),
+    P("activation", "choice", "relu", "feed-forward activation", choices=("relu", "gelu")),
+    P("layer_norm_eps", "float", 1e-5, "LayerNorm epsilon", min=0.0),
+    P("batch_first", "bool", False, "tensors are (batch, length, features)"),
+    P("norm_first", "bool", False, "LayerNorm before (pre-norm) rather than after each sub-layer"),
+    P("bias", "bool", True, "biases in the linear layers and LayerNorms"))
+
+
+def _transformer_call(m, input):
+    return m(input)
+
+
+for _name in ("TransformerBlock", "TransformerEncoderLayer"):
+    block(_name, "A Transformer encoder layer (torch.nn.TransformerEncoderLayer): self-attention and a "
+          "feed-forward network, each with a residual connection and LayerNorm."
+          + (" Same as TransformerBlock." if _name != "TransformerBlock" else ""),
+          _TRANSFORMER_PARAMS, _transformer_rule, _nn("TransformerBlock", _transformer_call),
+          shape_doc="out = input shape", **({"alias_of": "TransformerBlock"} if _name != "TransformerBlock" else {}))
+
+
+register(NodeType(
+    "Module", MODULE, "An instance of a module defined in this file (a named sub-graph with its own "
+    "input and output ports). Instances with the same tie group share their weights.",
+    inputs=(), outputs=(), params=(P("module", "str", "", "the name of the module definition"),),
+    group="Modules", learnable=True,
+    shape_doc="ports and shapes come from the module's inside"))

@@ -1,0 +1,238 @@
+"""The JSON schema of a current-version .nnpg file, with node params typed from the registry.
+
+``schema()`` returns the schema (a plain dict, cached); ``problems(doc)`` yields
+``(json path, message)`` pairs, e.g. ``("graph.nodes[3].params.out_features",
+"must be a whole number")``. The loader turns the first into its one-line LoadError.
+
+The structure is checked here; whether values are in range (out_features >= 1) is the
+validator's job (engine.graph.validate), so a student can open a file and fix it.
+"""
+from __future__ import annotations
+
+import functools
+
+import jsonschema
+
+from . import registry
+
+FORMAT = "nn-playground"
+VERSION = 1
+
+_INT = {"type": "integer"}
+_NUMBER = {"type": "number"}
+_NAME = {"type": "string", "minLength": 1}
+
+#: JSON schema of one param value of each ParamSpec kind (types only; ranges are checked
+#: by validation)
+KIND_SCHEMAS = {
+    "int": _INT,
+    "float": _NUMBER,
+    "bool": {"type": "boolean"},
+    "str": {"type": "string"},
+    "ints": {"type": "array", "items": _INT},
+    "floats": {"type": "array", "items": _NUMBER},
+}
+
+
+def _param_schema(spec) -> dict:
+    if spec.kind == "choice":
+        s = {"enum": list(spec.choices)}
+    else:
+        s = dict(KIND_SCHEMAS[spec.kind])
+    if spec.nullable:
+        s = {"anyOf": [s, {"type": "null"}]}
+    return s
+
+
+def params_schema(node_type) -> dict:
+    """The JSON schema of one node type's params object (value types, not ranges)."""
+    return {"type": "object",
+            "properties": {spec.name: _param_schema(spec) for spec in node_type.params}}
+
+
+def _graph_schema() -> dict:
+    # each node's params are checked against its own type's schema in problems(), which is
+    # much faster than one schema with a branch per node type
+    node = {
+        "type": "object",
+        "required": ["id", "type"],
+        "properties": {
+            "id": _NAME,
+            "type": _NAME,
+            "params": {"type": "object"},
+            "pos": {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2},
+            "label": {"type": ["string", "null"]},
+            "tie": {"type": ["string", "null"]},
+        },
+    }
+    edge = {
+        "type": "object",
+        "required": ["src", "src_port", "dst", "dst_port"],
+        "properties": {k: _NAME for k in ("src", "src_port", "dst", "dst_port")},
+    }
+    return {
+        "type": "object",
+        "properties": {"nodes": {"type": "array", "items": node},
+                       "edges": {"type": "array", "items": edge}},
+    }
+
+
+def _settings_schema() -> dict:
+    named = {"type": "object", "properties": {"name": {"type": "string"}}}
+    return {
+        "type": "object",
+        "properties": {
+            "dataset": named,
+            "task": {"enum": ["classification", "regression"]},
+            "batch_size": {"type": "integer", "minimum": 1},
+            "optimizer": {"type": "object", "properties": {"name": {"type": "string"},
+                                                           "lr": {"type": "number", "minimum": 0}}},
+            "schedule": named,
+            "seed": {"type": "integer", "minimum": 0},
+            "device": {"type": "string"},
+            "steps": {"type": "integer", "minimum": 0},
+            "probe_every": {"type": "integer", "minimum": 1},
+            "trainer": {"enum": ["gradient", "perceptron"]},
+        },
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def schema() -> dict:
+    port_ref = {"type": "object", "required": ["name", "node", "port"],
+                "properties": {k: _NAME for k in ("name", "node", "port")}}
+    graph = _graph_schema()
+    module = {
+        "type": "object",
+        "required": ["name", "graph"],
+        "properties": {"name": _NAME, "graph": {"$ref": "#/$defs/graph"},
+                       "inputs": {"type": "array", "items": port_ref},
+                       "outputs": {"type": "array", "items": port_ref}},
+    }
+    top_graph = {
+        "type": "object",
+        "required": ["nodes", "edges"],
+        "allOf": [{"$ref": "#/$defs/graph"}],
+        "properties": {"modules": {"type": "array", "items": module},
+                       "settings": _settings_schema(),
+                       "view": {"type": "object"}},
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "NN Playground graph file (.nnpg)",
+        "type": "object",
+        "required": ["format", "version", "graph"],
+        "properties": {"format": {"const": FORMAT}, "version": {"const": VERSION}, "graph": top_graph},
+        "$defs": {"graph": graph},
+    }
+
+
+def _strict_int(checker, instance):
+    """JSON's 2.0 is not a whole number here (jsonschema's default would accept it)."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+@functools.lru_cache(maxsize=1)
+def _validator_class():
+    base = jsonschema.Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine("integer", _strict_int)
+    return jsonschema.validators.extend(base, type_checker=checker)
+
+
+@functools.lru_cache(maxsize=1)
+def _validator():
+    return _validator_class()(schema())
+
+
+@functools.lru_cache(maxsize=None)
+def _params_validator(type_name):
+    nt = registry.get(type_name)
+    return None if nt is None else _validator_class()(params_schema(nt))
+
+
+_TYPE_WORDS = {"integer": "a whole number", "number": "a number", "string": "text",
+               "boolean": "true or false", "array": "a list", "object": "an object ({...})",
+               "null": "null"}
+
+
+def json_path(parts) -> str:
+    """["graph", "nodes", 3, "params"] -> "graph.nodes[3].params"."""
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def _words(error) -> str:
+    v, value = error.validator, error.validator_value
+    if v == "type":
+        types = value if isinstance(value, list) else [value]
+        return "must be " + " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+    if v == "const":
+        return f"must be {value!r}"
+    if v == "enum":
+        return "must be one of " + ", ".join(map(str, value))
+    if v == "minimum":
+        return f"must be at least {value}"
+    if v == "minLength":
+        return "must not be empty"
+    if v in ("minItems", "maxItems") and error.schema.get("minItems") == error.schema.get("maxItems"):
+        return f"must have exactly {error.schema['minItems']} items"
+    if v == "minItems":
+        return f"must have at least {value} items"
+    if v == "maxItems":
+        return f"must have at most {value} items"
+    if v == "anyOf":
+        # a nullable param: report the non-null alternative's words
+        inner = [s for s in value if s.get("type") != "null"]
+        if inner and "type" in inner[0]:
+            return "must be " + _TYPE_WORDS.get(inner[0]["type"], inner[0]["type"]) + " or null"
+        if inner and "enum" in inner[0]:
+            return "must be one of " + ", ".join(map(str, inner[0]["enum"])) + " or null"
+    return error.message.splitlines()[0][:200]
+
+
+def _errors(validator, instance, prefix=()):
+    found = []
+    for error in validator.iter_errors(instance):
+        # descend into wrappers to the innermost, most telling error (anyOf reads as a whole)
+        while error.context and error.validator != "anyOf":
+            error = min(error.context, key=lambda e: -len(e.absolute_path))
+        parts = list(prefix) + list(error.absolute_path)
+        if error.validator == "required":
+            missing = [k for k in error.validator_value if not isinstance(error.instance, dict)
+                       or k not in error.instance]
+            parts.append(missing[0] if missing else "?")
+            found.append((json_path(parts), "is missing"))
+        else:
+            found.append((json_path(parts), _words(error)))
+    return found
+
+
+def _node_lists(doc):
+    graph = doc.get("graph") if isinstance(doc, dict) else None
+    if not isinstance(graph, dict):
+        return
+    yield ("graph",), graph.get("nodes")
+    modules = graph.get("modules")
+    if isinstance(modules, list):
+        for i, m in enumerate(modules):
+            if isinstance(m, dict) and isinstance(m.get("graph"), dict):
+                yield ("graph", "modules", i, "graph"), m["graph"].get("nodes")
+
+
+def problems(doc):
+    """(path, message) for each schema violation, most specific first."""
+    found = _errors(_validator(), doc)
+    for prefix, nodes in _node_lists(doc):
+        if not isinstance(nodes, list):
+            continue
+        for i, node in enumerate(nodes):
+            if not (isinstance(node, dict) and isinstance(node.get("type"), str)
+                    and isinstance(node.get("params"), dict)):
+                continue
+            validator = _params_validator(node["type"])
+            if validator is not None:
+                found += _errors(validator, node["params"], prefix + ("nodes", i, "params"))
+    found.sort(key=lambda pm: -pm[0].count(".") - pm[0].count("["))
+    return found

@@ -1,0 +1,339 @@
+"""Checks a Graph before it is compiled, and infers the shape of every tensor.
+
+``validate(graph, dataset_shapes=None) -> [Problem]`` finds: unknown node types (kept
+as placeholders), settings out of range, edges to unknown nodes or ports, required
+inputs left unconnected, several edges into a single-input port, cycles, shape
+mismatches (propagated from the dataset's shapes through every node's shape rule),
+tie-group conflicts, unknown module definitions, and (as a warning) a graph with no
+cost node. Every Problem names the node (label or id, and type) and port in words a
+student understands.
+
+``infer_shapes(graph, dataset_shapes=None) -> {(node_id, port): shape}`` gives the
+shape of every output port it could work out (``None`` entries = unknown sizes).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from . import registry
+from .registry import COST, ShapeError
+from .nodes._common import fmt
+
+ERROR, WARNING = "error", "warning"
+
+#: Problem kinds, one per kind of mistake.
+KINDS = ("unknown_type", "bad_param", "unknown_node", "unknown_port", "missing_input",
+         "too_many_inputs", "cycle", "shape", "tie", "module", "no_cost")
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    message: str
+    node: str | None = None
+    port: str | None = None
+    severity: str = ERROR
+
+    def __str__(self):
+        return self.message
+
+
+def describe(node) -> str:
+    """"Linear 'hidden1'": the type and the name the student sees (label, else id)."""
+    name = " ".join(str(node.label).split()) if node.label else node.id  # one line, always
+    return f"{node.type} '{name}'"
+
+
+def errors(problems) -> list:
+    return [p for p in problems if p.severity == ERROR]
+
+
+# ----------------------------------------------------------------- structure
+def _structure(graph, problems, exposed=()):
+    """Node types, params, edges and ports. ``exposed``: (node, port) pairs fed from
+    outside (a module's exposed inputs). Returns the ids of nodes with a known type."""
+    known = set()
+    for node in graph.nodes.values():
+        nt = registry.get(node.type)
+        if nt is None:
+            problems.append(Problem("unknown_type", f"{describe(node)}: unknown node type '{node.type}'. "
+                                    f"It is kept as a placeholder (saved back unchanged) but cannot run.",
+                                    node.id))
+            continue
+        known.add(node.id)
+        for name, why in nt.check_params(node.params):
+            value = node.params.get(name)
+            problems.append(Problem("bad_param", f"{describe(node)} setting '{name}' {why} (it is {value!r}).",
+                                    node.id))
+        if node.type == "Module":
+            name = node.params.get("module")
+            if name not in graph.modules:
+                problems.append(Problem("module", f"{describe(node)}: there is no module named {name!r} "
+                                        f"in this file.", node.id))
+    ports = {nid: registry.node_ports(graph.nodes[nid], graph) for nid in known}
+    for e in graph.edges:
+        ends_known = True
+        for nid in (e.src, e.dst):
+            if nid not in graph.nodes:
+                problems.append(Problem("unknown_node", f"A connection refers to node '{nid}', which is not "
+                                        f"in the graph ({e.src}.{e.src_port} -> {e.dst}.{e.dst_port}).", nid))
+                ends_known = False
+        if not ends_known:
+            continue
+        if e.src in known and e.src_port not in {p.name for p in ports[e.src][1]}:
+            src = graph.nodes[e.src]
+            problems.append(Problem("unknown_port", f"{describe(src)} has no output '{e.src_port}' "
+                                    f"(its outputs: {_names(ports[e.src][1])}).", e.src, e.src_port))
+        if e.dst in known and e.dst_port not in {p.name for p in ports[e.dst][0]}:
+            dst = graph.nodes[e.dst]
+            problems.append(Problem("unknown_port", f"{describe(dst)} has no input '{e.dst_port}' "
+                                    f"(its inputs: {_names(ports[e.dst][0])}).", e.dst, e.dst_port))
+    for nid in known:
+        node = graph.nodes[nid]
+        for port in ports[nid][0]:
+            count = len(graph.edges_into(nid, port.name)) + ((nid, port.name) in exposed)
+            if count == 0 and not port.optional:
+                problems.append(Problem("missing_input", f"{describe(node)} input '{port.name}' is not "
+                                        f"connected{': ' + port.help if port.help else ''}.", nid, port.name))
+            elif count > 1 and not port.multi:
+                problems.append(Problem("too_many_inputs", f"{describe(node)} input '{port.name}' takes one "
+                                        f"connection but has {count}; combine them first (e.g. with Add or "
+                                        f"Concat).", nid, port.name))
+    return known
+
+
+def _names(ports):
+    return ", ".join(p.name for p in ports) or "none"
+
+
+def _digraph(graph):
+    g = nx.DiGraph()
+    g.add_nodes_from(graph.nodes)
+    g.add_edges_from((e.src, e.dst) for e in graph.edges if e.src in graph.nodes and e.dst in graph.nodes)
+    return g
+
+
+def _cycles(graph, problems):
+    g = _digraph(graph)
+    for component in nx.strongly_connected_components(g):
+        if len(component) == 1:
+            nid = next(iter(component))
+            if not g.has_edge(nid, nid):
+                continue
+        cycle = nx.find_cycle(g.subgraph(component))
+        names = [describe(graph.nodes[a]) for a, _ in cycle]
+        names.append(names[0])
+        first = cycle[0][0]
+        problems.append(Problem("cycle", "These nodes form a loop, so none of them can be computed first: "
+                                + " -> ".join(names) + ". Remove one connection (recurrence needs an RNN, "
+                                "LSTM or GRU node).", first))
+    return g
+
+
+# ----------------------------------------------------------------- shapes
+def infer_shapes(graph, dataset_shapes=None) -> dict:
+    """{(node_id, output port): shape} for every output whose shape can be worked out."""
+    return _infer(graph, dataset_shapes, [], {}, ())
+
+
+def _declared_shape(node, what, dataset_shapes, problems):
+    """The Input/Target shape: the dataset's, checked against the node's own 'shape'."""
+    own = node.params.get("shape") or []
+    data = (dataset_shapes or {}).get("x" if node.type == "Input" else "y")
+    if data is not None:
+        data = tuple(data)
+        if own and tuple(own) != tuple(data[1:]):
+            problems.append(Problem("shape", f"{describe(node)}: its 'shape' setting says {fmt((None, *own))} "
+                                    f"but the dataset's {what} are {fmt(data)}.", node.id, "out"))
+        return data
+    return (None, *own) if own else None
+
+
+def _infer(graph, dataset_shapes, problems, seeds, stack):
+    """Shapes in topological order. ``seeds``: {(node, input port): shape} fed from outside a
+    module; ``stack``: the module names being expanded (to refuse a module inside itself)."""
+    shapes = {}
+    g = _digraph(graph)
+    if not nx.is_directed_acyclic_graph(g):
+        cyclic = set().union(*(c for c in nx.strongly_connected_components(g)
+                               if len(c) > 1 or any(g.has_edge(n, n) for n in c)))
+        g = g.subgraph(n for n in g if n not in cyclic)
+    for nid in nx.lexicographical_topological_sort(g):
+        node = graph.nodes[nid]
+        nt = registry.get(node.type)
+        if nt is None:
+            continue
+        if node.type in ("Input", "Target"):
+            shapes[(nid, "out")] = _declared_shape(node, "inputs" if node.type == "Input" else "targets",
+                                                   dataset_shapes, problems)
+            continue
+        if nt.check_params(node.params):
+            continue  # bad settings are reported already; a rule on them would only add noise
+        in_ports, out_ports = registry.node_ports(node, graph)
+        in_shapes, sources, complete = {}, {}, True
+        for port in in_ports:
+            edges = graph.edges_into(nid, port.name)
+            if port.multi:
+                got = [shapes.get((e.src, e.src_port)) for e in edges]
+                in_shapes[port.name] = got
+                complete &= None not in got
+            elif (nid, port.name) in seeds:
+                in_shapes[port.name] = seeds[(nid, port.name)]
+                complete &= in_shapes[port.name] is not None
+            elif edges:
+                in_shapes[port.name] = shapes.get((edges[0].src, edges[0].src_port))
+                sources[port.name] = edges[0].src
+                complete &= in_shapes[port.name] is not None
+            elif not port.optional:
+                complete = False
+        if not complete:
+            continue
+        try:
+            if node.type == "Module":
+                out = _module_shapes(graph, node, in_shapes, problems, stack)
+            elif nt.shape_rule is None:
+                continue
+            else:
+                out = nt.shape_rule(nt.resolve(node.params), in_shapes)
+        except ShapeError as e:
+            problems.append(_shape_problem(graph, node, in_ports, in_shapes, sources, e))
+            continue
+        except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError) as e:
+            problems.append(Problem("shape", f"{describe(node)}: cannot work out its output shape ({e}).",
+                                    nid))
+            continue
+        for port, shape in out.items():
+            shapes[(nid, port)] = None if shape is None else tuple(shape)
+    return shapes
+
+
+def _shape_problem(graph, node, in_ports, in_shapes, sources, err):
+    port = err.port
+    connected = [p.name for p in in_ports if p.name in in_shapes]
+    if port is None and len(connected) == 1:
+        port = connected[0]
+    text = str(err).rstrip(".")
+    if port is not None:
+        where = f"{describe(node)} input '{port}'"
+        src = sources.get(port)
+        if src is not None:
+            text += f" (from {describe(graph.nodes[src])})"
+    else:
+        where = describe(node)
+    return Problem("shape", f"{where}: {text}.", node.id, port)
+
+
+def _module_shapes(graph, node, in_shapes, problems, stack):
+    name = node.params.get("module")
+    mdef = graph.modules.get(name)
+    if mdef is None:
+        return {}
+    if name in stack:
+        raise ShapeError(f"module '{name}' contains an instance of itself")
+    seeds = {(ref.node, ref.port): in_shapes.get(ref.name) for ref in mdef.inputs}
+    inner_problems = []
+    inner = _infer(mdef.graph, None, inner_problems, seeds, stack + (name,))
+    for p in inner_problems:
+        problems.append(Problem(p.kind, f"Inside module '{name}' (used by {describe(node)}): {p.message}",
+                                node.id, None, p.severity))
+    return {ref.name: inner.get((ref.node, ref.port)) for ref in mdef.outputs}
+
+
+# ----------------------------------------------------------------- weight sharing
+def _ties(graph, problems):
+    for group, ids in graph.tied_groups().items():
+        nodes = [graph.nodes[i] for i in ids]
+        types = sorted({n.type for n in nodes})
+        if len(types) > 1:
+            problems.append(Problem("tie", f"Tie group '{group}' mixes node types ({', '.join(types)}): only "
+                                    f"nodes of one type can share weights.", ids[0]))
+            continue
+        nt = registry.get(types[0])
+        if nt is None:
+            continue
+        if not nt.learnable:
+            problems.append(Problem("tie", f"Tie group '{group}': {types[0]} has no weights to share.",
+                                    ids[0], severity=WARNING))
+            continue
+        if types[0] == "Module":
+            names = sorted({str(n.params.get("module")) for n in nodes})
+            if len(names) > 1:
+                problems.append(Problem("tie", f"Tie group '{group}' mixes different modules ({', '.join(names)}): "
+                                        f"only instances of one module can share weights.", ids[0]))
+            continue
+        first = nodes[0]
+        ref = _shape_settings(nt, first)
+        for n in nodes[1:]:
+            got = _shape_settings(nt, n)
+            diff = [k for k in ref if got.get(k) != ref[k]]
+            if diff:
+                k = diff[0]
+                problems.append(Problem("tie", f"Tie group '{group}': {describe(n)} and {describe(first)} "
+                                        f"share weights, so their weights must have the same shapes, but "
+                                        f"their '{k}' settings differ ({got.get(k)!r} vs {ref[k]!r}).", n.id))
+
+
+def _shape_settings(nt, node):
+    """The settings that decide a node's weight shapes: its whole-number, list and on/off
+    settings (sizes, counts, bias). Compared instead of building modules, so that checking
+    a file never allocates its weights."""
+    params = nt.resolve(node.params)
+    return {s.name: params.get(s.name) for s in nt.params if s.kind in ("int", "ints", "bool")}
+
+
+# ----------------------------------------------------------------- targets
+def target_kind(graph, dataset_shapes=None) -> str | None:
+    """How a classification dataset's labels should reach the graph's Target node:
+    "index", "float", "signed" or "onehot" (see engine.data.base.class_targets), or None
+    when there is no Target. An explicit Target 'kind' wins; with "auto" the loss the
+    Target feeds decides (CrossEntropyLoss -> index, BCEWithLogitsLoss -> float, ...),
+    and a float target for a prediction with several outputs becomes onehot."""
+    for node in graph.nodes.values():
+        if node.type != "Target":
+            continue
+        kind = node.params.get("kind", "auto")
+        if kind != "auto":
+            return kind
+        for e in graph.edges_out_of(node.id):
+            dst = graph.nodes.get(e.dst)
+            nt = registry.get(dst.type) if dst is not None else None
+            if nt is None or nt.category != COST or not nt.extra.get("target_kind"):
+                continue
+            hint = nt.extra["target_kind"]
+            if hint == "float":
+                pred = graph.edges_into(dst.id, "input")
+                shape = (infer_shapes(graph, dataset_shapes).get((pred[0].src, pred[0].src_port))
+                         if pred else None)
+                if shape and len(shape) > 1 and shape[-1] not in (None, 1):
+                    return "onehot"
+            return hint
+        return "index"
+    return None
+
+
+# ----------------------------------------------------------------- entry point
+def validate(graph, dataset_shapes=None) -> list:
+    """Every problem in the graph, errors first in the order found, then warnings."""
+    problems = []
+    _structure(graph, problems)
+    _cycles(graph, problems)
+    _infer(graph, dataset_shapes, problems, {}, ())
+    _ties(graph, problems)
+    for name, mdef in graph.modules.items():
+        inner = []
+        exposed = {(ref.node, ref.port) for ref in mdef.inputs}
+        _structure(mdef.graph, inner, exposed)
+        _cycles(mdef.graph, inner)
+        for ref in list(mdef.inputs) + list(mdef.outputs):
+            if ref.node not in mdef.graph.nodes:
+                inner.append(Problem("module", f"exposed port '{ref.name}' refers to node '{ref.node}', which "
+                                     f"is not inside.", None))
+        problems.extend(Problem(p.kind, f"Inside module '{name}': {p.message}", p.node, p.port, p.severity)
+                        for p in inner)
+    if not any((nt := registry.get(n.type)) is not None and nt.category == COST for n in graph.nodes.values()):
+        problems.append(Problem("no_cost", "Nothing to train: the graph has no cost (loss) node. Connect the "
+                                "prediction and the Target to a loss such as MSELoss or CrossEntropyLoss.",
+                                severity=WARNING))
+    return [p for p in problems if p.severity == ERROR] + [p for p in problems if p.severity != ERROR]

@@ -1,0 +1,676 @@
+"""A training Session: a compiled Program, a dataset, an optimizer and probes.
+
+    session = Session.from_graph(graph)         # settings come from the graph file
+    snap = session.run(200)                      # the last Snapshot
+    session.evaluate()                           # {"train_loss", "test_loss", "train_acc", ...}
+
+Every ``probe_every`` steps, ``step()`` returns a Snapshot (engine/train/snapshot.py);
+other steps return None and do no probe work at all. A non-finite loss stops training
+and the Snapshot names the first node (in topological order) whose output went bad.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import backend
+from ..autograd import Tensor, _make, enable_grad, no_grad
+from ..data.base import CLASSIFICATION, class_targets
+from ..data.loader import DataLoader
+from ..graph import registry as reg
+from ..graph.compile import CompileError, Program, compile_graph
+from . import diagnostics, probes
+from .snapshot import NanReport, Snapshot, Verdict
+
+#: default optimizer when the graph's settings name none (TensorFlow Playground's rate)
+DEFAULT_OPTIMIZER = {"name": "SGD", "lr": 0.03}
+#: probes evaluate train/test metrics on at most this many samples of each split
+PROBE_EVAL_LIMIT = 256
+#: trajectory points kept (older ones are thinned out beyond this)
+MAX_TRAJECTORY = 1000
+
+_LOGIT_LOSSES = ("BCEWithLogitsLoss", "SoftMarginLoss", "HingeEmbeddingLoss")
+
+
+class Session:
+    """Trains ``program`` on ``dataset``; see the module docstring."""
+
+    def __init__(self, program: Program, dataset, loss=None, optimizer=None, schedule=None,
+                 seed: int = 0, device: str = "cpu", batch_size: int = 10, probe_every: int = 10,
+                 trainer: str = "gradient"):
+        self.device = backend.check_device(device)
+        self.program = program.to(self.device)
+        self.program.train()
+        self.dataset = dataset
+        self.seed = int(seed)
+        self.loss_fn = loss
+        self.probe_every = int(probe_every or 0)
+        self.trainer = trainer
+        # One generator per session for dropout and other random layers: reproducible.
+        self.generator = backend.Generator(self.seed, self.device)
+        for m in self.program.modules():
+            if "generator" in m.__dict__ and m.__dict__["generator"] is None:
+                m.generator = self.generator
+
+        self.kind = program.target_kind if dataset.task == CLASSIFICATION else "none"
+        self.x_train, self.y_train = self._to_device(dataset.x_train, dataset.y_train)
+        self.x_test, self.y_test = self._to_device(dataset.x_test, dataset.y_test)
+        self.n_train = len(dataset.x_train)
+        self._acc_rule = self._accuracy_rule()
+        self._truth_threshold = 0.0 if self.kind == "signed" else 0.5
+
+        self.params = [p for _, p in program.named_parameters()]
+        self.param_names = [n for n, _ in program.named_parameters()]
+        owner = program.param_owner()
+        self.param_nodes = [owner[n] for n in self.param_names]
+        if trainer == "perceptron":
+            lr = optimizer.get("lr", 1.0) if isinstance(optimizer, dict) else 1.0
+            self.optimizer = self._perceptron(lr)
+        elif trainer == "gradient":
+            if not self.params:
+                raise CompileError("the graph has nothing to learn: add a layer or a Parameter node")
+            self.optimizer = self._make_optimizer(optimizer)
+        else:
+            raise ValueError(f"unknown trainer {trainer!r}: use 'gradient' or 'perceptron'")
+        self.scheduler = self._make_scheduler(schedule)
+
+        self.batch_size = int(batch_size)
+        self._loader = DataLoader((self.x_train, self.y_train), batch_size=self.batch_size,
+                                  shuffle=True, seed=self.seed)
+        self._batches = iter(self._loader)
+        self._last_batch = None
+        self.step_count = 0
+        self.epoch_count = 0
+        self.last_loss = float("nan")
+        self.initial_loss = None
+        self.stopped = False
+        self.last_snapshot: Snapshot | None = None
+        self.trajectory: list = []          # host arrays, one per probe
+        self.trajectory_steps: list = []
+        self.history: list = []             # recent Snapshots, for diagnostics over time
+
+        # what the probes look at, fixed per program
+        self._act_probes = []
+        self._attention, self._moe = [], []
+        for nid in program.order:
+            nt = program.flat.nodes[nid].node_type
+            m = program.node_modules.get(nid)
+            if m is None or nt.category in (reg.OBSERVED, reg.PARAMETER, reg.COST):
+                continue
+            self._act_probes.append((probes.ActivationProbe(nid, m),
+                                     program.slot(nid, program.out_ports(nid)[0])))
+            if _has(m, "last_weights"):
+                self._attention.append((nid, m))
+            if _has(m, "last_gates"):
+                self._moe.append((nid, m))
+        self._grad_probe = probes.GradientProbe(self.param_names, self.param_nodes, self.params)
+        self._act_batch = probes.ActivationBatch(p for p, _ in self._act_probes)
+        self._all_modules = list(program.modules())
+        self._merged_plan = self._merged_eval_plan()
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_graph(cls, graph, seed=None, device=None, dataset=None, previous=None, **overrides):
+        """A Session from a Graph and its ``settings`` (dataset, optimizer, schedule, ...).
+
+        Raises CompileError (bad graph) or ValueError (bad settings or dataset), each with
+        a one-line message.
+        """
+        s = graph.settings or {}
+        seed = int(s.get("seed", 0) or 0) if seed is None else int(seed)
+        device = device or s.get("device", "cpu")
+        if dataset is None:
+            spec = s.get("dataset")
+            if not spec:
+                raise ValueError("no dataset chosen: set settings.dataset, e.g. {\"name\": \"xor\"}")
+            from ..data import from_settings  # noqa: PLC0415
+
+            try:
+                dataset = from_settings(spec)
+            except (ValueError, OSError) as exc:
+                raise ValueError(f"dataset: {exc}") from None
+        shapes = {**dataset.shapes(), "task": dataset.task}
+        program = compile_graph(graph, previous, dataset_shapes=shapes, seed=seed)
+        kw = dict(optimizer=s.get("optimizer"), schedule=s.get("schedule"), seed=seed,
+                  device=device, batch_size=s.get("batch_size", 10),
+                  probe_every=s.get("probe_every", 10), trainer=s.get("trainer", "gradient"))
+        kw.update(overrides)
+        return cls(program, dataset, **kw)
+
+    def _to_device(self, x, y):
+        if self.kind not in ("none", None):
+            y = class_targets(y, self.kind, self.dataset.n_classes)
+        return backend.to_device(np.ascontiguousarray(x), self.device), \
+            backend.to_device(np.ascontiguousarray(y), self.device)
+
+    def _make_optimizer(self, spec):
+        if spec is None:
+            spec = DEFAULT_OPTIMIZER
+        if not isinstance(spec, dict):
+            return spec   # an optimizer object
+        from ..optim import make_optimizer  # noqa: PLC0415
+
+        return make_optimizer(spec, self.params)
+
+    def _make_scheduler(self, spec):
+        if spec is None or not isinstance(spec, dict):
+            return spec
+        from ..optim import make_scheduler  # noqa: PLC0415
+
+        return make_scheduler(spec, self.optimizer)
+
+    def _perceptron(self, lr):
+        """Rosenblatt's rule trains one Linear layer fed by the Input."""
+        from ..optim import Perceptron  # noqa: PLC0415
+
+        learn = self.program.learnable_nodes()
+        nodes = self.program.flat.nodes
+        if len(learn) != 1 or nodes[learn[0]].type != "Linear":
+            raise CompileError("the perceptron trainer needs exactly one Linear layer and no other "
+                               "learnable node")
+        feeds = [nodes[e.src].type for e in self.program.in_edges(learn[0])]
+        if feeds != ["Input"]:
+            raise CompileError(f"the perceptron rule trains a Linear layer fed directly by the Input; "
+                               f"'{learn[0]}' is fed by something else")
+        return Perceptron(self.program.node_modules[learn[0]], lr=lr)
+
+    def _accuracy_rule(self):
+        """How a prediction becomes a class, given how the targets are presented."""
+        if self.dataset.task != CLASSIFICATION:
+            return None
+        cost = self.program.flat.nodes[self.program.cost_nodes[0]].type if self.program.cost_nodes else ""
+        if self.kind in ("index", "onehot"):
+            return ("argmax", None)
+        threshold = 0.0 if (self.kind == "signed" or cost in _LOGIT_LOSSES) else 0.5
+        return ("threshold", threshold)
+
+    # ------------------------------------------------------------------ training
+    def _next_batch(self):
+        try:
+            xb, yb = next(self._batches)
+        except StopIteration:
+            self.epoch_count += 1
+            if self.scheduler is not None:
+                self.scheduler.step()   # schedules count epochs, as in torch
+            self._batches = iter(self._loader)
+            xb, yb = next(self._batches)
+        xb, yb = _make(xb, None), _make(yb, None)
+        self._last_batch = (xb, yb)
+        return xb, yb
+
+    def _loss(self, xb, yb):
+        if self.loss_fn is None:
+            return self.program(xb, yb)
+        pred, _ = self.program(xb)
+        return pred, self.loss_fn(pred, yb)
+
+    def step(self) -> Snapshot | None:
+        """One optimisation step; a Snapshot on probe steps (and when training stops)."""
+        if self.stopped:
+            return self.last_snapshot
+        xb, yb = self._next_batch()
+        probe = self.probe_every > 0 and (self.step_count + 1) % self.probe_every == 0
+        if self.trainer == "perceptron":
+            with no_grad():
+                _, loss = self._loss(xb, yb)
+        else:
+            _, loss = self._loss(xb, yb)
+        lv = float(loss.data)
+        if not math.isfinite(lv):
+            return self._stop_on_nan(lv)
+        before = self._flat_params() if probe else None
+        if self.trainer == "perceptron":
+            self.optimizer.step(xb, yb)
+        else:
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+        self.step_count += 1
+        self.last_loss = lv
+        if self.initial_loss is None:
+            self.initial_loss = lv
+        if probe:
+            return self._probe(lv, before)
+        return None
+
+    def run(self, n: int, callback=None) -> Snapshot | None:
+        """``n`` steps (fewer if training stops); returns the last Snapshot taken.
+
+        ``callback(step_count, snapshot_or_None)`` after every step, e.g. for a progress bar.
+        """
+        last = None
+        for _ in range(int(n)):
+            snap = self.step()
+            if snap is not None:
+                last = snap
+            if callback is not None:
+                callback(self.step_count, snap)
+            if self.stopped:
+                break
+        return last
+
+    # ------------------------------------------------------------------ NaN
+    def _stop_on_nan(self, lv) -> Snapshot:
+        node = self._first_nonfinite(self.program.last_values)
+        step = self.step_count + 1
+        what = "NaN" if lv != lv else "an infinite value"
+        if node is None:
+            node = self.program.cost_nodes[0] if self.program.cost_nodes else "?"
+        ntype = self.program.flat.nodes[node].type if node in self.program.flat.nodes else "?"
+        message = (f"training stopped at step {step}: node '{node}' ({ntype}) produced {what}; "
+                   "try a lower learning rate or gradient clipping")
+        report = NanReport(node=node, step=step, message=message)
+        verdict = Verdict("nan", message, remedies=list(diagnostics.REMEDIES["exploding"]),
+                          nodes=[node], severity="error")
+        snap = Snapshot(step=self.step_count, epoch=self.epoch, loss=lv, lr=self.lr, nan=report,
+                        verdicts=[verdict], stopped=True)
+        self.stopped = True
+        self.last_snapshot = snap
+        return snap
+
+    def _first_nonfinite(self, vals):
+        if vals is None:
+            return None
+        prog = self.program
+        for nid in prog.order:
+            for port in prog.out_ports(nid):
+                v = vals[prog.slot(nid, port)]
+                if v is None or v.data.dtype.kind not in "fc":
+                    continue
+                xp = backend.array_module(v.data)
+                if not bool(xp.isfinite(v.data).all()):
+                    return nid
+        return None
+
+    # ------------------------------------------------------------------ probes
+    @property
+    def lr(self) -> float:
+        return float(self.optimizer.param_groups[0].get("lr", 0.0))
+
+    @property
+    def epoch(self) -> float:
+        return self.step_count * self.batch_size / max(1, self.n_train)
+
+    def _flat_params(self):
+        if not self.params:
+            return None
+        return self._grad_probe.flat(backend.array_module(self.params[0].data))
+
+    def _probe(self, loss_value, before) -> Snapshot:
+        """Reduce every statistic on the device, then one transfer to the host.
+
+        Activation statistics, attention weights and gates come from the evaluation
+        forward over (up to PROBE_EVAL_LIMIT samples of) the training set in eval mode:
+        more samples than one batch, so "dead" and "saturated" are not a small batch's
+        accident, and no extra forward pass is needed. ``before``: the flat parameters
+        before the update, for the update-to-weight ratios."""
+        tr = probes.Transfer()
+        captured = self._queue_metrics(tr, PROBE_EVAL_LIMIT, capture=True)
+        values, modules_out = captured or (None, {})
+        if values is not None:
+            probed, arrays = [], []
+            for probe, slot in self._act_probes:
+                v = values[slot]
+                if v is not None and v.data.ndim > 0 and v.data.dtype.kind == "f":
+                    probed.append(probe)
+                    arrays.append(v.data)
+            if len(probed) != len(self._act_batch.probes):
+                self._act_batch = probes.ActivationBatch(probed)
+            self._act_batch.add(tr, arrays)
+        after = self._flat_params()
+        self._grad_probe.add(tr, before, after)
+        if after is not None:
+            tr.add("traj", after)
+        for key, t in modules_out.items():
+            tr.add(key, t.data)
+        host = tr.fetch()
+
+        snap = Snapshot(step=self.step_count, epoch=self.epoch, loss=float(loss_value), lr=self.lr)
+        self._fill_metrics(snap, host)
+        for probe, _ in self._act_probes:
+            stats = probe.stats(host)
+            if stats is not None:
+                snap.activations[probe.node] = stats
+        snap.gradients = self._grad_probe.stats(host)
+        traj = host.get("traj")
+        if traj is not None:
+            snap.trajectory_point = traj
+            offset = 0
+            for name, p in zip(self.param_names, self.params):
+                n = p.data.size
+                if n <= probes.MAX_WEIGHT_SIZE:
+                    snap.weights[name] = traj[offset:offset + n].reshape(p.data.shape)
+                offset += n
+            self._keep_trajectory(traj)
+        for nid, _ in self._attention:
+            if ("attn", nid) in host:
+                snap.attention[nid] = host[("attn", nid)]
+        for nid, _ in self._moe:
+            if ("gates", nid) in host:
+                snap.moe[nid] = {"gates": host[("gates", nid)], "load": host.get(("load", nid))}
+        self.history.append(snap)
+        del self.history[:-diagnostics.HISTORY]
+        snap.verdicts = diagnostics.diagnose(self.history, self.program, self.initial_loss)
+        self.last_snapshot = snap
+        return snap
+
+    def _keep_trajectory(self, point):
+        self.trajectory.append(point)
+        self.trajectory_steps.append(self.step_count)
+        if len(self.trajectory) > MAX_TRAJECTORY:   # thin out: keep every other old point
+            self.trajectory = self.trajectory[::2]
+            self.trajectory_steps = self.trajectory_steps[::2]
+
+    def trajectory_array(self) -> np.ndarray:
+        """(points, parameters) host array of the kept trajectory."""
+        return np.stack(self.trajectory) if self.trajectory else np.zeros((0, 0))
+
+    # ------------------------------------------------------------------ metrics
+    def _set_training(self, flag):
+        """Module.train()/eval() without the tree walk (the module list is fixed)."""
+        for m in self._all_modules:
+            object.__setattr__(m, "training", flag)
+
+    def _merged_eval_plan(self):
+        """Probe metrics with ONE forward over train and test samples together, when the
+        graph allows it: one cost node fed exactly by the prediction and the Target. In
+        eval mode every layer treats samples independently, so the prediction of the
+        joined batch is the two predictions side by side; the cost node then runs on
+        each split's slice. Returns (x, y, n_train, cost module) or None."""
+        prog = self.program
+        if self.loss_fn is not None or len(prog.cost_nodes) != 1:
+            return None
+        cost = prog.cost_nodes[0]
+        ins = {e.dst_port: (e.src, e.src_port) for e in prog.in_edges(cost)}
+        targets = [n for n in prog.order if prog.flat.nodes[n].type == "Target"]
+        if set(ins) != {"input", "target"} or ins["input"] != prog.prediction_ref \
+                or len(targets) != 1 or ins["target"] != (targets[0], "out"):
+            return None
+        if any(e.src == targets[0] and e.dst != cost for e in prog.flat.edges):
+            return None
+        lim = PROBE_EVAL_LIMIT
+        xp = backend.array_module(self.x_train)
+        x = xp.concatenate([self.x_train[:lim], self.x_test[:lim]])
+        y = xp.concatenate([self.y_train[:lim], self.y_test[:lim]])
+        return _make(x, None), _make(y, None), min(lim, len(self.x_train)), prog.node_modules[cost]
+
+    def _queue_metrics(self, tr, limit=None, capture=False):
+        """Queue train/test loss and accuracy (eval mode, no gradients). With ``capture``,
+        returns (node values, {transfer key: tensor of attention weights, gates, load})
+        of the forward over the training samples (with the test samples, when merged)."""
+        was_training = self.program.training
+        self._set_training(False)
+        captured = None
+        try:
+            with no_grad():
+                plan = self._merged_plan if limit == PROBE_EVAL_LIMIT else None
+                if plan is not None:
+                    x, y, n1, cost = plan
+                    pred, _ = self.program(x)
+                    if capture:
+                        captured = (self.program.last_values, self._module_outputs())
+                    p, t = pred.data, y.data
+                    tr.add("train_loss", cost(input=_make(p[:n1], None), target=_make(t[:n1], None)).data)
+                    if len(p) > n1:
+                        tr.add("test_loss", cost(input=_make(p[n1:], None), target=_make(t[n1:], None)).data)
+                    hits = self._hits(p, t)
+                    if hits is not None:
+                        tr.add("train_acc", hits[:n1].mean())
+                        if len(p) > n1:
+                            tr.add("test_acc", hits[n1:].mean())
+                    return captured
+                for split, x, y in (("train", self.x_train, self.y_train), ("test", self.x_test, self.y_test)):
+                    if len(x) == 0:
+                        continue
+                    if limit is not None and len(x) > limit:
+                        x, y = x[:limit], y[:limit]
+                    xt, yt = _make(x, None), _make(y, None)
+                    pred, loss = self._loss(xt, yt)
+                    tr.add(f"{split}_loss", loss.data)
+                    hits = self._hits(pred.data if pred is not None else None, yt.data)
+                    if hits is not None:
+                        tr.add(f"{split}_acc", hits.mean())
+                    if capture and split == "train":
+                        captured = (self.program.last_values, self._module_outputs())
+        finally:
+            self._set_training(was_training)
+        return captured
+
+    def _module_outputs(self) -> dict:
+        """Attention weights and MoE gates/load kept by the modules after a forward."""
+        out = {}
+        for nid, m in self._attention:
+            w = _get(m, "last_weights")
+            if w is not None:
+                out[("attn", nid)] = w
+        for nid, m in self._moe:
+            g, load = _get(m, "last_gates"), _get(m, "last_load")
+            if g is not None:
+                out[("gates", nid)] = g
+            if load is not None:
+                out[("load", nid)] = load
+        return out
+
+    def _hits(self, p, t):
+        """Per-sample correct/incorrect (float array) for classification, else None."""
+        if self._acc_rule is None or p is None:
+            return None
+        rule, thr = self._acc_rule
+        if rule == "argmax" or (p.ndim >= 2 and p.shape[-1] > 1):
+            cls = p.argmax(-1)
+            truth = t.argmax(-1) if t.ndim == p.ndim else t
+            return (cls == truth.reshape(cls.shape)).reshape(len(p), -1).mean(-1)
+        return ((p.reshape(len(p), -1) > thr) == (t.reshape(len(t), -1) > self._truth_threshold)).mean(-1)
+
+    @staticmethod
+    def _fill_metrics(snap, host):
+        if "train_loss" in host:
+            snap.train_loss = float(host["train_loss"])
+        if "test_loss" in host:
+            snap.test_loss = float(host["test_loss"])
+        for k in ("train_acc", "test_acc"):
+            if k in host:
+                snap.metrics[k] = float(host[k])
+
+    def evaluate(self) -> dict:
+        """Full train and test loss, and accuracy for classification (host floats)."""
+        tr = probes.Transfer()
+        self._queue_metrics(tr)
+        host = tr.fetch()
+        return {k: float(v) for k, v in host.items()}
+
+    def snapshot(self) -> Snapshot:
+        """A Snapshot now (without the update ratios, which need an update to measure)."""
+        if self.stopped and self.last_snapshot is not None:
+            return self.last_snapshot
+        return self._probe(self.last_loss, None)
+
+    # ------------------------------------------------------------------ live changes
+    def set_hparam(self, name: str, value):
+        """Change a hyperparameter of the running session (``lr``, ``momentum``, ...,
+        ``batch_size``, ``probe_every``)."""
+        if name == "batch_size":
+            self.batch_size = int(value)
+            self._loader.batch_size = self.batch_size
+            self._batches = iter(self._loader)
+            return
+        if name == "probe_every":
+            self.probe_every = int(value)
+            return
+        groups = self.optimizer.param_groups
+        if not any(name in g for g in groups):
+            known = sorted(k for k in groups[0] if k not in ("params", "initial_lr"))
+            raise ValueError(f"the optimizer has no hyperparameter {name!r}; it has {', '.join(known)}")
+        for g in groups:
+            if name in g:
+                g[name] = tuple(value) if isinstance(value, list) else value
+        if name == "lr" and self.scheduler is not None and hasattr(self.scheduler, "base_lrs"):
+            self.scheduler.base_lrs = [value for _ in groups]
+
+    # ------------------------------------------------------------------ inspection
+    def _input(self, x):
+        x = backend.to_device(np.asarray(x, dtype=self.dataset.x_train.dtype), self.device)
+        return _make(x, None)
+
+    def predict(self, x) -> np.ndarray:
+        """The network's prediction for host array ``x`` (eval mode), as a host array."""
+        was = self.program.training
+        self.program.eval()
+        try:
+            with no_grad():
+                pred, _ = self.program(self._input(x))
+        finally:
+            self.program.train(was)
+        return backend.to_numpy(pred.data)
+
+    def node_output(self, node_id, x, port=None) -> np.ndarray:
+        """One node's output for inputs ``x`` (for per-neuron heatmaps), as a host array."""
+        prog = self.program
+        if node_id not in prog.flat.nodes:
+            raise KeyError(f"no node '{node_id}'")
+        if prog.needs_target(node_id):
+            raise ValueError(f"node '{node_id}' depends on the target, so it has no value for inputs alone")
+        was = prog.training
+        prog.eval()
+        try:
+            with no_grad():
+                prog(self._input(x))
+        finally:
+            prog.train(was)
+        port = port or prog.out_ports(node_id)[0]
+        v = prog.last_values[prog.slot(node_id, port)]
+        return backend.to_numpy(v.data)
+
+    def trace(self, x=None, y=None) -> dict:
+        """Forward values and gradients of every node and edge, for step-through mode.
+
+        Returns {"loss", "values": {node: {port: array}}, "grads": {node: {port: dL/dout}},
+        "edge_grads": {Edge: dL/d(tensor on that edge)}, "local_derivatives": {node: d out/d in}
+        (elementwise nodes only), "param_grads": {param: array}}; all host arrays. Runs in
+        eval mode and leaves the parameters' ``.grad`` as it found them.
+        """
+        if x is None:
+            xb, yb = self._last_batch or (self.x_train[:4], self.y_train[:4])
+            x, y = (xb.data if isinstance(xb, Tensor) else xb), (yb.data if isinstance(yb, Tensor) else yb)
+        x = backend.to_device(np.asarray(backend.to_numpy(x), dtype=self.dataset.x_train.dtype), self.device)
+        y = backend.to_device(backend.to_numpy(y), self.device)
+        saved = [p.grad for p in self.params]
+        prog = self.program
+        was = prog.training
+        prog.eval()
+        try:
+            for p in self.params:
+                p.grad = None
+            with enable_grad():
+                run = prog.run_traced(Tensor(x, requires_grad=True), _make(y, None))
+                if run["loss"] is not None and run["loss"].requires_grad:
+                    run["loss"].backward()
+            h = backend.to_numpy
+            out = {"loss": float(run["loss"].data) if run["loss"] is not None else None,
+                   "values": {}, "grads": {}, "edge_grads": {}, "local_derivatives": {},
+                   "param_grads": {n: h(p.grad) for n, p in zip(self.param_names, self.params)
+                                   if p.grad is not None}}
+            for (nid, port), t in run["values"].items():
+                out["values"].setdefault(nid, {})[port] = h(t.data)
+                out["grads"].setdefault(nid, {})[port] = None if t.grad is None else h(t.grad)
+            for edge, t in run["edges"].items():
+                out["edge_grads"][edge] = None if t.grad is None else h(t.grad)
+            for nid, t_in in run["elementwise"].items():
+                out["local_derivatives"][nid] = h(_local_derivative(prog.node_modules[nid], t_in))
+            return out
+        finally:
+            for p, g in zip(self.params, saved):
+                p.grad = g
+            prog.train(was)
+
+    def check_gradient(self, node_id, eps: float = 1e-6, n_samples: int = 8, directions: int = 4,
+                       seed: int = 0) -> float:
+        """Max |autograd - finite difference| over node ``node_id``'s parameters and inputs.
+
+        Runs in float64 and eval mode on the first ``n_samples`` training samples; small
+        tensors are checked entry by entry, larger ones along ``directions`` random
+        directions. Leaves the weights (and their dtype) and gradients as they were.
+        """
+        prog = self.program
+        if node_id not in prog.flat.nodes:
+            raise KeyError(f"no node '{node_id}'")
+        dtype = self.params[0].data.dtype if self.params else np.float32
+        saved = [p.grad for p in self.params]
+        was = prog.training
+        x = self.x_train[:n_samples].astype(np.float64)
+        y = self.y_train[:n_samples]
+        if y.dtype.kind == "f":
+            y = y.astype(np.float64)
+        rng = np.random.default_rng(seed)
+        prog.double().eval()
+        try:
+            x_t, y_t = _make(x, None), _make(y, None)
+            # the tensors entering the node, as leaves we can perturb
+            with no_grad():
+                base = prog.run_traced(x_t, y_t)
+            overrides = {}
+            for e in prog.in_edges(node_id):
+                v = base["values"][(e.src, e.src_port)].data
+                overrides[e] = Tensor(v.copy(), requires_grad=True)
+            leaves = [p for _, p in prog.node_parameters(node_id)] + list(overrides.values())
+
+            def loss_value():
+                with no_grad():
+                    return float(prog.run_traced(x_t, y_t, overrides)["loss"].data)
+
+            for p in self.params:
+                p.grad = None
+            with enable_grad():
+                loss = prog.run_traced(x_t, y_t, overrides)["loss"]
+                loss.backward()
+            worst = 0.0
+            for leaf in leaves:
+                g = backend.to_numpy(leaf.grad) if leaf.grad is not None else np.zeros(leaf.shape)
+                xp = backend.array_module(leaf.data)
+                size = leaf.data.size
+                dirs = ([None] * size) if size <= 64 else [rng.standard_normal(leaf.shape) for _ in range(directions)]
+                for i, d in enumerate(dirs):
+                    if d is None:
+                        d = np.zeros(leaf.shape)
+                        d.reshape(-1)[i] = 1.0
+                    dd = xp.asarray(d)
+                    orig = leaf.data
+                    leaf.data = orig + eps * dd
+                    fp = loss_value()
+                    leaf.data = orig - eps * dd
+                    fm = loss_value()
+                    leaf.data = orig
+                    numeric = (fp - fm) / (2 * eps)
+                    worst = max(worst, abs(numeric - float((g * d).sum())))
+            return worst
+        finally:
+            prog.to(dtype=dtype)
+            for p, g in zip(self.params, saved):
+                p.grad = g
+            prog.train(was)
+
+
+def _has(module, name) -> bool:
+    try:
+        getattr(module, name)
+        return True
+    except AttributeError:
+        return False
+
+
+def _get(module, name):
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        return None
+
+
+def _local_derivative(module, t_in):
+    """d out / d in of an elementwise node, entry by entry (the chain rule's local factor)."""
+    leaf = Tensor(t_in.data, requires_grad=True)
+    with enable_grad():
+        out = module(input=leaf)
+        xp = backend.array_module(out.data)
+        out.backward(xp.ones_like(out.data))
+    return leaf.grad

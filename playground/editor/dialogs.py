@@ -1,0 +1,82 @@
+"""Every question the editor asks the user, behind one small replaceable object, so
+tests (and headless runs) never block on a modal dialog."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+GRAPH_FILTER = "NN Playground graphs (*.nnpg);;All files (*)"
+
+
+class Dialogs:
+    def __init__(self, parent=None):
+        self.parent = parent
+
+    def open_file(self, directory: str = "") -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, "Open graph", directory, GRAPH_FILTER)
+        return path or None
+
+    def save_file(self, suggested: str = "", filters: str = GRAPH_FILTER) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, "Save as", suggested, filters)
+        return path or None
+
+    def unsaved_changes(self, name: str) -> str:
+        """SAVE, DISCARD or CANCEL."""
+        box = QMessageBox.question(self.parent, "Unsaved changes",
+                                   f"Save the changes to {name} before closing?",
+                                   QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+                                   QMessageBox.Save)
+        return {QMessageBox.Save: SAVE, QMessageBox.Discard: DISCARD}.get(box, CANCEL)
+
+    def recover(self, when: str) -> bool:
+        return QMessageBox.question(
+            self.parent, "Recover unsaved work",
+            f"NN Playground did not close normally. Recover the work autosaved {when}?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes) == QMessageBox.Yes
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        from PySide6.QtWidgets import QInputDialog
+
+        value, ok = QInputDialog.getText(self.parent, title, label, text=text)
+        return value if ok else None
+
+    def error(self, title: str, message: str):
+        QMessageBox.warning(self.parent, title, message)
+
+    def info(self, title: str, message: str):
+        QMessageBox.information(self.parent, title, message)
+
+
+class ScriptedDialogs(Dialogs):
+    """Answers from a script, never showing a window: for tests and --screenshot runs.
+    Unanswered questions get the safe default (cancel / no / None)."""
+
+    def __init__(self, **answers):
+        super().__init__(None)
+        self.answers = answers
+        self.shown: list = []   # (kind, title, message) of errors/infos "shown"
+
+    def _answer(self, key, default):
+        value = self.answers.get(key, default)
+        return value() if callable(value) else value
+
+    def open_file(self, directory=""):
+        return self._answer("open_file", None)
+
+    def save_file(self, suggested="", filters=GRAPH_FILTER):
+        return self._answer("save_file", None)
+
+    def unsaved_changes(self, name):
+        return self._answer("unsaved_changes", CANCEL)
+
+    def recover(self, when):
+        return self._answer("recover", False)
+
+    def ask_text(self, title, label, text=""):
+        return self._answer("ask_text", text or None)
+
+    def error(self, title, message):
+        self.shown.append(("error", title, message))
+
+    def info(self, title, message):
+        self.shown.append(("info", title, message))

@@ -1,0 +1,536 @@
+"""Typed editors generated from ParamSpec, the node inspector and the training panel.
+
+Edits never touch the document directly: they push undoable commands. Widgets are
+refreshed from document events without re-emitting (signals blocked).
+"""
+from __future__ import annotations
+
+import inspect
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel, QValidator
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
+                               QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+
+from engine.graph.registry import ParamSpec
+
+from . import commands, model
+
+INT_LIMIT = 2_000_000_000
+
+
+class FloatSpin(QDoubleSpinBox):
+    """A float box that shows 0.03 as "0.03", not "0.030000"."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setDecimals(10)
+        self.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
+        self.setKeyboardTracking(False)
+
+    def textFromValue(self, value):
+        return f"{value:.6g}"
+
+    def valueFromText(self, text):
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text, pos):
+        t = text.strip()
+        try:
+            float(t)
+            return QValidator.Acceptable, text, pos
+        except ValueError:
+            ok = t in ("", "-", "+", ".", "-.") or t.lower().endswith(("e", "e-", "e+"))
+            return (QValidator.Intermediate if ok else QValidator.Invalid), text, pos
+
+
+def _parse_list(text: str, kind=int) -> list:
+    parts = [p for p in text.replace("(", "").replace(")", "").replace("[", "").replace("]", "")
+             .replace("×", ",").replace(" ", ",").split(",") if p]
+    return [kind(p) for p in parts]
+
+
+def make_editor(spec: ParamSpec, value, on_change):
+    """A widget for one parameter; ``on_change(value)`` on each committed edit.
+    Returns (widget, set_value) where set_value updates the widget silently."""
+    kind = spec.kind
+    if spec.nullable and kind in ("int", "float"):
+        kind = "nullable"
+    if kind == "bool":
+        w = QCheckBox()
+
+        def set_value(v):
+            w.blockSignals(True)
+            w.setChecked(bool(v))
+            w.blockSignals(False)
+        w.toggled.connect(lambda checked: on_change(bool(checked)))
+    elif kind == "int":
+        w = QSpinBox()
+        w.setKeyboardTracking(False)
+        w.setRange(int(spec.min) if spec.min is not None else -INT_LIMIT,
+                   int(spec.max) if spec.max is not None else INT_LIMIT)
+
+        def set_value(v):
+            w.blockSignals(True)
+            w.setValue(int(v) if isinstance(v, (int, float)) else int(spec.default or 0))
+            w.blockSignals(False)
+        w.valueChanged.connect(lambda v: on_change(int(v)))
+    elif kind == "float":
+        w = FloatSpin()
+        w.setRange(spec.min if spec.min is not None else -1e12, spec.max if spec.max is not None else 1e12)
+
+        def set_value(v):
+            w.blockSignals(True)
+            w.setValue(float(v) if isinstance(v, (int, float)) and not math.isnan(v) else 0.0)
+            w.blockSignals(False)
+        w.valueChanged.connect(lambda v: on_change(float(v)))
+    elif kind == "choice":
+        w = QComboBox()
+        for c in spec.choices:
+            w.addItem(str(c), c)
+
+        def set_value(v):
+            w.blockSignals(True)
+            i = w.findData(v)
+            w.setCurrentIndex(max(i, 0))
+            w.blockSignals(False)
+        w.currentIndexChanged.connect(lambda i: on_change(w.itemData(i)))
+    else:  # "str", "ints"/"floats" (lists, e.g. a shape "1, 8, 8"), nullable numbers ("" = none)
+        w = QLineEdit()
+        if kind == "nullable":
+            w.setPlaceholderText("none")
+
+        def set_value(v):
+            w.blockSignals(True)
+            w.setText(", ".join(map(str, v)) if isinstance(v, (list, tuple)) else ("" if v is None else str(v)))
+            w.setStyleSheet("")
+            w.blockSignals(False)
+
+        def commit():
+            text = w.text().strip()
+            try:
+                if kind in ("ints", "floats"):
+                    val = _parse_list(text, int if kind == "ints" else float)
+                elif kind == "nullable":
+                    val = None if not text else (int(text) if spec.kind == "int" else float(text))
+                else:
+                    val = w.text()
+            except ValueError:
+                w.setStyleSheet("background: #ffd9d6;")
+                return
+            w.setStyleSheet("")
+            on_change(val)
+        w.editingFinished.connect(commit)
+    tip = spec.help or spec.name
+    describe = getattr(spec, "describe", None)
+    if describe is not None:
+        tip += f" ({describe()})"
+    elif spec.min is not None or spec.max is not None:
+        lo = "−∞" if spec.min is None else f"{spec.min:g}"
+        hi = "∞" if spec.max is None else f"{spec.max:g}"
+        tip += f" (range {lo} … {hi})"
+    w.setToolTip(tip)
+    w.setObjectName(f"param_{spec.name}")
+    set_value(value)
+    return w, set_value
+
+
+class ParamForm(QWidget):
+    """A form of typed editors; emits ``changed(name, value)``."""
+
+    changed = Signal(str, object)
+
+    def __init__(self, specs, values: dict, parent=None):
+        super().__init__(parent)
+        self.form = QFormLayout(self)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.editors, self._setters = {}, {}
+        for spec in specs:
+            value = values.get(spec.name, spec.default)
+            w, setter = make_editor(spec, value, lambda v, n=spec.name: self.changed.emit(n, v))
+            label = QLabel(spec.name)
+            label.setToolTip(w.toolTip())
+            self.form.addRow(label, w)
+            self.editors[spec.name], self._setters[spec.name] = w, setter
+
+    def set_values(self, values: dict, specs=()):
+        defaults = {s.name: s.default for s in specs}
+        for name, setter in self._setters.items():
+            if name in values or name in defaults:
+                setter(values.get(name, defaults.get(name)))
+
+
+class Inspector(QWidget):
+    """The selected node's label, parameters (from the registry) and weight sharing."""
+
+    def __init__(self, scene, parent=None):
+        super().__init__(parent)
+        self.scene = scene
+        self.node_id = None
+        self.form: ParamForm | None = None
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(6, 6, 6, 6)
+        self.body = QWidget()
+        self.layout_.addWidget(self.body)
+        self.layout_.addStretch(1)
+        scene.selectionChanged.connect(self.refresh)
+        self._graph = None
+        self.refresh()
+
+    def _watch(self, graph):
+        if self._graph is not graph:
+            if self._graph is not None:
+                self._graph.unsubscribe(self._on_event)
+            self._graph = graph
+            graph.subscribe(self._on_event)
+
+    def _on_event(self, ev):
+        if ev.node != self.node_id or self.node_id is None:
+            if ev.kind == "reset":
+                self.refresh()
+            return
+        if ev.kind == "node_removed":
+            self.refresh()
+        elif ev.kind == "param_changed" and self.form is not None:
+            node = self._graph.nodes[self.node_id]
+            t = model.node_type(node)
+            self.form.set_values(node.params, t.params if t else ())
+        elif ev.kind == "label_changed":
+            self.label_edit.setText(ev.value or "")
+        elif ev.kind == "tie_changed":
+            self.tie_edit.setText(ev.value or "")
+
+    def refresh(self):
+        try:
+            ids = self.scene.selected_node_ids()
+        except RuntimeError:  # the scene is being destroyed
+            return
+        self._watch(self.scene.graph)
+        self.node_id = ids[0] if len(ids) == 1 else None
+        self.body.setParent(None)
+        self.body.deleteLater()
+        self.body = QWidget()
+        lay = QVBoxLayout(self.body)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.form = None
+        self.layout_.insertWidget(0, self.body)
+        if self.node_id is None:
+            msg = "Select a node to see its parameters." if not ids else f"{len(ids)} nodes selected."
+            lay.addWidget(QLabel(msg))
+            return
+        node = self.scene.graph.nodes[self.node_id]
+        t = model.node_type(node)
+        title = QLabel(f"<b>{model.display_name(node)}</b> <span style='color:#666'>{node.type} · {node.id}</span>")
+        lay.addWidget(title)
+        if t is not None and t.help:
+            help_label = QLabel(t.help)
+            help_label.setWordWrap(True)
+            help_label.setStyleSheet("color:#555")
+            lay.addWidget(help_label)
+        top = QFormLayout()
+        self.label_edit = QLineEdit(node.label or "")
+        self.label_edit.setPlaceholderText(model.display_name(node))
+        self.label_edit.setToolTip("A name shown on the canvas instead of the type")
+        self.label_edit.editingFinished.connect(self._label_edited)
+        top.addRow("Label", self.label_edit)
+        self.tie_edit = QLineEdit(node.tie or "")
+        self.tie_edit.setPlaceholderText("none")
+        self.tie_edit.setToolTip("Nodes of the same type with the same group share one set of weights")
+        self.tie_edit.editingFinished.connect(self._tie_edited)
+        learnable = node.type == model.MODULE_TYPE or (t is not None and t.learnable)
+        if learnable:
+            top.addRow("Shared weights", self.tie_edit)
+        lay.addLayout(top)
+        if t is not None and t.params and node.type != model.MODULE_TYPE:
+            box = QGroupBox("Parameters")
+            bl = QVBoxLayout(box)
+            self.form = ParamForm(t.params, node.params)
+            self.form.setEnabled(not self.scene.read_only)
+            self.form.changed.connect(self._param_edited)
+            bl.addWidget(self.form)
+            lay.addWidget(box)
+        if node.type == model.MODULE_TYPE or (t is not None and "template" in t.extra):
+            button = QPushButton("Open inside")
+            button.clicked.connect(lambda: self.scene.open_node(self.node_id))
+            lay.addWidget(button)
+        self.label_edit.setReadOnly(self.scene.read_only)
+        self.tie_edit.setReadOnly(self.scene.read_only)
+
+    def _param_edited(self, name, value):
+        if self.node_id is None:
+            return
+        if not self.scene.set_param(self.node_id, name, value):
+            node = self.scene.graph.nodes[self.node_id]
+            t = model.node_type(node)
+            self.form.set_values(node.params, t.params if t else ())
+
+    def _label_edited(self):
+        node = self.scene.graph.nodes.get(self.node_id)
+        if node is not None and (self.label_edit.text() or None) != node.label:
+            self.scene.push(commands.set_label, self.node_id, self.label_edit.text().strip())
+
+    def _tie_edited(self):
+        node = self.scene.graph.nodes.get(self.node_id)
+        if node is not None and (self.tie_edit.text().strip() or None) != node.tie:
+            self.scene.push(commands.set_tie, self.node_id, self.tie_edit.text().strip())
+
+
+# ----- training settings ---------------------------------------------------------
+DEFAULT_SETTINGS = {"dataset": {"name": "xor"}, "task": "classification", "batch_size": 10,
+                    "optimizer": {"name": "SGD", "lr": 0.03}, "schedule": {"name": "none"},
+                    "seed": 0, "device": "cpu", "steps": 500, "trainer": "gradient"}
+
+
+def _specs_from_signature(cls, skip) -> list:
+    """Hyperparameter editors from a torch-style constructor's defaults."""
+    specs = []
+    for name, p in inspect.signature(cls).parameters.items():
+        if name in skip or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        d = p.default
+        if isinstance(d, bool):
+            specs.append(ParamSpec(name, "bool", d))
+        elif isinstance(d, int) and name not in ("lr",):
+            specs.append(ParamSpec(name, "int", d, min=0))
+        elif isinstance(d, float) or name == "lr":
+            specs.append(ParamSpec(name, "float", float(d) if isinstance(d, (int, float)) else 0.01, min=0.0))
+        elif isinstance(d, (tuple, list)):
+            specs.append(ParamSpec(name, "str", ", ".join(map(str, d)), help="numbers separated by commas"))
+        elif d is inspect.Parameter.empty and name in ("step_size", "T_max"):
+            specs.append(ParamSpec(name, "int", 100, min=1))
+        elif d is inspect.Parameter.empty and name == "gamma":
+            specs.append(ParamSpec(name, "float", 0.95, min=0.0))
+        elif d is inspect.Parameter.empty and name == "milestones":
+            specs.append(ParamSpec(name, "str", "100, 200", help="steps separated by commas"))
+    return specs
+
+
+def _to_number_list(text):
+    if isinstance(text, (list, tuple)):
+        return list(text)
+    out = []
+    for part in str(text).replace(" ", ",").split(","):
+        if part:
+            out.append(int(part) if part.lstrip("-").isdigit() else float(part))
+    return out
+
+
+class TrainingPanel(QWidget):
+    """Dataset and options, task, batch size, optimizer and hyperparameters, schedule,
+    seed, device and steps, stored in ``graph.settings`` through undoable commands."""
+
+    def __init__(self, document, undo_stack, parent=None):
+        super().__init__(parent)
+        self.document, self.undo_stack = document, undo_stack
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.inner = QWidget()
+        scroll.setWidget(self.inner)
+        self.lay = QVBoxLayout(self.inner)
+        self._sections = {}
+        document.subscribe(self._on_event)
+        self.rebuild()
+
+    # ----- helpers -----------------------------------------------------------
+    def setting(self, key):
+        return self.document.settings.get(key, DEFAULT_SETTINGS.get(key))
+
+    def set(self, key, value):
+        if self.document.settings.get(key) != value:
+            self.undo_stack.push(commands.set_setting(self.document, key, value))
+
+    def _on_event(self, ev):
+        if ev.kind in ("settings_changed", "reset"):
+            self.rebuild()
+
+    def rebuild(self):
+        while self.lay.count():
+            item = self.lay.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.lay.addWidget(self._dataset_box())
+        self.lay.addWidget(self._optimizer_box())
+        self.lay.addWidget(self._run_box())
+        self.lay.addStretch(1)
+
+    # ----- dataset --------------------------------------------------------------
+    def _dataset_box(self):
+        box = QGroupBox("Dataset")
+        lay = QFormLayout(box)
+        ds = dict(self.setting("dataset") or {})
+        self.dataset_combo = QComboBox()
+        try:
+            from engine.data import DATASETS
+        except ImportError:
+            DATASETS = {}
+        for name, spec in DATASETS.items():
+            self.dataset_combo.addItem(f"{name}  ({spec.group})", name)
+            self.dataset_combo.setItemData(self.dataset_combo.count() - 1, spec.help, Qt.ToolTipRole)
+        self.dataset_combo.setCurrentIndex(max(0, self.dataset_combo.findData(ds.get("name"))))
+        self.dataset_combo.currentIndexChanged.connect(self._dataset_chosen)
+        lay.addRow("Dataset", self.dataset_combo)
+        spec = DATASETS.get(ds.get("name"))
+        if spec is not None:
+            self.dataset_form = ParamForm(spec.params, ds)
+            self.dataset_form.changed.connect(self._dataset_option)
+            lay.addRow(self.dataset_form)
+        self.task_combo = QComboBox()
+        self.task_combo.addItems(["classification", "regression"])
+        self.task_combo.setCurrentText(self.setting("task") or (spec.task if spec else "classification")
+                                       or "classification")
+        self.task_combo.currentTextChanged.connect(lambda t: self.set("task", t))
+        lay.addRow("Task", self.task_combo)
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setRange(1, 1_000_000)
+        self.batch_spin.setKeyboardTracking(False)
+        self.batch_spin.setValue(int(self.setting("batch_size") or 10))
+        self.batch_spin.setToolTip("samples per gradient step")
+        self.batch_spin.valueChanged.connect(lambda v: self.set("batch_size", int(v)))
+        lay.addRow("Batch size", self.batch_spin)
+        return box
+
+    def _dataset_chosen(self, index):
+        from engine.data import DATASETS
+
+        name = self.dataset_combo.itemData(index)
+        spec = DATASETS[name]
+        self.undo_stack.beginMacro(f"Dataset {name}")
+        self.set("dataset", {"name": name, **spec.defaults()})
+        if spec.task:
+            self.set("task", spec.task)
+        self.undo_stack.endMacro()
+
+    def _dataset_option(self, key, value):
+        ds = dict(self.setting("dataset") or {})
+        ds[key] = value
+        self.set("dataset", ds)
+
+    # ----- optimizer and schedule ------------------------------------------------
+    def _optimizer_box(self):
+        box = QGroupBox("Optimizer")
+        lay = QFormLayout(box)
+        opt = dict(self.setting("optimizer") or {"name": "SGD"})
+        try:
+            from engine.optim import OPTIMIZERS, lr_scheduler
+        except ImportError:
+            OPTIMIZERS, lr_scheduler = {}, None
+        self.optimizer_combo = QComboBox()
+        for name in OPTIMIZERS:
+            self.optimizer_combo.addItem(name, name)
+        self.optimizer_combo.setCurrentIndex(max(0, self.optimizer_combo.findData(opt.get("name"))))
+        self.optimizer_combo.currentIndexChanged.connect(
+            lambda i: self.set("optimizer", {"name": self.optimizer_combo.itemData(i),
+                                             "lr": opt.get("lr", 0.01)}))
+        lay.addRow("Optimizer", self.optimizer_combo)
+        cls = OPTIMIZERS.get(opt.get("name"))
+        if cls is not None:
+            specs = _specs_from_signature(cls, {"params", "maximize", "foreach", "differentiable"})
+            shown = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in opt.items()}
+            self.optimizer_form = ParamForm(specs, shown)
+            self.optimizer_form.changed.connect(self._optimizer_param)
+            lay.addRow(self.optimizer_form)
+        sched = dict(self.setting("schedule") or {"name": "none"})
+        self.schedule_combo = QComboBox()
+        self.schedule_combo.addItem("none", "none")
+        names = [n for n in getattr(lr_scheduler, "SCHEDULERS", {}) if n != "LambdaLR"]
+        for n in names:
+            self.schedule_combo.addItem(n, n)
+        self.schedule_combo.setCurrentIndex(max(0, self.schedule_combo.findData(sched.get("name"))))
+        self.schedule_combo.currentIndexChanged.connect(self._schedule_chosen)
+        lay.addRow("LR schedule", self.schedule_combo)
+        if sched.get("name") in names:
+            specs = _specs_from_signature(lr_scheduler.SCHEDULERS[sched["name"]], {"optimizer", "last_epoch", "verbose"})
+            shown = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in sched.items()}
+            self.schedule_form = ParamForm(specs, shown)
+            self.schedule_form.changed.connect(self._schedule_param)
+            lay.addRow(self.schedule_form)
+        return box
+
+    def _optimizer_param(self, key, value):
+        opt = dict(self.setting("optimizer") or {})
+        if isinstance(value, str):
+            try:
+                value = _to_number_list(value)
+            except ValueError:
+                return
+        opt[key] = value
+        self.set("optimizer", opt)
+
+    def _schedule_chosen(self, index):
+        from engine.optim import lr_scheduler
+
+        name = self.schedule_combo.itemData(index)
+        if name == "none":
+            self.set("schedule", {"name": "none"})
+            return
+        specs = _specs_from_signature(lr_scheduler.SCHEDULERS[name], {"optimizer", "last_epoch", "verbose"})
+        value = {"name": name}
+        for s in specs:
+            value[s.name] = _to_number_list(s.default) if s.kind == "str" else s.default
+        self.set("schedule", value)
+
+    def _schedule_param(self, key, value):
+        sched = dict(self.setting("schedule") or {})
+        if isinstance(value, str):
+            try:
+                value = _to_number_list(value)
+            except ValueError:
+                return
+        sched[key] = value
+        self.set("schedule", sched)
+
+    # ----- seed, device, steps -------------------------------------------------------
+    def _run_box(self):
+        box = QGroupBox("Run")
+        lay = QFormLayout(box)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, INT_LIMIT)
+        self.seed_spin.setKeyboardTracking(False)
+        self.seed_spin.setValue(int(self.setting("seed") or 0))
+        self.seed_spin.setToolTip("the same seed gives the same initial weights and batches")
+        self.seed_spin.valueChanged.connect(lambda v: self.set("seed", int(v)))
+        lay.addRow("Seed", self.seed_spin)
+        self.device_combo = make_device_combo()
+        self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(self.setting("device") or "cpu")))
+        self.device_combo.currentIndexChanged.connect(lambda i: self.set("device", self.device_combo.itemData(i)))
+        lay.addRow("Device", self.device_combo)
+        self.steps_spin = QSpinBox()
+        self.steps_spin.setRange(1, 10_000_000)
+        self.steps_spin.setKeyboardTracking(False)
+        self.steps_spin.setValue(int(self.setting("steps") or 500))
+        self.steps_spin.valueChanged.connect(lambda v: self.set("steps", int(v)))
+        lay.addRow("Steps", self.steps_spin)
+        self.trainer_combo = QComboBox()
+        self.trainer_combo.addItems(["gradient", "perceptron"])
+        self.trainer_combo.setCurrentText(self.setting("trainer") or "gradient")
+        self.trainer_combo.currentTextChanged.connect(lambda t: self.set("trainer", t))
+        lay.addRow("Trainer", self.trainer_combo)
+        return box
+
+
+def make_device_combo() -> QComboBox:
+    """CPU / GPU; the GPU entry is disabled, with the reason as tooltip, when unusable."""
+    from engine import backend
+
+    combo = QComboBox()
+    combo.addItem("CPU", "cpu")
+    combo.addItem("GPU", "gpu")
+    if not backend.gpu_available():
+        reason = backend.gpu_unavailable_reason() or "no usable GPU"
+        item = combo.model().item(1) if isinstance(combo.model(), QStandardItemModel) else None
+        if item is not None:
+            item.setEnabled(False)
+        combo.setItemData(1, f"GPU unavailable: {reason}", Qt.ToolTipRole)
+        combo.setToolTip(f"GPU unavailable: {reason}")
+        combo.gpu_reason = reason
+    else:
+        combo.setToolTip("where training runs")
+        combo.gpu_reason = None
+    return combo

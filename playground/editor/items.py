@@ -1,0 +1,444 @@
+"""Graphics items: nodes in the notation of the course notes, their ports, and edges.
+
+Items only draw. They read the document through the scene (``scene.graph``) and never
+change it; edits go through the scene, which pushes undoable commands.
+
+Overlay API (used by the live panels): ``NodeItem.set_highlight(color|None)``,
+``set_heat(0..1|None)``, ``set_badge(text|None, tooltip)``; ``EdgeItem.set_style(color,
+width)`` and ``set_value_text(text|None)``.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker,
+                           QPen, QPolygonF)
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyle
+
+from engine.graph.registry import COST, MODULE, OBSERVED, PARAMETER
+from playground import theme as themes
+
+from . import model
+
+PORT_R = 5.5
+CIRCLE_D = 58.0
+BOX_MIN_W, BOX_H, PORT_GAP = 112.0, 48.0, 18.0
+LOW_DETAIL = 0.45  # below this zoom, draw shapes without text
+
+
+def _lod(option, painter) -> float:
+    return option.levelOfDetailFromTransform(painter.worldTransform())
+
+
+class PortItem(QGraphicsItem):
+    def __init__(self, node_item: "NodeItem", name: str, is_input: bool, multi: bool = False):
+        super().__init__(node_item)
+        self.node_item, self.name, self.is_input, self.multi = node_item, name, is_input, multi
+        self.hover = False
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CrossCursor)
+        self.setZValue(2)
+
+    @property
+    def node_id(self) -> str:
+        return self.node_item.node_id
+
+    def boundingRect(self):
+        r = PORT_R + 3
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def shape(self):
+        p = QPainterPath()
+        p.addEllipse(self.boundingRect())
+        return p
+
+    def paint(self, painter, option, widget=None):
+        th = themes.current()
+        painter.setPen(QPen(th.edge_hover if self.hover else th.outline, th.pen_width(1.2)))
+        painter.setBrush(th.edge_hover if self.hover else th.port)
+        r = PORT_R * (1.3 if self.hover else 1.0)
+        if self.multi:  # a multi port (Add, Concat) is drawn as a small rounded bar
+            painter.drawRoundedRect(QRectF(-r * 0.8, -r * 1.4, r * 1.6, r * 2.8), r * 0.6, r * 0.6)
+        else:
+            painter.drawEllipse(QPointF(0, 0), r, r)
+
+    def scene_center(self) -> QPointF:
+        return self.scenePos()
+
+    def hoverEnterEvent(self, event):
+        self.hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self.hover = False
+        self.update()
+
+    # Connecting by dragging: the scene owns the temporary line and the decision.
+    def mousePressEvent(self, event):
+        if event.button() == Qt.LeftButton and self.scene() and not self.scene().read_only:
+            self.scene().begin_link(self, event.scenePos())
+            event.accept()
+        else:
+            event.ignore()
+
+    def mouseMoveEvent(self, event):
+        self.scene().update_link(event.scenePos())
+
+    def mouseReleaseEvent(self, event):
+        self.scene().end_link(event.scenePos(), event.screenPos())
+
+
+class NodeItem(QGraphicsItem):
+    def __init__(self, scene, node_id: str):
+        super().__init__()
+        self.node_id = node_id
+        self._scene_ref = scene
+        self.inputs: dict[str, PortItem] = {}
+        self.outputs: dict[str, PortItem] = {}
+        self.edges: list = []
+        self.problem: str | None = None      # validation message (badge "!")
+        self.problem_severity = "error"
+        self.highlight: QColor | None = None
+        self.heat: float | None = None
+        self.badge_text: str | None = None
+        self.badge_tooltip = ""
+        self._rect = QRectF()
+        self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self.refresh()
+
+    # ----- document -> item -------------------------------------------------
+    @property
+    def node(self):
+        return self._scene_ref.graph.nodes[self.node_id]
+
+    def refresh(self):
+        """Re-read the node (type, params, label, tie, ports) and re-lay out."""
+        self.prepareGeometryChange()
+        graph = self._scene_ref.graph
+        node = self.node
+        self.category = model.category_of(node)
+        self.title = model.display_name(node)
+        self.subtitle = model.param_summary(node) if self.category != OBSERVED else ""
+        if node.label and node.type != model.MODULE_TYPE:
+            self.subtitle = node.type if not self.subtitle else f"{node.type}: {self.subtitle}"
+        self.tie = node.tie
+        ins, outs = model.ports_of(graph, node)
+        th = themes.current()
+        if self.category in (OBSERVED, PARAMETER):
+            d = CIRCLE_D * th.font_scale
+            self._rect = QRectF(-d / 2, -d / 2, d, d)
+        else:
+            fm_title = QFontMetricsF(th.font(9.5, bold=True))
+            fm_sub = QFontMetricsF(th.font(8))
+            w = max(BOX_MIN_W * th.font_scale, fm_title.horizontalAdvance(self.title) + 34,
+                    fm_sub.horizontalAdvance(self.subtitle) + 30)
+            h = max(BOX_H * th.font_scale, (max(len(ins), len(outs)) + 1) * PORT_GAP * th.font_scale)
+            self._rect = QRectF(-w / 2, -h / 2, w, h)
+        self._place_ports(self.inputs, ins, True)
+        self._place_ports(self.outputs, outs, False)
+        t = model.node_type(node)
+        help_text = t.help if t else ("module (double-click to open)" if node.type == model.MODULE_TYPE
+                                     else f"unknown node type '{node.type}'")
+        self.setToolTip(self._tooltip(help_text))
+        self.setPos(*node.pos)
+        self.update()
+
+    def _tooltip(self, help_text):
+        node = self.node
+        lines = [f"<b>{self.title}</b> ({node.type}, id {node.id})", help_text]
+        if self.tie:
+            lines.append(f"shares weights with group '{self.tie}'")
+        if self.problem:
+            lines.append(f"<span style='color:#d93025'>{self.problem}</span>")
+        if self.badge_tooltip:
+            lines.append(self.badge_tooltip)
+        return "<br>".join(x for x in lines if x)
+
+    def _place_ports(self, store: dict, ports, is_input: bool):
+        wanted = [p.name for p in ports]
+        for name in list(store):
+            if name not in wanted:
+                item = store.pop(name)
+                item.setParentItem(None)
+                if item.scene():
+                    item.scene().removeItem(item)
+        n = len(ports)
+        r = self._rect
+        for i, p in enumerate(ports):
+            item = store.get(p.name)
+            if item is None:
+                item = store[p.name] = PortItem(self, p.name, is_input, p.multi)
+            if self.category in (OBSERVED, PARAMETER):
+                # Circles: spread ports around the left/right side of the circle.
+                ang = (i - (n - 1) / 2) * 0.5
+                rad = r.width() / 2
+                x = -rad * math.cos(ang) if is_input else rad * math.cos(ang)
+                item.setPos(x, rad * math.sin(ang))
+            else:
+                gap = r.height() / (n + 1)
+                item.setPos(r.left() if is_input else r.right(), r.top() + gap * (i + 1))
+            item.setToolTip(p.name + (f" — {p.help}" if p.help else ""))
+
+    def port(self, name: str, is_input: bool) -> PortItem | None:
+        return (self.inputs if is_input else self.outputs).get(name)
+
+    # ----- overlays (used by the live panels) --------------------------------
+    def set_highlight(self, color):
+        self.highlight = QColor(color) if color is not None else None
+        self.update()
+
+    def set_heat(self, value):
+        self.heat = None if value is None else max(0.0, min(1.0, float(value)))
+        self.update()
+
+    def set_badge(self, text, tooltip: str = ""):
+        self.badge_text = text or None
+        self.badge_tooltip = tooltip if text else ""
+        self.refresh_tooltip()
+        self.update()
+
+    def set_problem(self, message: str | None, severity: str = "error"):
+        if message != self.problem or severity != self.problem_severity:
+            self.problem, self.problem_severity = message, severity
+            self.refresh_tooltip()
+            self.update()
+
+    def refresh_tooltip(self):
+        t = model.node_type(self.node)
+        self.setToolTip(self._tooltip(t.help if t else ""))
+
+    # ----- geometry ----------------------------------------------------------
+    def boundingRect(self):
+        m = 14.0 * themes.current().line_scale
+        return self._rect.adjusted(-m, -m - 6, m, m)
+
+    def shape(self):
+        p = QPainterPath()
+        if self.category in (OBSERVED, PARAMETER):
+            p.addEllipse(self._rect)
+        else:
+            p.addRoundedRect(self._rect, 10, 10)
+        return p
+
+    def _outline_path(self) -> QPainterPath:
+        r = self._rect
+        p = QPainterPath()
+        if self.category in (OBSERVED, PARAMETER):
+            p.addEllipse(r)
+        elif self.category == COST:
+            # Costs: an elongated hexagon (scalar-valued, "the end of the line").
+            k = r.height() / 2
+            p.addPolygon(QPolygonF([QPointF(r.left() + k * 0.6, r.top()), QPointF(r.right() - k * 0.6, r.top()),
+                                    QPointF(r.right(), r.center().y()), QPointF(r.right() - k * 0.6, r.bottom()),
+                                    QPointF(r.left() + k * 0.6, r.bottom()), QPointF(r.left(), r.center().y()),
+                                    QPointF(r.left() + k * 0.6, r.top())]))
+        else:
+            p.addRoundedRect(r, 10, 10)
+        return p
+
+    def paint(self, painter: QPainter, option, widget=None):
+        th = themes.current()
+        lod = _lod(option, painter)
+        selected = bool(option.state & QStyle.State_Selected)
+        path = self._outline_path()
+        fill = QColor(th.fill_for(self.category))
+        if self.heat is not None:
+            hot = QColor(230, 70, 40)
+            t = self.heat
+            fill = QColor(int(fill.red() * (1 - t) + hot.red() * t), int(fill.green() * (1 - t) + hot.green() * t),
+                          int(fill.blue() * (1 - t) + hot.blue() * t))
+        outline = th.selection if selected else th.outline_for(self.category)
+        width = th.pen_width(2.6 if selected else 1.6)
+        if self.highlight is not None:
+            painter.setPen(QPen(self.highlight, th.pen_width(7), Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawPath(path)
+        painter.setPen(QPen(outline, width))
+        painter.setBrush(fill)
+        painter.drawPath(path)
+        if self.category == MODULE:
+            # Modules: a double border.
+            painter.setBrush(Qt.NoBrush)
+            painter.setPen(QPen(outline, th.pen_width(1.0)))
+            painter.drawRoundedRect(self._rect.adjusted(4, 4, -4, -4), 7, 7)
+        if lod < LOW_DETAIL:
+            return
+        self._paint_text(painter, th)
+        self._paint_badges(painter, th)
+
+    def _paint_text(self, painter, th):
+        r = self._rect
+        painter.setPen(th.text)
+        if self.category in (OBSERVED, PARAMETER):
+            painter.setFont(th.font(8.5, bold=True))
+            painter.drawText(r.adjusted(-30, 0, 30, 0), Qt.AlignCenter, self.title)
+            return
+        if self.subtitle:
+            painter.setFont(th.font(9.5, bold=True))
+            painter.drawText(QRectF(r.left(), r.top() + 4, r.width(), r.height() / 2),
+                             Qt.AlignHCenter | Qt.AlignBottom, self.title)
+            painter.setFont(th.font(8))
+            painter.setPen(th.muted_text)
+            painter.drawText(QRectF(r.left(), r.center().y() + 2, r.width(), r.height() / 2 - 4),
+                             Qt.AlignHCenter | Qt.AlignTop, self.subtitle)
+        else:
+            painter.setFont(th.font(9.5, bold=True))
+            painter.drawText(r, Qt.AlignCenter, self.title)
+        # Port names inside the box when a node has several ports on one side.
+        painter.setFont(th.font(6.5))
+        painter.setPen(th.muted_text)
+        for store, align, dx in ((self.inputs, Qt.AlignLeft, 8), (self.outputs, Qt.AlignRight, -58)):
+            if len(store) > 1:
+                for item in store.values():
+                    p = item.pos()
+                    painter.drawText(QRectF(p.x() + dx, p.y() - 7, 50, 14), align | Qt.AlignVCenter, item.name)
+
+    def _paint_badges(self, painter, th):
+        r = self._rect
+        painter.setFont(th.font(7, bold=True))
+        if self.category == MODULE:
+            tag = QRectF(r.left() + 6, r.top() - 9, 44, 14)
+            painter.setPen(QPen(th.outline_for(MODULE), th.pen_width(1)))
+            painter.setBrush(th.fill_for(MODULE))
+            painter.drawRoundedRect(tag, 4, 4)
+            painter.setPen(th.outline_for(MODULE))
+            painter.drawText(tag, Qt.AlignCenter, "module")
+        if self.tie:
+            c = themes.tie_color(self.tie)
+            painter.setPen(QPen(Qt.white, 1.5))
+            painter.setBrush(c)
+            painter.drawEllipse(QPointF(r.left() + 2, r.bottom() - 2), 7, 7)
+            painter.drawText(QRectF(r.left() - 5, r.bottom() - 9, 14, 14), Qt.AlignCenter, "w")
+        if self.problem:
+            c = th.error if self.problem_severity == "error" else th.warning
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(c)
+            center = QPointF(r.right() - 2, r.top() + 2)
+            painter.drawEllipse(center, 8, 8)
+            painter.setPen(Qt.white)
+            painter.drawText(QRectF(center.x() - 8, center.y() - 8, 16, 16), Qt.AlignCenter, "!")
+        if self.badge_text:
+            fm = QFontMetricsF(painter.font())
+            w = fm.horizontalAdvance(self.badge_text) + 10
+            rect = QRectF(r.center().x() - w / 2, r.bottom() - 7, w, 15)
+            painter.setPen(QPen(th.outline, 1))
+            painter.setBrush(QColor("#fff7d6"))
+            painter.drawRoundedRect(rect, 5, 5)
+            painter.setPen(th.text)
+            painter.drawText(rect, Qt.AlignCenter, self.badge_text)
+
+    # ----- interaction ---------------------------------------------------
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionChange and self.scene() is not None:
+            return self.scene().snap(value)
+        if change == QGraphicsItem.ItemPositionHasChanged:
+            for e in self.edges:
+                e.update_path()
+        return super().itemChange(change, value)
+
+    def mouseDoubleClickEvent(self, event):
+        if self.scene() is not None:
+            self.scene().open_node(self.node_id)
+        event.accept()
+
+
+class EdgeItem(QGraphicsPathItem):
+    def __init__(self, edge, src_port: PortItem, dst_port: PortItem):
+        super().__init__()
+        self.edge, self.src_port, self.dst_port = edge, src_port, dst_port
+        self.color: QColor | None = None
+        self.width: float | None = None
+        self.value_text: str | None = None
+        self.shape_text = ""
+        self.hover = False
+        self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+        src_port.node_item.edges.append(self)
+        dst_port.node_item.edges.append(self)
+        self.update_path()
+
+    def detach(self):
+        for item in (self.src_port.node_item, self.dst_port.node_item):
+            if self in item.edges:
+                item.edges.remove(self)
+
+    @staticmethod
+    def curve(a: QPointF, b: QPointF) -> QPainterPath:
+        dx = max(40.0, abs(b.x() - a.x()) * 0.5)
+        path = QPainterPath(a)
+        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        return path
+
+    def update_path(self):
+        self.setPath(self.curve(self.src_port.scenePos(), self.dst_port.scenePos()))
+
+    def shape(self):
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12)
+        return stroker.createStroke(self.path())
+
+    def boundingRect(self):
+        return super().boundingRect().adjusted(-60, -20, 60, 20)
+
+    def set_style(self, color, width=None):
+        self.color = QColor(color) if color is not None else None
+        self.width = width
+        self.update()
+
+    def set_value_text(self, text):
+        self.value_text = text or None
+        self.update()
+
+    def set_shape_text(self, text: str):
+        self.shape_text = text
+        self.setToolTip(f"{self.edge.src}.{self.edge.src_port} → {self.edge.dst}.{self.edge.dst_port}"
+                        + (f"<br>shape {text}" if text else ""))
+
+    def hoverEnterEvent(self, event):
+        self.hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self.hover = False
+        self.update()
+
+    def paint(self, painter, option, widget=None):
+        th = themes.current()
+        selected = bool(option.state & QStyle.State_Selected)
+        color = th.selection if selected else (th.edge_hover if self.hover else (self.color or th.edge))
+        width = th.pen_width(self.width if self.width is not None else 1.8)
+        if self.hover or selected:
+            width += 1.2
+        painter.setPen(QPen(color, width, Qt.SolidLine, Qt.RoundCap))
+        painter.setBrush(Qt.NoBrush)
+        path = self.path()
+        painter.drawPath(path)
+        if _lod(option, painter) < LOW_DETAIL:
+            return
+        # A small arrow head at the input end: functions have a direction.
+        end = path.pointAtPercent(1.0)
+        before = path.pointAtPercent(0.93)
+        ang = math.atan2(end.y() - before.y(), end.x() - before.x())
+        s = 7 * th.line_scale
+        tip = end - QPointF(math.cos(ang) * PORT_R, math.sin(ang) * PORT_R)
+        head = QPolygonF([tip, tip - QPointF(math.cos(ang - 0.45) * s, math.sin(ang - 0.45) * s),
+                          tip - QPointF(math.cos(ang + 0.45) * s, math.sin(ang + 0.45) * s)])
+        painter.setBrush(color)
+        painter.drawPolygon(head)
+        label = self.value_text or (self.shape_text if self.hover else None)
+        if label:
+            painter.setFont(th.font(7.5))
+            fm = QFontMetricsF(painter.font())
+            w = fm.horizontalAdvance(label) + 10
+            mid = path.pointAtPercent(0.5)
+            rect = QRectF(mid.x() - w / 2, mid.y() - 9 * th.font_scale, w, 18 * th.font_scale)
+            painter.setPen(QPen(color, 1))
+            painter.setBrush(QBrush(QColor(255, 255, 255, 230)))
+            painter.drawRoundedRect(rect, 4, 4)
+            painter.setPen(th.text)
+            painter.drawText(rect, Qt.AlignCenter, label)

@@ -1,0 +1,73 @@
+"""The problems list (validation results; clicking one selects its node) and the
+breadcrumb shown while inside a module."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QWidget
+
+NODE_ROLE = Qt.UserRole + 2
+
+
+class ProblemsList(QListWidget):
+    #: a problem's node was clicked
+    nodeClicked = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.itemClicked.connect(self._clicked)
+        self.itemActivated.connect(self._clicked)
+        self.set_problems([])
+
+    def set_problems(self, problems):
+        self.clear()
+        if not problems:
+            item = QListWidgetItem("No problems found.")
+            item.setFlags(Qt.ItemIsEnabled)
+            self.addItem(item)
+            return
+        for p in problems:
+            sev = getattr(p, "severity", "error")
+            where = f"{p.node}" + (f".{p.port}" if getattr(p, "port", None) else "") if getattr(p, "node", None) else ""
+            text = f"{'⛔' if sev == 'error' else '⚠'} {where + ': ' if where else ''}{p.message}"
+            item = QListWidgetItem(text)
+            item.setToolTip(f"{getattr(p, 'kind', '')}: {p.message}")
+            item.setData(NODE_ROLE, getattr(p, "node", None))
+            self.addItem(item)
+
+    def _clicked(self, item):
+        node = item.data(NODE_ROLE)
+        if node:
+            self.nodeClicked.emit(node)
+
+
+class Breadcrumb(QWidget):
+    """Main › Block › ... ; click a level to go back up."""
+
+    levelChosen = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.lay = QHBoxLayout(self)
+        self.lay.setContentsMargins(6, 2, 6, 2)
+        self.set_levels(["Main"])
+
+    def set_levels(self, titles):
+        while self.lay.count():
+            w = self.lay.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self.titles = list(titles)
+        for i, title in enumerate(titles):
+            if i:
+                self.lay.addWidget(QLabel("›"))
+            if i < len(titles) - 1:
+                b = QPushButton(title)
+                b.setFlat(True)
+                b.setCursor(Qt.PointingHandCursor)
+                b.setToolTip("go back to this level")
+                b.clicked.connect(lambda _=False, i=i: self.levelChosen.emit(i))
+                self.lay.addWidget(b)
+            else:
+                self.lay.addWidget(QLabel(f"<b>{title}</b>"))
+        self.lay.addStretch(1)
+        self.setVisible(len(titles) > 1)

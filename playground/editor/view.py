@@ -1,0 +1,236 @@
+"""The canvas widget: wheel zoom at the cursor, pan (middle or right button, or
+Space+drag), rubber-band selection, fit (F), drops from the palette, Tab for quick
+search, and a minimap in the corner."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QFrame, QGraphicsView
+
+from playground import theme as themes
+
+NODE_MIME = "application/x-nnpg-node-type"
+MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+
+
+class EditorView(QGraphicsView):
+    #: Tab pressed over the canvas: (scene position) where to add a node
+    quickSearchRequested = Signal(QPointF)
+    zoomChanged = Signal(float)
+
+    def __init__(self, scene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.DontSavePainterState)
+        self.setCacheMode(QGraphicsView.CacheBackground)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        # A large scene rect so panning is never stopped by the items' bounds.
+        self.minimap = None
+        self.setSceneRect(QRectF(-50000, -50000, 100000, 100000))
+        self._pan_from = None
+        self._space = False
+        self.minimap = MiniMap(self)
+
+    # ----- zoom --------------------------------------------------------------
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float):
+        factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        s = factor / self.zoom()
+        self.scale(s, s)
+        self.zoomChanged.emit(self.zoom())
+        self.minimap.viewport().update()
+
+    def zoom_by(self, ratio: float):
+        self.set_zoom(self.zoom() * ratio)
+
+    def wheelEvent(self, event):
+        delta = event.angleDelta().y()
+        if delta:
+            self.zoom_by(1.15 ** (delta / 120))
+        event.accept()
+
+    def fit(self):
+        """Fit all nodes in view (F)."""
+        rect = self.scene().itemsBoundingRect()
+        if rect.isEmpty():
+            rect = QRectF(-200, -150, 400, 300)
+        rect = rect.adjusted(-40, -40, 40, 40)
+        self.resetTransform()
+        self.fitInView(rect, Qt.KeepAspectRatio)
+        if self.zoom() > 1.5:
+            self.set_zoom(1.5)
+        self.zoomChanged.emit(self.zoom())
+        self.minimap.viewport().update()
+
+    # ----- pan -----------------------------------------------------------------
+    def pan_by(self, dx: float, dy: float):
+        """Move the visible area by (dx, dy) pixels."""
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + int(dx))
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + int(dy))
+        self.minimap.viewport().update()
+
+    def mousePressEvent(self, event):
+        if event.button() in (Qt.MiddleButton, Qt.RightButton) or (self._space and event.button() == Qt.LeftButton):
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event):
+        if self._pan_from is not None:
+            d = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.pan_by(-d.x(), -d.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def scrollContentsBy(self, dx, dy):
+        super().scrollContentsBy(dx, dy)
+        if getattr(self, "minimap", None) is not None:
+            self.minimap.viewport().update()
+
+    # ----- keys: Tab (quick search), Space (pan) --------------------------------
+    def event(self, event):
+        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Tab:
+            self.quickSearchRequested.emit(self.cursor_scene_pos())
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.OpenHandCursor)
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event):
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().unsetCursor()
+        super().keyReleaseEvent(event)
+
+    def cursor_scene_pos(self) -> QPointF:
+        local = self.viewport().mapFromGlobal(self.cursor().pos())
+        if not self.viewport().rect().contains(local):
+            local = self.viewport().rect().center()
+        return self.mapToScene(local)
+
+    def center_scene_pos(self) -> QPointF:
+        return self.mapToScene(self.viewport().rect().center())
+
+    # ----- drops from the palette ------------------------------------------------
+    def dragEnterEvent(self, event):
+        if event.mimeData().hasFormat(NODE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event):
+        if event.mimeData().hasFormat(NODE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event):
+        if event.mimeData().hasFormat(NODE_MIME):
+            type_name = bytes(event.mimeData().data(NODE_MIME)).decode("utf-8")
+            self.drop_node(type_name, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+        else:
+            super().dropEvent(event)
+
+    def drop_node(self, type_name: str, scene_pos: QPointF):
+        """Add a node where it was dropped; on a link, insert it into that link (one undo step)."""
+        scene = self.scene()
+        edge = scene.edge_at(scene_pos)
+        stack = scene.undo_stack
+        stack.beginMacro(f"Add {type_name}")
+        try:
+            nid = scene.add_node(type_name, scene_pos)
+            if nid and edge is not None:
+                scene.insert_on_edge(nid, edge)
+        finally:
+            stack.endMacro()
+        return nid
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self.minimap is not None:
+            self.minimap.place()
+
+
+class MiniMap(QGraphicsView):
+    """The whole graph, small, in the bottom-right corner; the visible area is a frame.
+    Click or drag in it to move the main view."""
+
+    SIZE = (200, 130)
+
+    def __init__(self, main: EditorView):
+        super().__init__(main.scene(), main)
+        self.main = main
+        self.setFixedSize(*self.SIZE)
+        self.setInteractive(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Box)
+        self.setStyleSheet("background: rgba(255,255,255,215); border: 1px solid #b0b0b0;")
+        self.setRenderHints(QPainter.Antialiasing)
+        self.setFocusPolicy(Qt.NoFocus)
+        self.setToolTip("Minimap: click to move the view")
+        self._fitted = None
+        self.place()
+
+    def place(self):
+        m = 10
+        self.move(self.main.width() - self.width() - m, self.main.height() - self.height() - m)
+        # On a small canvas the minimap would hide the graph: show it only when there is room.
+        roomy = self.main.width() >= 3 * self.width() and self.main.height() >= 3 * self.height()
+        self.setVisible(self.enabled and roomy)
+
+    enabled = True
+
+    def set_enabled(self, on: bool):
+        self.enabled = bool(on)
+        self.place()
+
+    def drawBackground(self, painter, rect):
+        painter.fillRect(rect, QColor(255, 255, 255, 215))
+
+    def paintEvent(self, event):
+        rect = self.scene().itemsBoundingRect()
+        if not rect.isEmpty() and rect != self._fitted:  # refit only when the graph's extent changed
+            self._fitted = rect
+            self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.KeepAspectRatio)
+        super().paintEvent(event)
+
+    def drawForeground(self, painter, rect):
+        visible = self.main.mapToScene(self.main.viewport().rect()).boundingRect()
+        th = themes.current()
+        painter.setPen(QPen(th.selection, 0))
+        painter.setBrush(QColor(47, 123, 229, 30))
+        painter.drawRect(visible)
+
+    def mousePressEvent(self, event):
+        self.main.centerOn(self.mapToScene(event.position().toPoint()))
+
+    def mouseMoveEvent(self, event):
+        if event.buttons():
+            self.main.centerOn(self.mapToScene(event.position().toPoint()))

@@ -1,0 +1,88 @@
+"""Loss and metrics: train/test curves over steps, log-scale option, history to CSV."""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QLabel, QToolButton
+
+from .base import Panel, color
+
+LOSS_CURVES = (("loss", "batch loss", 0), ("train_loss", "train loss", 1),
+               ("test_loss", "test loss", 3))
+
+
+class LossPanel(Panel):
+    title = "Loss and metrics"
+    name = "loss"
+
+    def build(self):
+        self.log_box = QCheckBox("log scale")
+        self.log_box.toggled.connect(self._set_log)
+        self.header.addWidget(self.log_box)
+        csv = QToolButton(text="CSV")
+        csv.setToolTip("Export the training history (every probe) as CSV")
+        csv.clicked.connect(lambda: self.export_csv())
+        self.header.addWidget(csv)
+        self.status = QLabel("")
+        self.header.addWidget(self.status)
+
+        self.glw = pg.GraphicsLayoutWidget()
+        self.vbox.addWidget(self.glw, 1)
+        self.loss_plot = self.glw.addPlot(row=0, col=0)
+        self.loss_plot.setLabel("left", "loss")
+        self.loss_plot.addLegend(offset=(-10, 10))
+        self.curves = {}
+        for key, label, ci in LOSS_CURVES:
+            self.curves[key] = self.loss_plot.plot([], [], name=label,
+                                                   pen=pg.mkPen(color(ci), width=1.5),
+                                                   connect="finite")
+        self.metric_plot = self.glw.addPlot(row=1, col=0)
+        self.metric_plot.setLabel("left", "metric")
+        self.metric_plot.setLabel("bottom", "step")
+        self.metric_plot.addLegend(offset=(-10, 10))
+        self.metric_plot.setXLink(self.loss_plot)
+        self.glw.ci.layout.setRowStretchFactor(0, 3)
+        self.glw.ci.layout.setRowStretchFactor(1, 2)
+        for p in (self.loss_plot, self.metric_plot):
+            p.setClipToView(True)
+            p.setDownsampling(auto=True, mode="peak")
+        self.metric_curves = {}
+
+    def _set_log(self, on):
+        self.loss_plot.setLogMode(y=on)
+
+    def clear(self):
+        for c in list(self.curves.values()) + list(self.metric_curves.values()):
+            c.setData([], [])
+
+    def refresh(self, runner):
+        h = runner.history
+        if not len(h):
+            return
+        steps = h.column("step")
+        for key, curve in self.curves.items():
+            curve.setData(steps, h.column(key))
+        for key in h.names():
+            if key.startswith("metric:"):
+                curve = self.metric_curves.get(key)
+                if curve is None:
+                    ci = 2 + len(self.metric_curves) * 2
+                    curve = self.metric_curves[key] = self.metric_plot.plot(
+                        [], [], name=key[7:], pen=pg.mkPen(color(ci), width=1.5),
+                        connect="finite")
+                curve.setData(steps, h.column(key))
+        snap = runner.snapshot
+        if snap is not None:
+            parts = [f"step {snap.step}", f"epoch {snap.epoch:.1f}", f"loss {snap.loss:.4g}"]
+            if snap.test_loss is not None:
+                parts.append(f"test {snap.test_loss:.4g}")
+            parts += [f"{k} {v:.3f}" for k, v in snap.metrics.items()]
+            self.status.setText("   ".join(parts))
+
+    def export_csv(self, path: str | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv",
+                                                  "CSV (*.csv)")
+            if not path:
+                return False
+        self.runner.history.to_csv(path)
+        return True

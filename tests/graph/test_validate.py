@@ -1,0 +1,329 @@
+"""Validation: each mistake gives the right typed Problem, naming the node and port."""
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from engine.graph.document import Graph, ModuleDef, PortRef
+from engine.graph.validate import ERROR, WARNING, Problem, errors, infer_shapes, validate
+
+XY = {"x": (None, 2), "y": (None, 1)}
+
+
+def mlp(hidden_in=2):
+    """x -> Linear 'hidden1' -> ReLU 'r1' -> Linear -> MSELoss <- y"""
+    g = Graph()
+    g.add_node("Input", id="x")
+    g.add_node("Target", id="y")
+    g.add_node("Linear", {"in_features": hidden_in, "out_features": 3}, id="h1", label="hidden1")
+    g.add_node("ReLU", id="r1")
+    g.add_node("Linear", {"in_features": 3, "out_features": 1}, id="o")
+    g.add_node("MSELoss", id="loss")
+    g.connect("x", "out", "h1", "input")
+    g.connect("h1", "out", "r1", "input")
+    g.connect("r1", "out", "o", "input")
+    g.connect("o", "out", "loss", "input")
+    g.connect("y", "out", "loss", "target")
+    return g
+
+
+def only(problems, kind):
+    found = [p for p in problems if p.kind == kind]
+    assert len(found) == 1, problems
+    return found[0]
+
+
+def test_a_correct_graph_has_no_problems_and_all_shapes():
+    g = mlp()
+    assert validate(g, XY) == []
+    shapes = infer_shapes(g, XY)
+    assert shapes[("h1", "out")] == (None, 3)
+    assert shapes[("o", "out")] == (None, 1)
+    assert shapes[("loss", "out")] == ()
+
+
+def test_shape_mismatch_names_node_port_and_source():
+    g = mlp()
+    g.add_node("Linear", {"in_features": 4, "out_features": 1}, id="h2", label="hidden2")
+    g.remove_edge(g.edges_into("o")[0])
+    g.connect("r1", "out", "h2", "input")
+    g.connect("h2", "out", "o", "input")
+    p = only(validate(g, XY), "shape")
+    assert p == Problem("shape", "Linear 'hidden2' input 'input': expects 4 features but receives 3 "
+                        "(from ReLU 'r1').", "h2", "input", ERROR)
+
+
+def test_shape_mismatch_from_the_dataset():
+    p = only(validate(mlp(hidden_in=5), XY), "shape")
+    assert (p.node, p.port) == ("h1", "input")
+    assert "expects 5 features but receives 2" in p.message and "Input 'x'" in p.message
+
+
+def test_input_shape_from_its_own_param_without_dataset():
+    g = mlp()
+    g.set_param("x", "shape", [2])
+    g.set_param("y", "shape", [1])
+    assert validate(g) == []
+    assert infer_shapes(g)[("o", "out")] == (None, 1)
+    g.set_param("x", "shape", [3])
+    p = only(validate(g, XY), "shape")
+    assert p.node == "x" and "dataset" in p.message
+
+
+def test_loss_shapes_must_agree():
+    p = only(validate(mlp(), {"x": (None, 2), "y": (None,)}), "shape")
+    assert (p.node, p.port) == ("loss", None)
+    assert "MSELoss 'loss'" in p.message and "(batch, 1)" in p.message and "(batch,)" in p.message
+
+
+def test_missing_required_input():
+    g = mlp()
+    g.remove_edge(g.edges_into("loss", "target")[0])
+    p = only(validate(g, XY), "missing_input")
+    assert (p.node, p.port) == ("loss", "target")
+    assert p.message.startswith("MSELoss 'loss' input 'target' is not connected")
+
+
+def test_optional_input_may_stay_unconnected():
+    g = Graph()
+    g.add_node("Input", id="x")
+    g.add_node("LSTM", {"input_size": 2, "batch_first": True}, id="lstm")
+    g.connect("x", "out", "lstm", "input")
+    assert errors(validate(g, {"x": (None, 7, 2)})) == []
+    assert infer_shapes(g, {"x": (None, 7, 2)})[("lstm", "h_n")] == (1, None, 16)
+
+
+def test_two_edges_into_a_single_input_port():
+    g = mlp()
+    g.connect("x", "out", "r1", "input")
+    p = only(validate(g, XY), "too_many_inputs")
+    assert (p.node, p.port) == ("r1", "input") and "ReLU 'r1'" in p.message and "2" in p.message
+
+
+def test_multi_port_takes_several_edges():
+    g = Graph()
+    g.add_node("Input", id="x")
+    g.add_node("Tanh", id="t")
+    g.add_node("Concat", id="cat")
+    g.add_node("Linear", {"in_features": 4}, id="lin")
+    g.connect("x", "out", "t", "input")
+    g.connect("x", "out", "cat", "inputs")
+    g.connect("t", "out", "cat", "inputs")
+    g.connect("cat", "out", "lin", "input")
+    assert errors(validate(g, XY)) == []
+    assert infer_shapes(g, XY)[("cat", "out")] == (None, 4)
+
+
+def test_unknown_ports():
+    g = mlp()
+    g.connect("h1", "output", "o", "inptu")
+    problems = [p for p in validate(g, XY) if p.kind == "unknown_port"]
+    assert {(p.node, p.port) for p in problems} == {("h1", "output"), ("o", "inptu")}
+    assert any("has no input 'inptu' (its inputs: input)" in p.message for p in problems)
+
+
+def test_split_ports_follow_chunks():
+    g = Graph()
+    g.add_node("Input", id="x")
+    g.add_node("Split", {"chunks": 2}, id="s")
+    g.add_node("ReLU", id="r")
+    g.connect("x", "out", "s", "input")
+    g.connect("s", "out2", "r", "input")
+    p = only(validate(g, {"x": (None, 4)}), "unknown_port")
+    assert (p.node, p.port) == ("s", "out2")
+    g.set_param("s", "chunks", 3)
+    assert only(validate(g, {"x": (None, 4)}), "shape").node == "s"  # 4 does not split in 3
+    assert errors(validate(g, {"x": (None, 6)})) == []
+
+
+def test_cycle_names_the_nodes():
+    g = mlp()
+    g.add_node("Add", id="add", label="loop")
+    g.remove_edge(g.edges_into("h1")[0])
+    g.connect("r1", "out", "add", "inputs")
+    g.connect("x", "out", "add", "inputs")
+    g.connect("add", "out", "h1", "input")
+    p = only(validate(g, XY), "cycle")
+    for name in ("Linear 'hidden1'", "ReLU 'r1'", "Add 'loop'"):
+        assert name in p.message
+
+
+def test_self_loop_is_a_cycle():
+    g = Graph()
+    g.add_node("Add", id="a")
+    g.connect("a", "out", "a", "inputs")
+    assert only(validate(g), "cycle").node == "a"
+
+
+def test_parameter_out_of_range_and_unknown_setting():
+    g = mlp()
+    g.set_param("o", "out_features", 0)
+    g.set_param("r1", "slope", 1)
+    problems = [p for p in validate(g, XY) if p.kind == "bad_param"]
+    assert {p.node for p in problems} == {"o", "r1"}
+    messages = " ".join(p.message for p in problems)
+    assert "Linear 'o' setting 'out_features' must be at least 1 (it is 0)." in messages
+    assert "'slope' is not a setting of ReLU" in messages
+
+
+def test_unknown_type_is_a_placeholder_problem():
+    g = mlp()
+    g.add_node("FancyLayer", {"x": 1}, id="f")
+    g.connect("r1", "out", "f", "whatever")
+    p = only(validate(g, XY), "unknown_type")
+    assert p.node == "f" and "FancyLayer" in p.message and "placeholder" in p.message
+    assert [q for q in validate(g, XY) if q.kind == "unknown_port"] == []
+
+
+def test_edge_to_a_missing_node():
+    g = Graph.from_dict({"nodes": [{"id": "a", "type": "ReLU"}],
+                         "edges": [{"src": "ghost", "src_port": "out", "dst": "a", "dst_port": "input"}]})
+    p = only(validate(g), "unknown_node")
+    assert p.node == "ghost"
+
+
+def test_no_cost_is_a_warning():
+    g = mlp()
+    g.remove_node("loss")
+    p = only(validate(g, XY), "no_cost")
+    assert p.severity == WARNING and errors(validate(g, XY)) == []
+
+
+def test_weight_sharing_ties():
+    g = Graph()
+    g.add_node("Input", id="x")
+    for nid in ("a", "b"):
+        g.add_node("Linear", {"in_features": 2, "out_features": 2}, id=nid, tie="shared")
+        g.connect("x", "out", nid, "input")
+    g.add_node("Add", id="sum")
+    g.connect("a", "out", "sum", "inputs")
+    g.connect("b", "out", "sum", "inputs")
+    assert errors(validate(g, XY)) == []
+    g.set_param("b", "out_features", 3)
+    problems = validate(g, XY)
+    p = only(problems, "tie")
+    assert p.node == "b" and "'out_features'" in p.message and "3 vs 2" in p.message
+    g.set_param("b", "out_features", 2)
+    g.nodes["b"].type = "Bilinear"
+    assert "mixes node types" in only(validate(g, XY), "tie").message
+    g.nodes["b"].type = "Linear"
+    g.add_node("ReLU", id="r1", tie="nothing")
+    g.add_node("ReLU", id="r2", tie="nothing")
+    g.connect("sum", "out", "r1", "input")
+    g.connect("r1", "out", "r2", "input")
+    p = only(validate(g, XY), "tie")
+    assert p.severity == WARNING and "no weights to share" in p.message
+
+
+def _module_graph(inner_features=2):
+    inner = Graph()
+    inner.add_node("Linear", {"in_features": inner_features, "out_features": 3}, id="lin")
+    inner.add_node("Tanh", id="t")
+    inner.connect("lin", "out", "t", "input")
+    g = mlp()
+    g.set_module("block", ModuleDef("block", inner, [PortRef("x", "lin", "input")], [PortRef("y", "t", "out")]))
+    g.remove_edge(g.edges_into("h1")[0])
+    g.remove_node("h1")
+    for nid in ("m1", "m2"):
+        g.add_node("Module", {"module": "block"}, id=nid, tie="shared")
+    g.connect("x", "out", "m1", "x")
+    g.connect("m1", "y", "r1", "input")
+    g.connect("x", "out", "m2", "x")
+    return g
+
+
+def test_module_instances_carry_shapes_through_their_inside():
+    g = _module_graph()
+    assert errors(validate(g, XY)) == []
+    assert infer_shapes(g, XY)[("m1", "y")] == (None, 3)
+    g.modules["block"].graph.nodes["lin"].params["in_features"] = 5
+    p = [q for q in validate(g, XY) if q.kind == "shape"][0]
+    assert "Inside module 'block'" in p.message and "expects 5 features but receives 2" in p.message
+
+
+def test_unknown_module_and_unknown_module_port():
+    g = _module_graph()
+    g.set_param("m2", "module", "nope")
+    assert only(validate(g, XY), "module").node == "m2"
+    g = _module_graph()
+    g.connect("m2", "z", "r1", "input")
+    assert only(validate(g, XY), "unknown_port").port == "z"
+
+
+def test_attention_module_from_primitives():
+    """The notes' §3.1 attention module drawn by hand: w = softmax(controller(x)), s = sum_j w_j x_j."""
+    g = Graph()
+    g.add_node("Input", id="x")
+    g.add_node("Target", id="y")
+    g.add_node("Linear", {"in_features": 2, "out_features": 3}, id="ctrl", label="controller")
+    g.add_node("Softmax", {"dim": -1}, id="w")
+    g.add_node("WeightedSum", id="s")
+    g.connect("x", "out", "ctrl", "input")
+    g.connect("ctrl", "out", "w", "input")
+    g.connect("w", "out", "s", "weights")
+    for j in range(3):
+        g.add_node("Linear", {"in_features": 2, "out_features": 1}, id=f"b{j}")
+        g.connect("x", "out", f"b{j}", "input")
+        g.connect(f"b{j}", "out", "s", "inputs")
+    g.add_node("MSELoss", id="loss")
+    g.connect("s", "out", "loss", "input")
+    g.connect("y", "out", "loss", "target")
+    assert validate(g, XY) == []
+    g.remove_edge(g.edges_into("s", "inputs")[0])  # 2 branches but 3 weights
+    p = only(validate(g, XY), "shape")
+    assert p.node == "s" and "one weight per input" in p.message
+
+
+def test_problem_lists_errors_before_warnings_and_str_is_the_message():
+    g = mlp()
+    g.remove_node("loss")
+    g.set_param("o", "out_features", -1)
+    problems = validate(g, XY)
+    assert [p.severity for p in problems] == [ERROR, WARNING]
+    assert str(problems[0]) == problems[0].message
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=2, max_size=6), st.data())
+def test_chain_of_linears_mismatch_is_found_at_the_first_wrong_layer(widths, data):
+    """A chain of Linear layers with declared in_features: a shape problem is reported
+    exactly at the first layer whose in_features differs from what flows into it."""
+    g = Graph()
+    g.add_node("Input", id="x")
+    prev, flowing, first_bad = "x", widths[0], None
+    for i, out in enumerate(widths[1:]):
+        declared = data.draw(st.sampled_from([flowing, flowing + 1]))
+        g.add_node("Linear", {"in_features": declared, "out_features": out}, id=f"l{i}")
+        g.connect(prev, "out", f"l{i}", "input")
+        if declared != flowing and first_bad is None:
+            first_bad = f"l{i}"
+        if first_bad is not None:
+            break
+        prev, flowing = f"l{i}", out
+    shape_problems = [p for p in validate(g, {"x": (None, widths[0])}) if p.kind == "shape"]
+    if first_bad is None:
+        assert shape_problems == []
+    else:
+        assert [(p.node, p.port) for p in shape_problems] == [(first_bad, "input")]
+
+
+def test_target_kind_follows_the_loss():
+    from engine.graph.validate import target_kind
+
+    g = mlp()
+    assert target_kind(g, XY) == "float"          # MSELoss on one output: 0/1 floats
+    g.set_param("o", "out_features", 3)
+    assert target_kind(g, XY) == "onehot"         # MSELoss on three outputs
+    g.nodes["loss"].type = "CrossEntropyLoss"
+    assert target_kind(g, XY) == "index"
+    g.set_param("y", "kind", "signed")
+    assert target_kind(g, XY) == "signed"         # an explicit choice wins
+    g.remove_node("y")
+    assert target_kind(g) is None
+
+
+def test_labels_with_line_breaks_stay_on_one_line():
+    g = mlp()
+    g.set_label("o", "out\nput")
+    g.set_param("o", "out_features", 0)
+    (p,) = [q for q in validate(g, XY) if q.kind == "bad_param"]
+    assert "\n" not in p.message and "Linear 'out put'" in p.message

@@ -1,0 +1,499 @@
+"""The node editor, driven through the same actions the menus, palette and mouse use.
+
+Every question the window asks goes to ScriptedDialogs, so nothing modal can block.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication, QGraphicsSimpleTextItem  # noqa: E402
+
+from engine.graph import fileformat  # noqa: E402
+from playground.editor.dialogs import ScriptedDialogs  # noqa: E402
+from playground.editor.items import EdgeItem, NodeItem  # noqa: E402
+from playground.main_window import MainWindow  # noqa: E402
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    def make(data_dir=None, **answers):
+        answers.setdefault("unsaved_changes", "discard")
+        win = MainWindow(dialogs=ScriptedDialogs(**answers), data_dir=data_dir or tmp_path / "data")
+        qtbot.addWidget(win)
+        win.resize(1200, 800)
+        win.show()
+        QApplication.processEvents()
+        return win
+    return make
+
+
+@pytest.fixture
+def win(make_window):
+    return make_window()
+
+
+# ----- helpers: the user's gestures -------------------------------------------------
+def add_via_palette(win, type_name, scene_pos=None):
+    """Search the palette and activate the entry (what a double-click does)."""
+    win.palette.search.setText(type_name)
+    items = [i for i in win.palette.type_items() if i.data(0, Qt.UserRole + 1) == type_name]
+    assert items and not items[0].isHidden(), f"{type_name} not offered by the palette search"
+    before = set(win.document.nodes)
+    if scene_pos is not None:
+        win.view.centerOn(QPointF(*scene_pos))
+    win.palette.tree.setCurrentItem(items[0])
+    win.palette.tree.itemActivated.emit(items[0], 0)
+    (new,) = set(win.document.nodes) - before
+    win.palette.search.clear()
+    return new
+
+
+def add_via_tab(qtbot, win, text):
+    """Tab over the canvas, type, Enter."""
+    before = set(win.document.nodes)
+    win.view.setFocus()
+    qtbot.keyClick(win.view, Qt.Key_Tab)
+    assert win.quick_search.isVisible()
+    qtbot.keyClicks(win.quick_search.edit, text)
+    qtbot.keyClick(win.quick_search.edit, Qt.Key_Return)
+    (new,) = set(win.document.nodes) - before
+    return new
+
+
+def view_point(win, scene_point: QPointF) -> QPoint:
+    return win.view.mapFromScene(scene_point)
+
+
+def drag_link(qtbot, win, src, src_port, dst, dst_port=None):
+    """Press on an output port and release on an input port (or on the node's body)."""
+    s = win.scene.node_item(src)
+    d = win.scene.node_item(dst)
+    start = s.outputs[src_port]
+    vis = win.view.mapToScene(win.view.viewport().rect()).boundingRect()
+    if not (vis.contains(s.sceneBoundingRect()) and vis.contains(d.sceneBoundingRect())):
+        win.view.fit()
+    end = d.inputs[dst_port].scenePos() if dst_port else d.scenePos()
+    vp = win.view.viewport()
+    qtbot.mousePress(vp, Qt.LeftButton, pos=view_point(win, start.scenePos()))
+    qtbot.mouseMove(vp, view_point(win, (start.scenePos() + end) / 2))
+    qtbot.mouseRelease(vp, Qt.LeftButton, pos=view_point(win, end))
+
+
+def inspector_editor(win, node_id, name):
+    win.scene.select_nodes([node_id])
+    form = win.inspector.form
+    assert form is not None and name in form.editors
+    return form.editors[name]
+
+
+def build_mlp(qtbot, win):
+    """Input → Linear → ReLU → Linear → MSELoss ← Target, as a student would."""
+    x = add_via_palette(win, "Input", (0, 0))
+    l1 = add_via_palette(win, "Linear", (200, 0))
+    win.scene.node_item(l1).setPos(200, 0)  # (positions only matter for the gestures)
+    relu = add_via_tab(qtbot, win, "ReLU")
+    l2 = add_via_palette(win, "Linear")
+    loss = add_via_palette(win, "MSELoss")
+    y = add_via_palette(win, "Target")
+    # Spread them out with the auto-layout action so the drags hit the right ports.
+    win.actions["layout"].trigger()
+    win.actions["fit"].trigger()
+    drag_link(qtbot, win, x, "out", l1, "input")
+    drag_link(qtbot, win, l1, "out", relu, "input")
+    drag_link(qtbot, win, relu, "out", l2, "input")
+    drag_link(qtbot, win, l2, "out", loss, "input")
+    drag_link(qtbot, win, y, "out", loss, "target")
+    return x, l1, relu, l2, loss, y
+
+
+def edge_set(graph):
+    return {(e.src, e.src_port, e.dst, e.dst_port) for e in graph.edges}
+
+
+# ----- the full user flow ----------------------------------------------------------------
+def test_full_user_flow_build_undo_redo_save_reopen(qtbot, win, tmp_path):
+    assert win.windowTitle().startswith("Untitled —")
+    x, l1, relu, l2, loss, y = ids = build_mlp(qtbot, win)
+    assert [win.document.nodes[i].type for i in ids] == ["Input", "Linear", "ReLU", "Linear", "MSELoss", "Target"]
+    assert edge_set(win.document) == {(x, "out", l1, "input"), (l1, "out", relu, "input"),
+                                      (relu, "out", l2, "input"), (l2, "out", loss, "input"),
+                                      (y, "out", loss, "target")}
+    # The scene follows the document: one item per node and per edge.
+    assert set(win.scene.node_items) == set(win.document.nodes)
+    assert len(win.scene.edge_items) == 5
+    assert "*" in win.windowTitle()
+
+    # Parameters through the inspector's typed editors.
+    shape = inspector_editor(win, x, "shape")
+    shape.setText("2")
+    shape.editingFinished.emit()
+    assert win.document.nodes[x].params["shape"] == [2]
+    inspector_editor(win, l1, "out_features").setValue(8)
+    inspector_editor(win, l2, "in_features").setValue(8)
+    inspector_editor(win, l2, "out_features").setValue(1)
+    assert win.document.nodes[l1].params["out_features"] == 8
+    assert win.document.nodes[l2].params == {"in_features": 8, "out_features": 1, "bias": True}
+
+    done = win.document.to_dict()
+    depth = win.undo_stack.count()
+    for _ in range(depth):
+        win.actions["undo"].trigger()
+    assert win.document.nodes == {} and win.document.edges == []
+    assert not win.scene.node_items and not win.scene.edge_items
+    for _ in range(depth):
+        win.actions["redo"].trigger()
+    assert win.document.to_dict() == done
+    assert set(win.scene.node_items) == set(win.document.nodes) and len(win.scene.edge_items) == 5
+
+    # Save, start a new graph, reopen: the same document.
+    path = tmp_path / "mlp.nnpg"
+    win.dialogs.answers["save_file"] = str(path)
+    win.actions["save"].trigger()
+    assert path.exists() and "*" not in win.windowTitle() and win.windowTitle().startswith("mlp.nnpg")
+    win.actions["new"].trigger()
+    assert win.document.nodes == {}
+    win.dialogs.answers["open_file"] = str(path)
+    win.actions["open"].trigger()
+    assert win.document.to_dict() == done
+    assert fileformat.load(path) == win.document
+    assert "*" not in win.windowTitle()
+    assert str(path.resolve()) in win.recent.list()
+    assert set(win.scene.node_items) == set(win.document.nodes) and len(win.scene.edge_items) == 5
+
+
+def test_invalid_links_are_refused_with_their_reason(qtbot, win):
+    x = add_via_palette(win, "Input", (0, 0))
+    lin = add_via_palette(win, "Linear")
+    relu = add_via_palette(win, "ReLU")
+    win.actions["layout"].trigger()
+    drag_link(qtbot, win, x, "out", lin, "input")
+    drag_link(qtbot, win, lin, "out", relu, "input")
+    assert len(win.document.edges) == 2
+
+    # Into an input that is already fed.
+    drag_link(qtbot, win, relu, "out", lin, "input")
+    assert len(win.document.edges) == 2
+    assert win.scene.last_refusal == "input 'input' of 'Linear' is already connected; delete that link first"
+    # Into an observed variable (dropped on its body): it has no inputs.
+    drag_link(qtbot, win, relu, "out", x)
+    assert len(win.document.edges) == 2
+    assert win.scene.last_refusal == "'Input' has no free inputs to connect"
+    # The reason is shown on the canvas at the cursor and in the status bar.
+    shown = [i.text() for i in win.scene.items() if isinstance(i, QGraphicsSimpleTextItem)]
+    assert win.scene.last_refusal in shown
+    assert win.statusBar().currentMessage() == win.scene.last_refusal
+    # Output to output is refused too.
+    drag_link(qtbot, win, relu, "out", lin, None)  # dropped on the Linear's body: its input is taken
+    assert len(win.document.edges) == 2
+    assert "no free inputs" in win.scene.last_refusal
+
+
+def test_cycle_refused(qtbot, win):
+    a = add_via_palette(win, "ReLU")
+    b = add_via_palette(win, "Tanh")
+    win.actions["layout"].trigger()
+    drag_link(qtbot, win, a, "out", b, "input")
+    drag_link(qtbot, win, b, "out", a, "input")
+    assert len(win.document.edges) == 1
+    assert "cycle" in win.scene.last_refusal
+
+
+def test_group_into_module_and_ungroup_restores_the_graph(qtbot, win):
+    x, l1, relu, l2, loss, y = build_mlp(qtbot, win)
+    before_nodes = {n.id: n.to_dict() for n in win.document.nodes.values()}
+    before_edges = edge_set(win.document)
+    before = win.document.to_dict()
+
+    win.scene.select_nodes([l1, relu, l2])
+    win.view.setFocus()
+    win.actions["group"].trigger()
+    doc = win.document
+    assert set(doc.nodes) == {x, loss, y} | set(win.scene.selected_node_ids())
+    (mod,) = win.scene.selected_node_ids()
+    assert doc.nodes[mod].type == "Module"
+    mdef = doc.modules[doc.nodes[mod].params["module"]]
+    assert set(mdef.graph.nodes) == {l1, relu, l2}
+    assert [p.name for p in mdef.inputs] == ["input"] and [p.name for p in mdef.outputs] == ["out"]
+    assert edge_set(doc) == {(x, "out", mod, "input"), (mod, "out", loss, "input"), (y, "out", loss, "target")}
+    item = win.scene.node_item(mod)
+    assert set(item.inputs) == {"input"} and set(item.outputs) == {"out"}
+
+    # Double-click opens the inside, with a breadcrumb back.
+    win.view.centerOn(item)
+    at = view_point(win, item.scenePos())
+    qtbot.mouseClick(win.view.viewport(), Qt.LeftButton, pos=at)  # a real double-click starts with a click
+    qtbot.mouseDClick(win.view.viewport(), Qt.LeftButton, pos=at)
+    assert win.scene.graph is mdef.graph and win.breadcrumb.titles == ["Main", mdef.name]
+    assert not win.breadcrumb.isHidden()
+    assert set(win.scene.node_items) == {l1, relu, l2}
+    win.breadcrumb.levelChosen.emit(0)
+    assert win.scene.graph is doc and win.breadcrumb.isHidden()
+
+    win.scene.select_nodes([mod])
+    win.actions["ungroup"].trigger()
+    assert {n.id: n.to_dict() for n in doc.nodes.values()} == before_nodes
+    assert edge_set(doc) == before_edges and doc.modules == {}
+
+    # And the whole thing is undoable back to the grouped and then the original state.
+    win.actions["undo"].trigger()
+    assert doc.nodes[mod].type == "Module"
+    win.actions["undo"].trigger()
+    assert doc.to_dict() == before
+
+
+def test_module_instances_shared_or_independent_weights(qtbot, win):
+    lin = add_via_palette(win, "Linear")
+    win.scene.select_nodes([lin])
+    win.actions["group"].trigger()
+    (mod,) = win.scene.selected_node_ids()
+    shared = win.scene.place_instance(True)
+    assert win.document.nodes[shared].tie and win.document.nodes[shared].tie == win.document.nodes[mod].tie
+    assert win.scene.node_item(shared).tie == win.document.nodes[mod].tie  # the colour badge
+    win.scene.select_nodes([mod])
+    independent = win.scene.place_instance(False)
+    assert win.document.nodes[independent].tie is None
+    assert win.document.nodes[independent].params == win.document.nodes[mod].params
+
+
+def test_ready_block_opens_read_only(qtbot, win):
+    moe = add_via_palette(win, "MixtureOfExperts")
+    win.scene.select_nodes([moe])
+    win.actions["open_module"].trigger()
+    assert win.scene.read_only and len(win.scene.node_items) > 2
+    n_before = len(win.scene.graph.nodes)
+    win.scene.add_node("ReLU")
+    assert len(win.scene.graph.nodes) == n_before and "read-only" in win.scene.last_refusal
+    win.actions["up"].trigger()
+    assert not win.scene.read_only and win.scene.graph is win.document
+
+
+def test_drag_moves_merge_into_one_undo_step_and_snap(qtbot, win):
+    a = add_via_palette(win, "ReLU")
+    item = win.scene.node_item(a)
+    win.view.centerOn(item)
+    vp = win.view.viewport()
+    start = view_point(win, item.scenePos() + QPointF(0, -12))
+    depth = win.undo_stack.count()
+    qtbot.mousePress(vp, Qt.LeftButton, pos=start)
+    for k in range(1, 6):
+        qtbot.mouseMove(vp, start + QPoint(13 * k, 7 * k))
+    qtbot.mouseRelease(vp, Qt.LeftButton, pos=start + QPoint(65, 35))
+    assert win.undo_stack.count() == depth + 1
+    pos = win.document.nodes[a].pos
+    assert pos != (0.0, 0.0)
+    assert pos[0] % 20 == 0 and pos[1] % 20 == 0  # grid snap
+    moved = pos
+    win.actions["undo"].trigger()
+    assert win.document.nodes[a].pos != moved
+    assert (item.pos().x(), item.pos().y()) == win.document.nodes[a].pos
+
+
+def test_drop_onto_an_edge_inserts_the_node(qtbot, win):
+    x = add_via_palette(win, "Input")
+    lin = add_via_palette(win, "Linear")
+    win.actions["layout"].trigger()
+    drag_link(qtbot, win, x, "out", lin, "input")
+    (edge,) = win.document.edges
+    mid = win.scene.edge_item(edge).path().pointAtPercent(0.5)
+    nid = win.view.drop_node("ReLU", mid)
+    assert edge_set(win.document) == {(x, "out", nid, "input"), (nid, "out", lin, "input")}
+    win.actions["undo"].trigger()  # one step: add + insert
+    assert edge_set(win.document) == {(x, "out", lin, "input")} and nid not in win.document.nodes
+
+
+def test_clipboard_delete_duplicate_select_all(qtbot, win):
+    x, l1, relu, l2, loss, y = build_mlp(qtbot, win)
+    win.view.setFocus()
+    win.scene.select_nodes([l1, relu])
+    win.actions["copy"].trigger()
+    win.actions["paste"].trigger()
+    assert len(win.document.nodes) == 8
+    new = win.scene.selected_node_ids()
+    assert len(new) == 2 and not set(new) & {l1, relu}
+    # The link between the copied nodes comes along; links to the outside do not.
+    assert len([e for e in win.document.edges if e.src in new and e.dst in new]) == 1
+    win.actions["duplicate"].trigger()
+    assert len(win.document.nodes) == 10
+    win.actions["delete"].trigger()
+    assert len(win.document.nodes) == 8
+    win.scene.select_nodes([l2])
+    win.actions["cut"].trigger()
+    assert l2 not in win.document.nodes
+    win.actions["paste"].trigger()
+    assert len(win.document.nodes) == 8
+    win.actions["select_all"].trigger()
+    assert len(win.scene.selected_node_ids()) == 8
+
+
+def test_problems_badges_list_and_click_selects(qtbot, win):
+    lin = add_via_palette(win, "Linear")
+    win.scene.validate_now()
+    problems = [p for p in win.scene.problems if p.node == lin]
+    assert problems, "an unconnected Linear must be reported"
+    assert win.scene.node_item(lin).problem  # the badge
+    row = next(i for i in range(win.problems_list.count())
+               if win.problems_list.item(i).data(Qt.UserRole + 2) == lin)
+    win.scene.clearSelection()
+    win.problems_list.itemClicked.emit(win.problems_list.item(row))
+    assert win.scene.selected_node_ids() == [lin]
+
+
+def test_training_settings_are_undoable_commands(qtbot, win):
+    panel = win.training_panel
+    i = panel.dataset_combo.findData("spiral")
+    panel.dataset_combo.setCurrentIndex(i)
+    assert win.document.settings["dataset"]["name"] == "spiral"
+    panel = win.training_panel  # rebuilt from the document
+    panel.batch_spin.setValue(32)
+    assert win.document.settings["batch_size"] == 32
+    panel = win.training_panel
+    panel.optimizer_form.editors["lr"].setValue(0.5)
+    assert win.document.settings["optimizer"]["lr"] == 0.5
+    win.actions["undo"].trigger()
+    assert win.document.settings["optimizer"]["lr"] != 0.5
+    win.actions["undo"].trigger()
+    assert win.document.settings["batch_size"] != 32
+
+
+def test_device_selector_says_why_gpu_is_disabled(win):
+    from engine import backend
+
+    combo = win.device_combo
+    gpu = combo.model().item(combo.findData("gpu"))
+    if backend.gpu_available():
+        assert gpu.isEnabled()
+    else:
+        assert not gpu.isEnabled()
+        assert backend.gpu_unavailable_reason() in combo.toolTip()
+
+
+def test_autosave_and_recovery_after_a_crash(qtbot, make_window, tmp_path):
+    data = tmp_path / "shared-data"
+    first = make_window(data_dir=data)
+    x, l1, relu, l2, loss, y = build_mlp(qtbot, first)
+    assert first.autosave_now()
+    edited = first.document.to_dict()
+    # Simulated crash: the first window never closes, so its lock file stays.
+    second = make_window(data_dir=data, recover=True)
+    assert second.document.to_dict() == edited
+    assert "*" in second.windowTitle()
+    # A declined offer discards the autosave; the next start asks nothing.
+    third = make_window(data_dir=data, recover=False)
+    assert third.document.nodes == {}
+    assert not (data / "autosave.nnpg").exists()
+
+
+def test_clean_exit_leaves_nothing_to_recover(qtbot, make_window, tmp_path):
+    data = tmp_path / "d"
+    first = make_window(data_dir=data)
+    add_via_palette(first, "ReLU")
+    first.autosave_now()
+    assert first.close()
+    second = make_window(data_dir=data, recover=True)
+    assert second.document.nodes == {}
+
+
+def test_close_with_unsaved_changes_asks(qtbot, make_window):
+    w = make_window(unsaved_changes="cancel")
+    add_via_palette(w, "ReLU")
+    assert not w.close()  # cancelled
+    w.dialogs.answers["unsaved_changes"] = "discard"
+    assert w.close()
+
+
+def test_presentation_mode_scales_and_hides_chosen_panels(qtbot, win):
+    item = win.scene.node_item(add_via_palette(win, "Linear"))
+    w0 = item.boundingRect().width()
+    hide = next(a for a in win.hide_menu.actions() if a.text() == "Palette")
+    hide.setChecked(True)
+    win.actions["presentation"].trigger()
+    try:
+        assert item.boundingRect().width() > w0
+        assert not win.docks["Palette"].isVisible()
+    finally:
+        win.actions["presentation"].trigger()
+    assert win.docks["Palette"].isVisible()
+    assert item.boundingRect().width() == w0
+
+
+def test_export_png_and_svg(qtbot, win, tmp_path):
+    build_mlp(qtbot, win)
+    png, svg = tmp_path / "g.png", tmp_path / "g.svg"
+    assert win.export_image(str(png)) and png.stat().st_size > 1000
+    assert win.export_image(str(svg))
+    assert "<svg" in svg.read_text(encoding="utf-8")[:2000]
+
+
+def test_overlay_api_for_live_panels(qtbot, win):
+    x, l1, relu, l2, loss, y = build_mlp(qtbot, win)
+    node = win.scene.node_item(l1)
+    node.set_highlight("#ff0000")
+    node.set_heat(0.7)
+    node.set_badge("NaN", "the loss became NaN")
+    assert "the loss became NaN" in node.toolTip()
+    edge = next(iter(win.scene.edge_items.values()))
+    edge.set_style("#00aa00", 4)
+    edge.set_value_text("0.25")
+    assert isinstance(node, NodeItem) and isinstance(edge, EdgeItem)
+    node.set_highlight(None)
+    node.set_heat(None)
+    node.set_badge(None)
+    edge.set_value_text(None)
+
+
+def test_examples_menu_lists_the_examples(win):
+    names = [a.text() for a in win.examples_menu.actions()]
+    files = win.example_files()
+    assert len(names) == max(1, len(files))
+
+
+def test_screenshot_with_an_example(qtbot, tmp_path):
+    """`playground gui FILE --screenshot out.png` renders headless and exits 0."""
+    from PySide6.QtGui import QImage
+
+    from playground.app import run_gui
+    from playground.main_window import examples_dir
+
+    d = examples_dir()
+    examples = sorted(d.glob("*.nnpg")) if d else []
+    if examples:
+        source = examples[0]
+    else:  # examples are written by another part of the project; fall back to ours
+        source = tmp_path / "mlp.nnpg"
+        source.write_text(json.dumps(_MLP_FILE))
+    out = tmp_path / "shot.png"
+    assert run_gui(str(source), 0, str(out)) == 0
+    img = QImage(str(out))
+    assert img.width() > 800 and img.height() > 500
+    # Nodes were drawn: more than a handful of distinct colours in the canvas.
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    assert len(colours) > 20
+
+
+_MLP_FILE = {
+    "format": "nn-playground", "version": 1,
+    "graph": {
+        "nodes": [
+            {"id": "x", "type": "Input", "params": {"shape": [2]}, "pos": [0, 0]},
+            {"id": "h", "type": "Linear", "params": {"in_features": 2, "out_features": 8}, "pos": [200, 0]},
+            {"id": "a", "type": "ReLU", "params": {}, "pos": [400, 0]},
+            {"id": "o", "type": "Linear", "params": {"in_features": 8, "out_features": 1}, "pos": [600, 0]},
+            {"id": "y", "type": "Target", "params": {"shape": [1]}, "pos": [600, 120]},
+            {"id": "loss", "type": "MSELoss", "params": {}, "pos": [800, 40]},
+        ],
+        "edges": [
+            {"src": "x", "src_port": "out", "dst": "h", "dst_port": "input"},
+            {"src": "h", "src_port": "out", "dst": "a", "dst_port": "input"},
+            {"src": "a", "src_port": "out", "dst": "o", "dst_port": "input"},
+            {"src": "o", "src_port": "out", "dst": "loss", "dst_port": "input"},
+            {"src": "y", "src_port": "out", "dst": "loss", "dst_port": "target"},
+        ],
+        "settings": {"dataset": {"name": "reg-plane"}, "task": "regression"},
+    },
+}
