@@ -430,6 +430,7 @@ class MainWindow(QMainWindow):
     # ----- files ---------------------------------------------------------------------------
     def _replace_document(self, graph: Graph, path: str | None, recovered: bool = False):
         self.scene.go_to_level(0)
+        self.statusBar().clearMessage()  # messages about the previous document no longer apply
         self.document.replace_with(graph)
         self.undo_stack.clear()
         self.undo_stack.setClean()
@@ -512,6 +513,10 @@ class MainWindow(QMainWindow):
             if self.autosaver is not None:
                 self.autosaver.clean_exit()
                 self.autosave_timer.stop()
+            # Stop the live panels' training thread with the window, not only at app exit.
+            shutdown = getattr(getattr(self, "runner", None), "shutdown", None)
+            if callable(shutdown):
+                shutdown()
             event.accept()
         else:
             event.ignore()

@@ -19,20 +19,29 @@ tells the panels to draw, never faster than ``redraw_hz``.
 from __future__ import annotations
 
 import math
+import threading
 import time
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 #: seconds of training per chunk before the worker yields to its event loop
 CHUNK_S = 0.015
-#: pause between chunks at full speed, so the GUI thread gets the GIL (UI latency)
-GAP_MS = 2
+#: milliseconds between chunks at full speed (queued requests are handled in between)
+GAP_MS = 0
+#: a frame goes to the GUI at most this often while training runs (the GUI draws <= 30 Hz)
+FRAME_EVERY_S = 1 / 40
 #: the decision-boundary grid and the other extras are recomputed at most this often
 EXTRAS_EVERY_S = 1 / 25
+#: the largest share of the time the GUI may spend redrawing while training runs; the
+#: redraw interval stretches (from 1/30 s) to keep it there. Python runs one thread at a
+#: time (the GIL), so every millisecond the panels draw is a millisecond not training.
+GUI_SHARE = 0.25
+#: while the GUI redraws, the worker waits (without the GIL) at most this long
+GATE_TIMEOUT_S = 0.1
 
 
 @dataclass
@@ -88,8 +97,14 @@ class TrainWorker(QObject):
     gradCheckReady = Signal(str, object)   # node id, session.check_gradient(...) result
     datasetChanged = Signal(object)        # the Dataset now trained on (host arrays)
 
-    def __init__(self):
+    def __init__(self, gate: threading.Event | None = None):
         super().__init__(None)  # no parent: it is moved to the thread
+        #: cleared by the GUI while it draws: the worker then waits between steps, so the
+        #: GUI holds the GIL for its whole redraw instead of fighting for it call by call
+        self.gate = gate or threading.Event()
+        if gate is None:
+            self.gate.set()
+        self._frame_t = 0.0
         self.session = None
         self._factory = None
         self._timer = None
@@ -322,8 +337,11 @@ class TrainWorker(QObject):
         self._last_tick = now
         deadline = now + CHUNK_S
         done = 0
+        gate = self.gate
         try:
             while done < limit:
+                if not gate.is_set():
+                    gate.wait(GATE_TIMEOUT_S)
                 snap = s.step()
                 done += 1
                 if snap is not None:
@@ -349,7 +367,8 @@ class TrainWorker(QObject):
                 return
         elif self._speed > 0:
             self._credit -= done
-        self._emit_frame()
+        if not self._running or time.perf_counter() - self._frame_t >= FRAME_EVERY_S:
+            self._emit_frame()
         if self._running or self._budget:
             wait = GAP_MS
             if self._speed > 0 and self._credit < 1:
@@ -361,6 +380,7 @@ class TrainWorker(QObject):
         if s is None:
             return
         now = time.perf_counter()
+        self._frame_t = now
         if now - self._rate_t > 0.5:
             self._rate = (self._steps - self._rate_steps) / (now - self._rate_t)
             self._rate_t, self._rate_steps = now, self._steps
@@ -368,8 +388,8 @@ class TrainWorker(QObject):
                       running=self._running, steps_per_s=self._rate if self._running else 0.0,
                       data_version=self._data_version, reset=self._reset_pending)
         self._rows, self._reset_pending = [], False
-        due = force_extras or now - self._extras_t >= EXTRAS_EVERY_S
-        if due and self._extras_step != self._steps:
+        due = now - self._extras_t >= EXTRAS_EVERY_S and self._extras_step != self._steps
+        if force_extras or due:
             self._extras_t, self._extras_step = now, self._steps
             try:
                 self._extras(frame, now)
@@ -533,12 +553,15 @@ class Runner(QObject):
         self.running = False
         self.steps_per_s = 0.0
         self.frames_received = 0
+        self.redraws = 0
         self._dirty = False
         self._needs: dict[str, dict] = {}   # owner -> its needs; merged for the worker
 
+        self.gate = threading.Event()
+        self.gate.set()
         self.thread = QThread()
         self.thread.setObjectName("training")
-        self.worker = TrainWorker()
+        self.worker = TrainWorker(self.gate)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.start)
         self.thread.finished.connect(self.worker.deleteLater)
@@ -560,8 +583,11 @@ class Runner(QObject):
         self.traceReady = w.traceReady
         self.gradCheckReady = w.gradCheckReady
 
+        self.min_interval_ms = int(1000 / min(redraw_hz, 30.0))
+        self.redraw_cost_s = 0.0      # last redraw, paint included (seconds)
         self._timer = QTimer(self)
-        self._timer.setInterval(int(1000 / min(redraw_hz, 30.0)))
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.min_interval_ms)
         self._timer.timeout.connect(self._flush)
         self._timer.start()
         self.thread.start()
@@ -673,9 +699,26 @@ class Runner(QObject):
 
     @Slot()
     def _flush(self):
+        """Redraw the panels (and paint them) while the worker waits at the gate."""
+        interval = self.min_interval_ms
         if self._dirty:
             self._dirty = False
-            self.redraw.emit(self)
+            t0 = time.perf_counter()
+            self.gate.clear()
+            try:
+                self.redraw.emit(self)
+                # paint now, still holding the worker back, rather than later piecemeal
+                # (the scene's dirty-item pass, then the paint it requests)
+                QCoreApplication.processEvents()
+                QCoreApplication.processEvents()
+            finally:
+                self.gate.set()
+            self.redraw_cost_s = time.perf_counter() - t0
+            self.redraws += 1
+            if self.running:
+                interval = max(interval, int(1000 * self.redraw_cost_s / GUI_SHARE))
+        if self.thread is not None:
+            self._timer.start(min(interval, 500))
 
 
 def _try(fn):

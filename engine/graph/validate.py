@@ -51,9 +51,10 @@ def errors(problems) -> list:
 
 
 # ----------------------------------------------------------------- structure
-def _structure(graph, problems, exposed=()):
+def _structure(graph, problems, exposed=(), scope=None):
     """Node types, params, edges and ports. ``exposed``: (node, port) pairs fed from
     outside (a module's exposed inputs). Returns the ids of nodes with a known type."""
+    scope = scope or graph  # the document whose module definitions instances refer to
     known = set()
     for node in graph.nodes.values():
         nt = registry.get(node.type)
@@ -69,10 +70,11 @@ def _structure(graph, problems, exposed=()):
                                     node.id))
         if node.type == "Module":
             name = node.params.get("module")
-            if name not in graph.modules:
+            if name not in scope.modules:
                 problems.append(Problem("module", f"{describe(node)}: there is no module named {name!r} "
                                         f"in this file.", node.id))
-    ports = {nid: registry.node_ports(graph.nodes[nid], graph) for nid in known}
+                known.discard(node.id)  # its ports are unknown: one problem is enough
+    ports = {nid: registry.node_ports(graph.nodes[nid], scope) for nid in known}
     for e in graph.edges:
         ends_known = True
         for nid in (e.src, e.dst):
@@ -135,7 +137,11 @@ def _cycles(graph, problems):
 # ----------------------------------------------------------------- shapes
 def infer_shapes(graph, dataset_shapes=None) -> dict:
     """{(node_id, output port): shape} for every output whose shape can be worked out."""
-    return _infer(graph, dataset_shapes, [], {}, ())
+    return _infer(graph, dataset_shapes, [], {}, (), graph)
+
+
+def _fits(a, b):
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
 
 
 def _declared_shape(node, what, dataset_shapes, problems):
@@ -151,7 +157,7 @@ def _declared_shape(node, what, dataset_shapes, problems):
     return (None, *own) if own else None
 
 
-def _infer(graph, dataset_shapes, problems, seeds, stack):
+def _infer(graph, dataset_shapes, problems, seeds, stack, scope):
     """Shapes in topological order. ``seeds``: {(node, input port): shape} fed from outside a
     module; ``stack``: the module names being expanded (to refuse a module inside itself)."""
     shapes = {}
@@ -165,13 +171,20 @@ def _infer(graph, dataset_shapes, problems, seeds, stack):
         nt = registry.get(node.type)
         if nt is None:
             continue
+        if (nid, "out") in seeds and node.type == "Input":  # a module's input, drawn as an Input node
+            seed = shapes[(nid, "out")] = seeds[(nid, "out")]
+            own = node.params.get("shape") or []
+            if own and seed is not None and not _fits((None, *own), seed):
+                problems.append(Problem("shape", f"{describe(node)}: its 'shape' setting says "
+                                        f"{fmt((None, *own))} but it receives {fmt(seed)}.", nid, "out"))
+            continue
         if node.type in ("Input", "Target"):
             shapes[(nid, "out")] = _declared_shape(node, "inputs" if node.type == "Input" else "targets",
                                                    dataset_shapes, problems)
             continue
         if nt.check_params(node.params):
             continue  # bad settings are reported already; a rule on them would only add noise
-        in_ports, out_ports = registry.node_ports(node, graph)
+        in_ports, out_ports = registry.node_ports(node, scope)
         in_shapes, sources, complete = {}, {}, True
         for port in in_ports:
             edges = graph.edges_into(nid, port.name)
@@ -192,7 +205,7 @@ def _infer(graph, dataset_shapes, problems, seeds, stack):
             continue
         try:
             if node.type == "Module":
-                out = _module_shapes(graph, node, in_shapes, problems, stack)
+                out = _module_shapes(scope, node, in_shapes, problems, stack)
             elif nt.shape_rule is None:
                 continue
             else:
@@ -234,7 +247,7 @@ def _module_shapes(graph, node, in_shapes, problems, stack):
         raise ShapeError(f"module '{name}' contains an instance of itself")
     seeds = {(ref.node, ref.port): in_shapes.get(ref.name) for ref in mdef.inputs}
     inner_problems = []
-    inner = _infer(mdef.graph, None, inner_problems, seeds, stack + (name,))
+    inner = _infer(mdef.graph, None, inner_problems, seeds, stack + (name,), graph)
     for p in inner_problems:
         problems.append(Problem(p.kind, f"Inside module '{name}' (used by {describe(node)}): {p.message}",
                                 node.id, None, p.severity))
@@ -319,17 +332,26 @@ def validate(graph, dataset_shapes=None) -> list:
     problems = []
     _structure(graph, problems)
     _cycles(graph, problems)
-    _infer(graph, dataset_shapes, problems, {}, ())
+    _infer(graph, dataset_shapes, problems, {}, (), graph)
     _ties(graph, problems)
     for name, mdef in graph.modules.items():
         inner = []
         exposed = {(ref.node, ref.port) for ref in mdef.inputs}
-        _structure(mdef.graph, inner, exposed)
+        _structure(mdef.graph, inner, exposed, graph)
         _cycles(mdef.graph, inner)
-        for ref in list(mdef.inputs) + list(mdef.outputs):
-            if ref.node not in mdef.graph.nodes:
-                inner.append(Problem("module", f"exposed port '{ref.name}' refers to node '{ref.node}', which "
-                                     f"is not inside.", None))
+        for refs, side in ((mdef.inputs, 0), (mdef.outputs, 1)):
+            for ref in refs:
+                node = mdef.graph.nodes.get(ref.node)
+                if node is None:
+                    inner.append(Problem("module", f"exposed port '{ref.name}' refers to node '{ref.node}', "
+                                         f"which is not inside.", None))
+                elif side == 0 and node.type == "Input" and ref.port == "out":
+                    continue  # the module's input drawn as an Input node inside it
+                elif registry.get(node.type) is not None and ref.port not in {
+                        p.name for p in registry.node_ports(node, graph)[side]}:
+                    inner.append(Problem("module", f"exposed port '{ref.name}' refers to {describe(node)}'s "
+                                         f"{'input' if side == 0 else 'output'} '{ref.port}', which it does "
+                                         f"not have.", ref.node, ref.port))
         problems.extend(Problem(p.kind, f"Inside module '{name}': {p.message}", p.node, p.port, p.severity)
                         for p in inner)
     if not any((nt := registry.get(n.type)) is not None and nt.category == COST for n in graph.nodes.values()):

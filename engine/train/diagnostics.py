@@ -56,7 +56,7 @@ REMEDIES = {
 
 
 def _mean(values):
-    values = [v for v in values if v is not None and math.isfinite(v)]
+    values = [v for v in values if v is not None and v == v]
     return sum(values) / len(values) if values else None
 
 
@@ -130,10 +130,10 @@ def diagnose(history, program, initial_loss=None) -> list:
             REMEDIES["exploding"], [first] if first else [], "warning"))
     saturated, dead = [], []
     for nid in latest.activations:
-        sat = _mean(s.activations[nid].saturated for s in history if nid in s.activations)
+        sat = _mean([s.activations[nid].saturated for s in history if nid in s.activations])
         if sat is not None and sat > SATURATION_FRACTION:
             saturated.append((nid, sat))
-        d = _mean(s.activations[nid].dead for s in history if nid in s.activations)
+        d = _mean([s.activations[nid].dead for s in history if nid in s.activations])
         if d is not None and d > DEAD_FRACTION:
             dead.append((nid, d))
     loss_now = latest.train_loss if latest.train_loss is not None else latest.loss

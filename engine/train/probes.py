@@ -83,9 +83,10 @@ class Transfer:
 class ActivationProbe:
     """Precomputed per-node facts (saturation range, ReLU family) for fast probing."""
 
-    def __init__(self, node, module):
+    def __init__(self, node, module, units=True):
         self.node = node
         self.range, self.relu = activation_kind(module)
+        self.units = units   # ship per-unit means (for heatmaps)
 
     def add(self, tr: Transfer, a):
         """Queue the statistics of this node's output array ``a``."""
@@ -143,6 +144,8 @@ class ActivationBatch:
     def __init__(self, probes):
         self.probes = list(probes)
         self._layout = None   # (shapes) -> precomputed segment arrays
+        self._starts4 = self._starts2 = None
+        self._units = None
 
     def _plan(self, shapes):
         sizes = np.array([int(np.prod(s)) for s in shapes], dtype=np.intp)
@@ -165,6 +168,10 @@ class ActivationBatch:
             for p, a in zip(self.probes, arrays):
                 p.add(tr, a)
             return
+        self._units = None
+        if all(a.ndim == 2 for a in arrays) and len({a.shape[0] for a in arrays}) == 1:
+            self._add_columns(tr, arrays)
+            return
         shapes = tuple(a.shape for a in arrays)
         if self._layout is None or self._layout[0] != shapes:
             self._layout = self._plan(shapes)
@@ -178,23 +185,97 @@ class ActivationBatch:
         idx = np.minimum(((flat - np.repeat(mn, sizes)) * np.repeat(scale, sizes)).astype(np.intp),
                          HIST_BINS - 1) + offsets
         counts = np.bincount(idx, minlength=len(arrays) * HIST_BINS)
-        with np.errstate(invalid="ignore"):
-            sat = np.add.reduceat((flat <= lo) | (flat >= hi), starts)
+        sat = np.add.reduceat((flat <= lo) | (flat >= hi), starts)   # NaN bounds compare False
+        n = sizes.astype(np.float64)
+        sat = np.where(np.isnan(lo[starts]), np.nan, sat / n)
+        alive = np.full(len(arrays), np.nan)
         for i, (p, a) in enumerate(zip(self.probes, arrays)):
-            n = sizes[i]
-            sat_i = sat[i] / n if p.range is not None else np.nan
-            alive = np.nan
-            if p.relu and a.ndim >= 2:
+            if a.ndim >= 2 and (p.relu or p.units):
                 axes = (0, 2, 3) if a.ndim == 4 else tuple(range(a.ndim - 1))
-                unit_alive = (a > 0).any(axis=axes)
-                alive = np.count_nonzero(unit_alive) / unit_alive.size
-            tr.add(("act", p.node), np.array([s1[i] / n, s2[i] / n, mn[i], mx[i], sat_i, alive]))
-            tr.add(("hist", p.node), counts[i * HIST_BINS:(i + 1) * HIST_BINS])
-            if a.ndim >= 2:
-                units = a.shape[1] if a.ndim == 4 else a.shape[-1]
-                if units <= MAX_UNITS:
-                    axes = (0, 2, 3) if a.ndim == 4 else tuple(range(a.ndim - 1))
-                    tr.add(("unit", p.node), a.sum(axis=axes) * (units / n))
+                if p.relu:
+                    unit_alive = (a > 0).any(axis=axes)
+                    alive[i] = np.count_nonzero(unit_alive) / unit_alive.size
+                if p.units:
+                    tr.add(("unit", p.node), a.sum(axis=axes) * (a.shape[1 if a.ndim == 4 else -1] / a.size))
+        tr.add("act", np.concatenate([s1 / n, s2 / n, mn, mx, sat, alive]).reshape(6, -1))
+        tr.add("hist", counts.reshape(len(arrays), HIST_BINS))
+        self._rows = {p.node: i for i, p in enumerate(self.probes)}
+
+    def _add_columns(self, tr, arrays):
+        """The common case, every output (batch, features): join them side by side and
+        reduce columns, then per node over its columns (tiny arrays)."""
+        widths = tuple(a.shape[1] for a in arrays)
+        if self._layout is None or self._layout[0] != ("cols", widths):
+            w = np.array(widths, dtype=np.intp)
+            starts = np.concatenate([[0], np.cumsum(w)[:-1]]).astype(np.intp)
+            lo = np.array([p.range[0] + SATURATION_MARGIN * (p.range[1] - p.range[0])
+                           if p.range else np.nan for p in self.probes])
+            hi = np.array([p.range[1] - SATURATION_MARGIN * (p.range[1] - p.range[0])
+                           if p.range else np.nan for p in self.probes])
+            relu = np.array([p.relu for p in self.probes])
+            self._layout = (("cols", widths), w, starts, np.repeat(lo, w), np.repeat(hi, w),
+                            np.repeat(np.arange(len(w)) * HIST_BINS, w), np.isnan(lo), ~relu)
+        _, w, starts, lo, hi, offsets, no_range, not_relu = self._layout
+        k, f = len(arrays), int(w.sum())
+        any_range, any_relu = not no_range.all(), not not_relu.all()
+        if self._starts4 is None or len(self._starts4) != 4 * k:
+            self._starts4 = np.concatenate([starts + i * f for i in range(4)])
+            self._starts2 = np.concatenate([starts, starts + f])
+            self._node_of_col = np.repeat(np.arange(k), w)
+        cat = np.concatenate(arrays, axis=1)
+        rows = cat.shape[0]
+        # one column reduction for sums, squares, and (when some node needs them)
+        # saturated and positive counts ...
+        parts = [cat, cat * cat]
+        if any_range:
+            parts.append((cat <= lo) | (cat >= hi))
+        if any_relu:
+            parts.append(cat > 0)
+        col = np.concatenate(parts, axis=1).sum(0)
+        c1 = col[:f] / rows
+        if any_relu:   # a unit is alive if positive on some sample
+            col[-f:] = col[-f:] > 0
+        agg = np.add.reduceat(col, self._starts4[:len(parts) * k]).reshape(len(parts), k)
+        # ... and one for minima and maxima
+        ext = np.minimum.reduceat(np.concatenate([cat, -cat], axis=1).min(0), self._starts2)
+        mn, mx = ext[:k], -ext[k:]
+        n = w * float(rows)
+        scale = HIST_BINS / np.maximum(mx - mn, 1e-12)
+        cols = self._node_of_col
+        idx = np.minimum(((cat - mn[cols]) * scale[cols]).astype(np.intp), HIST_BINS - 1) + offsets
+        counts = np.bincount(idx.reshape(-1), minlength=k * HIST_BINS)
+        nan = np.full(k, np.nan)
+        sat = agg[2] / n if any_range else nan
+        alive = agg[-1] / w if any_relu else nan
+        if any_range:
+            sat[no_range] = np.nan
+        if any_relu:
+            alive[not_relu] = np.nan
+        tr.add("act", np.concatenate([agg[0] / n, agg[1] / n, mn, mx, sat, alive]).reshape(6, -1))
+        tr.add("hist", counts.reshape(k, HIST_BINS))
+        tr.add("units", c1)
+        self._units = [(int(a), int(a + b)) if p.units and b <= MAX_UNITS else None
+                       for p, a, b in zip(self.probes, starts, w)]
+
+    def stats(self, host: dict) -> dict:
+        """node -> ActivationStats, from what ``add`` queued."""
+        if "act" not in host:   # the per-node path
+            return {p.node: st for p in self.probes if (st := p.stats(host)) is not None}
+        table, hist = host["act"].T.tolist(), host["hist"].astype(np.int64)
+        units = host.get("units")
+        out = {}
+        for i, p in enumerate(self.probes):
+            mean, m2, mn, mx, sat, alive = table[i]
+            if units is not None:
+                span = self._units[i]
+                unit_mean = units[span[0]:span[1]] if span else None
+            else:
+                unit_mean = host.get(("unit", p.node))
+            out[p.node] = ActivationStats(
+                node=p.node, mean=mean, std=max(m2 - mean * mean, 0.0) ** 0.5, hist_counts=hist[i],
+                hist_edges=mn + (mx - mn) * _FRACTIONS, unit_mean=unit_mean,
+                saturated=None if sat != sat else sat, dead=None if alive != alive else 1.0 - alive)
+        return out
 
 
 class GradientProbe:
@@ -210,19 +291,25 @@ class GradientProbe:
         sizes = [p.data.size for p in self.params]
         self.sizes = np.array(sizes, dtype=np.float64)
         self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp) if sizes else np.zeros(0, np.intp)
+        self._starts = {}
 
     def flat(self, xp):
         """The parameters as one vector (the trajectory point)."""
         return xp.concatenate([p.data.reshape(-1) for p in self.params])
 
-    def _segments(self, xp, v, op):
+    def _segments(self, xp, v, op, copies=1):
+        """Per-parameter reductions of ``v`` (``copies`` flat vectors joined end to end)."""
         if xp is np:
-            return op.reduceat(v, self.starts)
+            if copies not in self._starts:
+                total = int(self.sizes.sum())
+                self._starts[copies] = np.concatenate([self.starts + i * total for i in range(copies)])
+            return op.reduceat(v, self._starts[copies])
         fn = xp.add if op is np.add else xp.maximum
         out, o = [], 0
-        for n in self.sizes.astype(int):
-            out.append(fn.reduce(v[o:o + n]))
-            o += n
+        for _ in range(copies):
+            for n in self.sizes.astype(int):
+                out.append(fn.reduce(v[o:o + n]))
+                o += n
         return xp.stack(out)
 
     def add(self, tr: Transfer, before=None, after=None):
@@ -235,32 +322,34 @@ class GradientProbe:
             g = xp.concatenate([(p.grad if p.grad is not None else xp.zeros_like(p.data)).reshape(-1)
                                 for p in self.params])
             ag = xp.abs(g)
-            tr.add(("g", "norm2"), self._segments(xp, g * g, np.add))
-            tr.add(("g", "sumabs"), self._segments(xp, ag, np.add))
+            tr.add(("g", "sums"), self._segments(xp, xp.concatenate([g * g, ag]), np.add, 2))
             tr.add(("g", "maxabs"), self._segments(xp, ag, np.maximum))
         if before is not None and after is not None:
             d = after - before
-            tr.add(("g", "d2"), self._segments(xp, d * d, np.add))
-            tr.add(("g", "w2"), self._segments(xp, before * before, np.add))
+            tr.add(("g", "update"), self._segments(xp, xp.concatenate([d * d, before * before]), np.add, 2))
         self._have = have
 
     def stats(self, host: dict) -> dict:
         """param name -> GradStats (parameters without a gradient or an update are left out)."""
         out = {}
-        norm2, d2 = host.get(("g", "norm2")), host.get(("g", "d2"))
-        if norm2 is None and d2 is None:
+        sums, update = host.get(("g", "sums")), host.get(("g", "update"))
+        if sums is None and update is None:
             return out
+        nan = float("nan")
+        grad = sums is not None
+        k = len(self.params)
+        norm = np.sqrt(sums[:k]).tolist() if grad else None
+        mean_abs = (sums[k:] / self.sizes).tolist() if grad else None
+        max_abs = host[("g", "maxabs")].tolist() if grad else None
         ratio = None
-        if d2 is not None:
-            ratio = np.sqrt(d2) / np.maximum(np.sqrt(host[("g", "w2")]), 1e-12)
+        if update is not None:
+            ratio = (np.sqrt(update[:k]) / np.maximum(np.sqrt(update[k:]), 1e-12)).tolist()
         for i, (name, node) in enumerate(zip(self.names, self.nodes)):
-            has_grad = norm2 is not None and self._have[i]
+            has_grad = grad and self._have[i]
             if not has_grad and ratio is None:
                 continue
-            out[name] = GradStats(
-                param=name, node=node,
-                norm=float(np.sqrt(norm2[i])) if has_grad else float("nan"),
-                mean_abs=float(host[("g", "sumabs")][i] / self.sizes[i]) if has_grad else float("nan"),
-                max_abs=float(host[("g", "maxabs")][i]) if has_grad else float("nan"),
-                update_ratio=None if ratio is None else float(ratio[i]))
+            out[name] = GradStats(param=name, node=node, norm=norm[i] if has_grad else nan,
+                                  mean_abs=mean_abs[i] if has_grad else nan,
+                                  max_abs=max_abs[i] if has_grad else nan,
+                                  update_ratio=None if ratio is None else ratio[i])
         return out

@@ -38,7 +38,7 @@ class Session:
 
     def __init__(self, program: Program, dataset, loss=None, optimizer=None, schedule=None,
                  seed: int = 0, device: str = "cpu", batch_size: int = 10, probe_every: int = 10,
-                 trainer: str = "gradient"):
+                 trainer: str = "gradient", eval_every: int | None = None):
         self.device = backend.check_device(device)
         self.program = program.to(self.device)
         self.program.train()
@@ -46,6 +46,9 @@ class Session:
         self.seed = int(seed)
         self.loss_fn = loss
         self.probe_every = int(probe_every or 0)
+        #: train/test metrics are computed on every probe that falls on a multiple of
+        #: this (default: every 5th probe); Snapshots between carry None, as the contract says
+        self.eval_every = 5 * self.probe_every if eval_every is None else int(eval_every)
         self.trainer = trainer
         # One generator per session for dropout and other random layers: reproducible.
         self.generator = backend.Generator(self.seed, self.device)
@@ -106,6 +109,11 @@ class Session:
                 self._moe.append((nid, m))
         self._grad_probe = probes.GradientProbe(self.param_names, self.param_nodes, self.params)
         self._act_batch = probes.ActivationBatch(p for p, _ in self._act_probes)
+        self._weight_slices, offset = [], 0   # small weights, cut from the trajectory point
+        for name, p in zip(self.param_names, self.params):
+            if p.data.size <= probes.MAX_WEIGHT_SIZE:
+                self._weight_slices.append((name, offset, offset + p.data.size, p.data.shape))
+            offset += p.data.size
         self._all_modules = list(program.modules())
         self._merged_plan = self._merged_eval_plan()
 
@@ -134,7 +142,8 @@ class Session:
         program = compile_graph(graph, previous, dataset_shapes=shapes, seed=seed)
         kw = dict(optimizer=s.get("optimizer"), schedule=s.get("schedule"), seed=seed,
                   device=device, batch_size=s.get("batch_size", 10),
-                  probe_every=s.get("probe_every", 10), trainer=s.get("trainer", "gradient"))
+                  probe_every=s.get("probe_every", 10), trainer=s.get("trainer", "gradient"),
+                  eval_every=s.get("eval_every"))
         kw.update(overrides)
         return cls(program, dataset, **kw)
 
@@ -219,6 +228,7 @@ class Session:
         lv = float(loss.data)
         if not math.isfinite(lv):
             return self._stop_on_nan(lv)
+        values = self.program.last_values
         before = self._flat_params() if probe else None
         if self.trainer == "perceptron":
             self.optimizer.step(xb, yb)
@@ -231,7 +241,8 @@ class Session:
         if self.initial_loss is None:
             self.initial_loss = lv
         if probe:
-            return self._probe(lv, before)
+            evaluate = self.eval_every > 0 and self.step_count % self.eval_every == 0
+            return self._probe(lv, before, values, evaluate)
         return None
 
     def run(self, n: int, callback=None) -> Snapshot | None:
@@ -297,17 +308,21 @@ class Session:
             return None
         return self._grad_probe.flat(backend.array_module(self.params[0].data))
 
-    def _probe(self, loss_value, before) -> Snapshot:
+    def _probe(self, loss_value, before, values=None, evaluate=True) -> Snapshot:
         """Reduce every statistic on the device, then one transfer to the host.
 
-        Activation statistics, attention weights and gates come from the evaluation
-        forward over (up to PROBE_EVAL_LIMIT samples of) the training set in eval mode:
-        more samples than one batch, so "dead" and "saturated" are not a small batch's
-        accident, and no extra forward pass is needed. ``before``: the flat parameters
-        before the update, for the update-to-weight ratios."""
+        ``values``: the node outputs of the step's own forward (captured on probe steps
+        only), for activation statistics, attention weights and gates; None takes them
+        from an evaluation forward in eval mode. ``before``: the flat parameters before
+        the update, for the update-to-weight ratios. ``evaluate``: also compute the
+        train/test loss and accuracy (on up to PROBE_EVAL_LIMIT samples of each)."""
         tr = probes.Transfer()
-        captured = self._queue_metrics(tr, PROBE_EVAL_LIMIT, capture=True)
-        values, modules_out = captured or (None, {})
+        if values is not None:
+            modules_out = self._module_outputs()   # before an evaluation overwrites them
+            if evaluate:
+                self._queue_metrics(tr, PROBE_EVAL_LIMIT)
+        else:
+            values, modules_out = self._queue_metrics(tr, PROBE_EVAL_LIMIT, capture=True) or (None, {})
         if values is not None:
             probed, arrays = [], []
             for probe, slot in self._act_probes:
@@ -328,20 +343,13 @@ class Session:
 
         snap = Snapshot(step=self.step_count, epoch=self.epoch, loss=float(loss_value), lr=self.lr)
         self._fill_metrics(snap, host)
-        for probe, _ in self._act_probes:
-            stats = probe.stats(host)
-            if stats is not None:
-                snap.activations[probe.node] = stats
+        snap.activations = self._act_batch.stats(host)
         snap.gradients = self._grad_probe.stats(host)
         traj = host.get("traj")
         if traj is not None:
             snap.trajectory_point = traj
-            offset = 0
-            for name, p in zip(self.param_names, self.params):
-                n = p.data.size
-                if n <= probes.MAX_WEIGHT_SIZE:
-                    snap.weights[name] = traj[offset:offset + n].reshape(p.data.shape)
-                offset += n
+            for name, a, b, shape in self._weight_slices:
+                snap.weights[name] = traj[a:b].reshape(shape)
             self._keep_trajectory(traj)
         for nid, _ in self._attention:
             if ("attn", nid) in host:
@@ -416,9 +424,9 @@ class Session:
                         tr.add("test_loss", cost(input=_make(p[n1:], None), target=_make(t[n1:], None)).data)
                     hits = self._hits(p, t)
                     if hits is not None:
-                        tr.add("train_acc", hits[:n1].mean())
+                        tr.add("train_acc", hits[:n1].sum() / n1)
                         if len(p) > n1:
-                            tr.add("test_acc", hits[n1:].mean())
+                            tr.add("test_acc", hits[n1:].sum() / (len(p) - n1))
                     return captured
                 for split, x, y in (("train", self.x_train, self.y_train), ("test", self.x_test, self.y_test)):
                     if len(x) == 0:
@@ -430,7 +438,7 @@ class Session:
                     tr.add(f"{split}_loss", loss.data)
                     hits = self._hits(pred.data if pred is not None else None, yt.data)
                     if hits is not None:
-                        tr.add(f"{split}_acc", hits.mean())
+                        tr.add(f"{split}_acc", hits.sum() / len(hits))
                     if capture and split == "train":
                         captured = (self.program.last_values, self._module_outputs())
         finally:
@@ -484,7 +492,7 @@ class Session:
         """A Snapshot now (without the update ratios, which need an update to measure)."""
         if self.stopped and self.last_snapshot is not None:
             return self.last_snapshot
-        return self._probe(self.last_loss, None)
+        return self._probe(self.last_loss, None, None, True)
 
     # ------------------------------------------------------------------ live changes
     def set_hparam(self, name: str, value):

@@ -346,11 +346,45 @@ class TrainingPanel(QWidget):
         if self.document.settings.get(key) != value:
             self.undo_stack.push(commands.set_setting(self.document, key, value))
 
+    def _structure(self):
+        """What decides which editors exist; other changes only update their values."""
+        def name(key):
+            v = self.setting(key)
+            return v.get("name") if isinstance(v, dict) else v
+        return name("dataset"), name("optimizer"), name("schedule")
+
     def _on_event(self, ev):
-        if ev.kind in ("settings_changed", "reset"):
+        if ev.kind == "reset" or (ev.kind == "settings_changed" and self._structure() != self._built_for):
             self.rebuild()
+        elif ev.kind == "settings_changed":
+            self.refresh_values()
+
+    def refresh_values(self):
+        """Show the document's values without rebuilding (keeps focus while editing)."""
+        def quiet(widget, fn, *args):
+            widget.blockSignals(True)
+            fn(*args)
+            widget.blockSignals(False)
+
+        def shown(d):
+            return {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in d.items()}
+        if getattr(self, "dataset_form", None) is not None:
+            self.dataset_form.set_values(dict(self.setting("dataset") or {}))
+        if getattr(self, "optimizer_form", None) is not None:
+            self.optimizer_form.set_values(shown(dict(self.setting("optimizer") or {})))
+        if getattr(self, "schedule_form", None) is not None:
+            self.schedule_form.set_values(shown(dict(self.setting("schedule") or {})))
+        quiet(self.task_combo, self.task_combo.setCurrentText, self.setting("task") or "classification")
+        quiet(self.batch_spin, self.batch_spin.setValue, int(self.setting("batch_size") or 10))
+        quiet(self.seed_spin, self.seed_spin.setValue, int(self.setting("seed") or 0))
+        quiet(self.steps_spin, self.steps_spin.setValue, int(self.setting("steps") or 500))
+        quiet(self.trainer_combo, self.trainer_combo.setCurrentText, self.setting("trainer") or "gradient")
+        quiet(self.device_combo, self.device_combo.setCurrentIndex,
+              max(0, self.device_combo.findData(self.setting("device") or "cpu")))
 
     def rebuild(self):
+        self._built_for = self._structure()
+        self.dataset_form = self.optimizer_form = self.schedule_form = None
         while self.lay.count():
             item = self.lay.takeAt(0)
             if item.widget():

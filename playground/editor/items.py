@@ -23,8 +23,18 @@ from . import model
 
 PORT_R = 5.5
 CIRCLE_D = 58.0
-BOX_MIN_W, BOX_H, PORT_GAP = 112.0, 48.0, 18.0
+BOX_MIN_W, BOX_H, PORT_GAP = 100.0, 46.0, 18.0
+MAX_TEXT_W = 118.0  # longer titles get a smaller font, then are elided: nodes stay compact
 LOW_DETAIL = 0.45  # below this zoom, draw shapes without text
+
+
+def _fitting_font(text: str, width: float, size: float, th, min_size: float = 6.5):
+    """The bold title font, shrunk (down to ``min_size``) until ``text`` fits ``width``."""
+    font = th.font(size, bold=True)
+    advance = QFontMetricsF(font).horizontalAdvance(text)
+    if advance > width:
+        font.setPointSizeF(max(min_size * th.font_scale, font.pointSizeF() * width / advance))
+    return font
 
 
 def _lod(option, painter) -> float:
@@ -38,7 +48,7 @@ class PortItem(QGraphicsItem):
         self.hover = False
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CrossCursor)
-        self.setZValue(2)
+        self.setFlag(QGraphicsItem.ItemHasNoContents)
 
     @property
     def node_id(self) -> str:
@@ -54,25 +64,29 @@ class PortItem(QGraphicsItem):
         return p
 
     def paint(self, painter, option, widget=None):
-        th = themes.current()
+        pass  # the node draws its ports (one Python paint call per node, not per port)
+
+    def paint_on(self, painter, th):
+        """Draw this port on its node's painter (node coordinates)."""
         painter.setPen(QPen(th.edge_hover if self.hover else th.outline, th.pen_width(1.2)))
         painter.setBrush(th.edge_hover if self.hover else th.port)
         r = PORT_R * (1.3 if self.hover else 1.0)
+        c = self.pos()
         if self.multi:  # a multi port (Add, Concat) is drawn as a small rounded bar
-            painter.drawRoundedRect(QRectF(-r * 0.8, -r * 1.4, r * 1.6, r * 2.8), r * 0.6, r * 0.6)
+            painter.drawRoundedRect(QRectF(c.x() - r * 0.8, c.y() - r * 1.4, r * 1.6, r * 2.8), r * 0.6, r * 0.6)
         else:
-            painter.drawEllipse(QPointF(0, 0), r, r)
+            painter.drawEllipse(c, r, r)
 
     def scene_center(self) -> QPointF:
         return self.scenePos()
 
     def hoverEnterEvent(self, event):
         self.hover = True
-        self.update()
+        self.node_item.update()
 
     def hoverLeaveEvent(self, event):
         self.hover = False
-        self.update()
+        self.node_item.update()
 
     # Connecting by dragging: the scene owns the temporary line and the decision.
     def mousePressEvent(self, event):
@@ -131,13 +145,18 @@ class NodeItem(QGraphicsItem):
         if self.category in (OBSERVED, PARAMETER):
             d = CIRCLE_D * th.font_scale
             self._rect = QRectF(-d / 2, -d / 2, d, d)
+            self._title_font = _fitting_font(self.title, d - 8, 8.5, th)
         else:
-            fm_title = QFontMetricsF(th.font(9.5, bold=True))
             fm_sub = QFontMetricsF(th.font(8))
-            w = max(BOX_MIN_W * th.font_scale, fm_title.horizontalAdvance(self.title) + 34,
-                    fm_sub.horizontalAdvance(self.subtitle) + 30)
+            max_w = MAX_TEXT_W * th.font_scale
+            self._title_font = _fitting_font(self.title, max_w, 9.5, th)
+            self.subtitle = fm_sub.elidedText(self.subtitle, Qt.ElideRight, max_w)
+            w = max(BOX_MIN_W * th.font_scale,
+                    QFontMetricsF(self._title_font).horizontalAdvance(self.title) + 24,
+                    fm_sub.horizontalAdvance(self.subtitle) + 20)
             h = max(BOX_H * th.font_scale, (max(len(ins), len(outs)) + 1) * PORT_GAP * th.font_scale)
             self._rect = QRectF(-w / 2, -h / 2, w, h)
+        self._label_room = (64.0 if len(ins) > 1 else 0.0, 64.0 if len(outs) > 1 else 0.0)
         self._place_ports(self.inputs, ins, True)
         self._place_ports(self.outputs, outs, False)
         t = model.node_type(node)
@@ -214,7 +233,8 @@ class NodeItem(QGraphicsItem):
     # ----- geometry ----------------------------------------------------------
     def boundingRect(self):
         m = 14.0 * themes.current().line_scale
-        return self._rect.adjusted(-m, -m - 6, m, m)
+        left, right = getattr(self, "_label_room", (0.0, 0.0))
+        return self._rect.adjusted(-m - left, -m - 6, m + right, m)
 
     def shape(self):
         p = QPainterPath()
@@ -267,35 +287,42 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(self._rect.adjusted(4, 4, -4, -4), 7, 7)
         if lod < LOW_DETAIL:
             return
-        self._paint_text(painter, th)
+        for port in self.inputs.values():
+            port.paint_on(painter, th)
+        for port in self.outputs.values():
+            port.paint_on(painter, th)
+        self._paint_text(painter, th, lod)
         self._paint_badges(painter, th)
 
-    def _paint_text(self, painter, th):
+    def _paint_text(self, painter, th, lod=1.0):
         r = self._rect
         painter.setPen(th.text)
+        painter.setFont(self._title_font)
+        title = QFontMetricsF(self._title_font).elidedText(self.title, Qt.ElideRight, r.width() - 6)
         if self.category in (OBSERVED, PARAMETER):
-            painter.setFont(th.font(8.5, bold=True))
-            painter.drawText(r.adjusted(-30, 0, 30, 0), Qt.AlignCenter, self.title)
+            painter.drawText(r, Qt.AlignCenter, title)
             return
         if self.subtitle:
-            painter.setFont(th.font(9.5, bold=True))
             painter.drawText(QRectF(r.left(), r.top() + 4, r.width(), r.height() / 2),
-                             Qt.AlignHCenter | Qt.AlignBottom, self.title)
+                             Qt.AlignHCenter | Qt.AlignBottom, title)
             painter.setFont(th.font(8))
             painter.setPen(th.muted_text)
             painter.drawText(QRectF(r.left(), r.center().y() + 2, r.width(), r.height() / 2 - 4),
                              Qt.AlignHCenter | Qt.AlignTop, self.subtitle)
         else:
-            painter.setFont(th.font(9.5, bold=True))
-            painter.drawText(r, Qt.AlignCenter, self.title)
-        # Port names inside the box when a node has several ports on one side.
+            painter.drawText(r, Qt.AlignCenter, title)
+        # Port names, just outside the box above their port, when a side has several ports
+        # (only zoomed in: at overview zoom they are clutter; the ports' tooltips say them).
+        if lod < 0.9:
+            return
         painter.setFont(th.font(6.5))
         painter.setPen(th.muted_text)
-        for store, align, dx in ((self.inputs, Qt.AlignLeft, 8), (self.outputs, Qt.AlignRight, -58)):
+        for store, is_input in ((self.inputs, True), (self.outputs, False)):
             if len(store) > 1:
                 for item in store.values():
                     p = item.pos()
-                    painter.drawText(QRectF(p.x() + dx, p.y() - 7, 50, 14), align | Qt.AlignVCenter, item.name)
+                    rect = QRectF(p.x() - 62, p.y() - 15, 58, 11) if is_input else QRectF(p.x() + 4, p.y() - 15, 58, 11)
+                    painter.drawText(rect, (Qt.AlignRight if is_input else Qt.AlignLeft) | Qt.AlignVCenter, item.name)
 
     def _paint_badges(self, painter, th):
         r = self._rect

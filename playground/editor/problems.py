@@ -3,7 +3,7 @@ breadcrumb shown while inside a module."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QStyle, QWidget
 
 NODE_ROLE = Qt.UserRole + 2
 
@@ -28,8 +28,10 @@ class ProblemsList(QListWidget):
         for p in problems:
             sev = getattr(p, "severity", "error")
             where = f"{p.node}" + (f".{p.port}" if getattr(p, "port", None) else "") if getattr(p, "node", None) else ""
-            text = f"{'⛔' if sev == 'error' else '⚠'} {where + ': ' if where else ''}{p.message}"
-            item = QListWidgetItem(text)
+            text = f"{where + ': ' if where else ''}{p.message}"
+            icon = self.style().standardIcon(QStyle.SP_MessageBoxCritical if sev == "error"
+                                             else QStyle.SP_MessageBoxWarning)
+            item = QListWidgetItem(icon, text)
             item.setToolTip(f"{getattr(p, 'kind', '')}: {p.message}")
             item.setData(NODE_ROLE, getattr(p, "node", None))
             self.addItem(item)

@@ -523,18 +523,19 @@ class EditorScene(QGraphicsScene):
         scale = painter.worldTransform().m11()
         if scale < 0.35:
             return  # too dense to be useful, and costly
-        step = GRID * (1 if scale > 0.7 else 5)
+        fine = scale > 0.7
+        step = GRID * (1 if fine else 5)
         left = int(rect.left() // step) * step
         top = int(rect.top() // step) * step
         lines_minor, lines_major = [], []
         x = left
         while x < rect.right():
-            (lines_major if round(x / (GRID * 5)) * GRID * 5 == x else lines_minor).append(
+            (lines_major if fine and round(x / (GRID * 5)) * GRID * 5 == x else lines_minor).append(
                 (QPointF(x, rect.top()), QPointF(x, rect.bottom())))
             x += step
         y = top
         while y < rect.bottom():
-            (lines_major if round(y / (GRID * 5)) * GRID * 5 == y else lines_minor).append(
+            (lines_major if fine and round(y / (GRID * 5)) * GRID * 5 == y else lines_minor).append(
                 (QPointF(rect.left(), y), QPointF(rect.right(), y)))
             y += step
         painter.setPen(QPen(th.grid, 0))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QComboBox
 
 from .base import DIVERGING, SEQUENTIAL, Panel
 
@@ -43,8 +43,7 @@ class ActivationsPanel(Panel):
         self.node_box.setMinimumContentsLength(10)
         self.header.addWidget(self.node_box)
         self.node_box.currentTextChanged.connect(lambda _: self.refresh(self.runner))
-        self.stats = QLabel("")
-        self.header.addWidget(self.stats)
+        self.stats = self.add_label()
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
         self.hist_plot = self.glw.addPlot(row=0, col=0, title="histogram over time")

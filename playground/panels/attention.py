@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel
+
 
 from .base import SEQUENTIAL, Panel
 
@@ -26,8 +26,7 @@ class AttentionPanel(Panel):
     name = "attention"
 
     def build(self):
-        self.info = QLabel("No attention or mixture-of-experts nodes in this graph.")
-        self.header.addWidget(self.info)
+        self.info = self.add_label("No attention or mixture-of-experts nodes in this graph.")
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
         self.items = {}

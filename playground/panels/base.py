@@ -14,8 +14,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QSizePolicy,
+                               QToolButton, QVBoxLayout, QWidget)
 
 pg.setConfigOptions(antialias=False, imageAxisOrder="row-major", background="w", foreground="k")
 
@@ -103,9 +103,13 @@ class Panel(QDockWidget):
         return None
 
     # ----- helpers ------------------------------------------------------------------
-    def add_label(self, text):
+    def add_label(self, text="", stretch=1):
+        """A status label that never re-lays out the panel when its text changes
+        (a relayout would repaint every plot in the dock)."""
         label = QLabel(text)
-        self.header.addWidget(label)
+        label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        label.setMinimumWidth(40)
+        self.header.addWidget(label, stretch)
         return label
 
     def is_shown(self) -> bool:
@@ -135,6 +139,43 @@ class Panel(QDockWidget):
         if self.is_shown():
             self.refresh(runner)
             self.refresh_count += 1
+
+
+class StableRange:
+    """Sets a plot's view range in coarse jumps, so that its axes (costly to paint) are
+    redrawn only when the data leave the shown range or shrink well inside it."""
+
+    def __init__(self, plot, log_y=False, grow=1.25):
+        self.plot, self.log_y, self.grow = plot, log_y, grow
+        self.shown = None
+
+    def update(self, x, ys):
+        x = np.asarray(x, dtype=float)
+        finite = [np.asarray(y, dtype=float) for y in ys]
+        finite = np.concatenate([y[np.isfinite(y) & ((y > 0) if self.log_y else True)] for y in finite]) \
+            if finite else np.zeros(0)
+        if x.size == 0 or finite.size == 0:
+            return
+        if self.log_y:
+            finite = np.log10(finite)
+        x0, x1 = float(np.nanmin(x)), float(np.nanmax(x))
+        y0, y1 = float(finite.min()), float(finite.max())
+        pad = max(y1 - y0, 1e-9) * 0.05
+        want = (x0, x1, y0 - pad, y1 + pad)
+        s = self.shown
+        if s is not None:
+            inside = s[0] <= x0 and x1 <= s[1] and s[2] <= want[2] and want[3] <= s[3]
+            span = (s[3] - s[2]) or 1.0
+            tight = (want[3] - want[2]) / span > 0.5 and (x1 - x0) / ((s[1] - s[0]) or 1.0) > 0.5
+            if inside and tight:
+                return
+        xs = x1 + (x1 - x0) * (self.grow - 1.0)
+        span = want[3] - want[2]
+        self.shown = (x0, xs, want[2] - span * 0.1, want[3] + span * 0.1)
+        self.plot.setRange(xRange=self.shown[:2], yRange=self.shown[2:], padding=0)
+
+    def reset(self):
+        self.shown = None
 
 
 def scene_of(window):

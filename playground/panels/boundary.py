@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton
 
 from ..runner import GridSpec
 from .base import CLASS_COLORS, DIVERGING, Panel
@@ -93,8 +93,7 @@ class BoundaryPanel(Panel):
         regen.setToolTip("Draw a fresh sample of the same dataset (new seed)")
         regen.clicked.connect(self.regenerate)
         self.header.addWidget(regen)
-        self.info = QLabel("")
-        self.header.addWidget(self.info)
+        self.info = self.add_label()
 
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)

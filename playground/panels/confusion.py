@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel
+
 
 from .base import BLUES, Panel
 
@@ -14,8 +14,7 @@ class ConfusionPanel(Panel):
     name = "confusion"
 
     def build(self):
-        self.info = QLabel("")
-        self.header.addWidget(self.info)
+        self.info = self.add_label()
         self.plot = pg.PlotWidget()
         self.vbox.addWidget(self.plot, 1)
         self.plot.invertY(True)

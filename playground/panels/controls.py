@@ -6,7 +6,7 @@ import math
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
-                               QSlider, QWidget)
+                               QSizePolicy, QSlider, QWidget)
 
 from .base import Panel
 
@@ -69,7 +69,8 @@ class ControlsPanel(Panel):
         self.hparam_boxes = {}
         self.vbox.addWidget(form_host)
         self.status = QLabel("")
-        self.status.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.status.setFixedHeight(self.status.sizeHint().height())
         self.vbox.addWidget(self.status)
         self.vbox.addStretch(1)
         self.reset_hook = None  # attach() sets: rebuilds the session from the document

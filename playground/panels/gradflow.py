@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox
 
-from .base import Panel, color
+from .base import Panel, StableRange, color
 
 FLOOR = -12.0  # log10 of the smallest |g| drawn (zero gradients sit on the floor)
 
@@ -43,6 +43,8 @@ class GradFlowPanel(Panel):
         self.time_plot.addLegend(offset=(-10, 10))
         self.time_plot.setClipToView(True)
         self.time_plot.setDownsampling(auto=True, mode="peak")
+        self.time_plot.disableAutoRange()
+        self.time_range = StableRange(self.time_plot, log_y=True)
         self.curves = {}
         self.names = []
 
@@ -84,7 +86,9 @@ class GradFlowPanel(Panel):
         for n, curve in self.curves.items():
             v = h.column("grad:" + n)
             curve.setData(steps, np.where(v > 0, v, np.nan))
+        self.time_range.update(steps, [h.column("grad:" + n) for n in self.curves])
 
     def clear(self):
         for c in self.curves.values():
             c.setData([], [])
+        self.time_range.reset()

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QLabel, QToolButton
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QToolButton
 
-from .base import Panel, color
+from .base import Panel, StableRange, color
 
 LOSS_CURVES = (("loss", "batch loss", 0), ("train_loss", "train loss", 1),
                ("test_loss", "test loss", 3))
@@ -22,8 +22,7 @@ class LossPanel(Panel):
         csv.setToolTip("Export the training history (every probe) as CSV")
         csv.clicked.connect(lambda: self.export_csv())
         self.header.addWidget(csv)
-        self.status = QLabel("")
-        self.header.addWidget(self.status)
+        self.status = self.add_label()
 
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
@@ -45,14 +44,21 @@ class LossPanel(Panel):
         for p in (self.loss_plot, self.metric_plot):
             p.setClipToView(True)
             p.setDownsampling(auto=True, mode="peak")
+            p.disableAutoRange()
         self.metric_curves = {}
+        self.loss_range = StableRange(self.loss_plot)
+        self.metric_range = StableRange(self.metric_plot)
 
     def _set_log(self, on):
         self.loss_plot.setLogMode(y=on)
+        self.loss_range = StableRange(self.loss_plot, log_y=on)
+        self.refresh(self.runner)
 
     def clear(self):
         for c in list(self.curves.values()) + list(self.metric_curves.values()):
             c.setData([], [])
+        self.loss_range.reset()
+        self.metric_range.reset()
 
     def refresh(self, runner):
         h = runner.history
@@ -61,6 +67,7 @@ class LossPanel(Panel):
         steps = h.column("step")
         for key, curve in self.curves.items():
             curve.setData(steps, h.column(key))
+        self.loss_range.update(steps, [h.column(k) for k in self.curves])
         for key in h.names():
             if key.startswith("metric:"):
                 curve = self.metric_curves.get(key)
@@ -70,6 +77,8 @@ class LossPanel(Panel):
                         [], [], name=key[7:], pen=pg.mkPen(color(ci), width=1.5),
                         connect="finite")
                 curve.setData(steps, h.column(key))
+        if self.metric_curves:
+            self.metric_range.update(steps, [h.column(k) for k in self.metric_curves])
         snap = runner.snapshot
         if snap is not None:
             parts = [f"step {snap.step}", f"epoch {snap.epoch:.1f}", f"loss {snap.loss:.4g}"]

@@ -144,8 +144,7 @@ class PathsPanel(Panel):
         self.steps_box.setPrefix("steps ")
         self.steps_box.valueChanged.connect(self.schedule_update)
         self.header.addWidget(self.steps_box)
-        self.knob_label = QLabel("")
-        self.header.addWidget(self.knob_label)
+        self.knob_label = self.add_label()
 
         self.plot = pg.PlotWidget()
         self.vbox.addWidget(self.plot, 1)

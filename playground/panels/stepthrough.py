@@ -13,7 +13,7 @@ import html
 
 import numpy as np
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QPushButton, QSpinBox, QTextBrowser
+from PySide6.QtWidgets import QPushButton, QSpinBox, QTextBrowser
 
 from .base import Panel, node_item
 
@@ -68,8 +68,7 @@ class StepThroughPanel(Panel):
         for b in (self.start_button, self.prev_button, self.next_button, self.check_button,
                   self.stop_button):
             self.header.addWidget(b)
-        self.where = QLabel("")
-        self.header.addWidget(self.where)
+        self.where = self.add_label()
         self.text = QTextBrowser()
         self.vbox.addWidget(self.text, 1)
         self.trace = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QLabel, QSpinBox
+from PySide6.QtWidgets import QSpinBox
 
 from .base import SEQUENTIAL, Panel
 
@@ -23,8 +23,7 @@ class TrajectoryPanel(Panel):
         self.res.setToolTip("Grid points per side of the loss landscape (more is slower)")
         self.res.valueChanged.connect(lambda _: self.update_needs())
         self.header.addWidget(self.res)
-        self.info = QLabel("Train a few steps: the path needs three parameter snapshots.")
-        self.header.addWidget(self.info)
+        self.info = self.add_label("Train a few steps: the path needs three parameter snapshots.")
         self.plot = pg.PlotWidget()
         self.vbox.addWidget(self.plot, 1)
         self.plot.setLabel("bottom", "PC 1")

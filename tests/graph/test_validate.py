@@ -247,6 +247,10 @@ def test_unknown_module_and_unknown_module_port():
     g = _module_graph()
     g.connect("m2", "z", "r1", "input")
     assert only(validate(g, XY), "unknown_port").port == "z"
+    g = _module_graph()
+    g.modules["block"].outputs.append(PortRef("h", "t", "hidden"))
+    p = only(validate(g, XY), "module")
+    assert "Inside module 'block'" in p.message and "'hidden'" in p.message and p.port == "hidden"
 
 
 def test_attention_module_from_primitives():
@@ -327,3 +331,45 @@ def test_labels_with_line_breaks_stay_on_one_line():
     g.set_param("o", "out_features", 0)
     (p,) = [q for q in validate(g, XY) if q.kind == "bad_param"]
     assert "\n" not in p.message and "Linear 'out put'" in p.message
+
+
+def test_nested_and_recursive_modules():
+    g = _module_graph()
+    outer = Graph()
+    outer.add_node("Module", {"module": "block"}, id="innerblock")
+    outer.add_node("Sigmoid", id="s")
+    outer.connect("innerblock", "y", "s", "input")
+    g.set_module("outer", ModuleDef("outer", outer, [PortRef("x", "innerblock", "x")], [PortRef("y", "s", "out")]))
+    g.set_param("m2", "module", "outer")
+    g.nodes["m2"].tie = None
+    assert errors(validate(g, XY)) == []
+    assert infer_shapes(g, XY)[("m2", "y")] == (None, 3)
+    # a module containing itself is refused, not an endless recursion
+    g.modules["block"].graph.add_node("Module", {"module": "outer"}, id="again")
+    g.modules["block"].graph.connect("t", "out", "again", "x")
+    assert any("contains an instance of itself" in p.message for p in validate(g, XY))
+
+
+def test_module_input_drawn_as_an_inner_input_node():
+    """The weight-sharing example's form: the module's input is an Input node inside it."""
+    inner = Graph()
+    inner.add_node("Input", {"shape": [1]}, id="u")
+    inner.add_node("Linear", {"in_features": 1, "out_features": 4}, id="lin")
+    inner.connect("u", "out", "lin", "input")
+    g = Graph()
+    g.set_module("G", ModuleDef("G", inner, [PortRef("input", "u", "out")], [PortRef("out", "lin", "out")]))
+    g.add_node("Input", id="x")
+    g.add_node("Split", id="split")
+    g.connect("x", "out", "split", "input")
+    for i in (0, 1):
+        g.add_node("Module", {"module": "G"}, id=f"g{i}", tie="G")
+        g.connect("split", f"out{i}", f"g{i}", "input")
+    g.add_node("Multiply", id="prod")
+    g.connect("g0", "out", "prod", "a")
+    g.connect("g1", "out", "prod", "b")
+    assert errors(validate(g, XY)) == []
+    assert infer_shapes(g, XY)[("prod", "out")] == (None, 4)
+    problems = [p for p in validate(g, {"x": (None, 4)}) if p.kind == "shape"]  # halves of 2, not 1
+    assert {p.node for p in problems} == {"g0", "g1"}
+    assert "Input 'u': its 'shape' setting says (batch, 1) but it receives (batch, 2)" in problems[0].message
+    assert any("expects 1 feature but receives 2" in p.message for p in problems)

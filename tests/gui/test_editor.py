@@ -188,10 +188,16 @@ def test_invalid_links_are_refused_with_their_reason(qtbot, win):
     shown = [i.text() for i in win.scene.items() if isinstance(i, QGraphicsSimpleTextItem)]
     assert win.scene.last_refusal in shown
     assert win.statusBar().currentMessage() == win.scene.last_refusal
-    # Output to output is refused too.
-    drag_link(qtbot, win, relu, "out", lin, None)  # dropped on the Linear's body: its input is taken
+    # Dropped on the Linear's body: its only input is taken.
+    drag_link(qtbot, win, relu, "out", lin, None)
     assert len(win.document.edges) == 2
     assert "no free inputs" in win.scene.last_refusal
+    # Output onto output.
+    vp = win.view.viewport()
+    qtbot.mousePress(vp, Qt.LeftButton, pos=view_point(win, win.scene.node_item(relu).outputs["out"].scenePos()))
+    qtbot.mouseRelease(vp, Qt.LeftButton, pos=view_point(win, win.scene.node_item(x).outputs["out"].scenePos()))
+    assert len(win.document.edges) == 2
+    assert win.scene.last_refusal == "cannot connect two outputs: drag from an output to an input"
 
 
 def test_cycle_refused(qtbot, win):
@@ -359,6 +365,7 @@ def test_training_settings_are_undoable_commands(qtbot, win):
     assert win.document.settings["optimizer"]["lr"] != 0.5
     win.actions["undo"].trigger()
     assert win.document.settings["batch_size"] != 32
+    assert win.training_panel.batch_spin.value() == win.document.settings["batch_size"]
 
 
 def test_device_selector_says_why_gpu_is_disabled(win):
@@ -447,10 +454,33 @@ def test_overlay_api_for_live_panels(qtbot, win):
     edge.set_value_text(None)
 
 
-def test_examples_menu_lists_the_examples(win):
-    names = [a.text() for a in win.examples_menu.actions()]
+def test_examples_menu_lists_and_opens_the_examples(win):
+    actions = win.examples_menu.actions()
     files = win.example_files()
-    assert len(names) == max(1, len(files))
+    assert len(actions) == max(1, len(files))
+    if files:
+        actions[0].trigger()
+        assert win.path == str(files[0]) and win.document == fileformat.load(files[0])
+        assert len(win.scene.node_items) == len(win.document.nodes)
+
+
+def test_help_menu(win):
+    win.actions["shortcuts"].trigger()
+    win.actions["about"].trigger()
+    kinds = [(k, t) for k, t, _m in win.dialogs.shown]
+    assert kinds == [("info", "Keyboard shortcuts"), ("info", "About NN Playground")]
+    assert "Ctrl+Shift+Z" in win.dialogs.shown[0][2]
+
+
+def test_screenshot_of_a_bad_file_fails_with_one_line(tmp_path, capsys):
+    from playground.app import run_gui
+
+    bad = tmp_path / "bad.nnpg"
+    bad.write_text("{not json")
+    assert run_gui(str(bad), 0, str(tmp_path / "x.png")) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len([line for line in err if line.startswith("playground:")]) == 1
+    assert "bad.nnpg" in err[-1]
 
 
 def test_screenshot_with_an_example(qtbot, tmp_path):

@@ -79,7 +79,7 @@ def features(shape, expected, what="features"):
     if len(shape) < 1:
         raise ShapeError(f"expects {plural(expected, what[:-1])} but receives a scalar")
     if not same_size(shape[-1], expected):
-        raise ShapeError(f"expects {expected} {what} but receives {shape[-1]}")
+        raise ShapeError(f"expects {plural(expected, what[:-1])} but receives {shape[-1]}")
 
 
 def identity_rule(params, shapes):

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from ..registry import OBSERVED, PARAMETER, NodeType, Port, ShapeError, register
-from ._common import OUT, P, fmt
+from ._common import OUT, P
 
 
-def _declared(params, what):
+def _declared(params):
     shape = params.get("shape") or []
     if not shape:
         return {"out": None}  # unknown until a dataset says (the validator fills it in)
@@ -18,7 +18,7 @@ register(NodeType(
     outputs=(Port("out", "a batch of samples' features"),),
     params=(P("shape", "ints", (), "shape of one sample, without the batch dimension "
               "(leave empty to take it from the dataset)", min=1),),
-    group="Data", shape_rule=lambda p, s: _declared(p, "input"),
+    group="Data", shape_rule=lambda p, s: _declared(p),
     shape_doc="out = (batch, *dataset x shape) or (batch, *shape)"))
 
 register(NodeType(
@@ -30,7 +30,7 @@ register(NodeType(
             P("kind", "choice", "auto", "how class labels are given to the loss: auto (chosen by "
               "the loss it feeds), index (0..C-1), float (0/1), signed (-1/+1) or onehot",
               choices=("auto", "index", "float", "signed", "onehot"))),
-    group="Data", shape_rule=lambda p, s: _declared(p, "target"),
+    group="Data", shape_rule=lambda p, s: _declared(p),
     shape_doc="out = (batch, *dataset y shape) or (batch, *shape)"))
 
 
@@ -74,4 +74,3 @@ register(NodeType(
     outputs=(Port("out", "the learnable tensor"),), group="Parameters", learnable=True,
     build=_parameter_build, shape_rule=_parameter_rule, shape_doc="out = shape"))
 
-__all__ = ["fmt"]

@@ -6,7 +6,7 @@ import math
 import re
 
 from ..registry import FUNCTION, NodeType, Port, ShapeError, register
-from ._common import IN, OUT, P, axis, broadcast, fmt, rank
+from ._common import IN, OUT, P, axis, broadcast, fmt
 
 GROUP = "Tensor ops"
 AB = (Port("a", "left operand"), Port("b", "right operand"))

@@ -1,0 +1,185 @@
+"""The training runner: a worker thread that owns the Session, driven by queued requests."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from playground.runner import GridSpec, History, Runner, confusion_matrix, steps_per_epoch  # noqa: E402
+from tests.gui._panel_support import mlp_graph  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def session_factory(graph):
+    copy = graph.copy()
+
+    def factory(previous, dataset):
+        from engine.train import Session
+
+        return Session.from_graph(copy, dataset=dataset,
+                                  previous=previous.program if previous is not None else None)
+    return factory
+
+
+@pytest.fixture
+def runner(qtbot):
+    r = Runner()
+    r.set_session_factory(session_factory(mlp_graph((2, 4, 1), n_samples=200)))
+    qtbot.waitUntil(lambda: r.snapshot is not None, timeout=10000)
+    yield r
+    r.shutdown()
+
+
+def worker_steps(runner):
+    """The session's own step count, read while the worker is paused."""
+    return runner.worker.session.step_count
+
+
+def test_play_sends_every_probe_in_order(runner, qtbot):
+    runner.play()
+    qtbot.waitUntil(lambda: runner.step >= 300, timeout=15000)
+    runner.pause()
+    qtbot.waitUntil(lambda: not runner.running, timeout=5000)
+    steps = runner.history.column("step")
+    # frames coalesce, but the history rows of every probe arrive: 10, 20, 30, ...
+    assert len(steps) >= 30
+    np.testing.assert_array_equal(np.diff(steps), 10)
+    assert np.all(np.isfinite(runner.history.column("loss")))
+    assert runner.frames_received < len(steps)  # several probes travelled in one frame
+
+
+def test_pause_stops_the_steps(runner, qtbot):
+    runner.play()
+    qtbot.waitUntil(lambda: runner.step >= 50, timeout=10000)
+    runner.pause()
+    qtbot.waitUntil(lambda: not runner.running, timeout=5000)
+    qtbot.wait(50)
+    before = worker_steps(runner)
+    qtbot.wait(300)
+    assert worker_steps(runner) == before
+
+
+def test_step_once_and_one_epoch(runner, qtbot):
+    runner.step_once()
+    qtbot.waitUntil(lambda: runner.snapshot.step == 1, timeout=5000)
+    per_epoch = steps_per_epoch(runner.worker.session)
+    assert per_epoch == 10  # 100 training points, batch 10
+    runner.step_epoch()
+    qtbot.waitUntil(lambda: runner.snapshot.step == 1 + per_epoch, timeout=5000)
+    qtbot.wait(100)
+    assert worker_steps(runner) == 1 + per_epoch
+    assert not runner.running
+
+
+def test_learning_rate_changes_mid_run(runner, qtbot):
+    runner.play()
+    qtbot.waitUntil(lambda: runner.step >= 50, timeout=10000)
+    assert runner.snapshot.lr == pytest.approx(0.03)
+    runner.set_hparam("lr", 0.25)
+    qtbot.waitUntil(lambda: runner.snapshot.lr == pytest.approx(0.25) and runner.running,
+                    timeout=5000)
+    step_at_change = runner.snapshot.step
+    qtbot.waitUntil(lambda: runner.snapshot.step > step_at_change + 20, timeout=10000)
+    runner.pause()
+    qtbot.waitUntil(lambda: not runner.running, timeout=5000)
+    assert runner.worker.session.optimizer.param_groups[0]["lr"] == 0.25
+    lrs = runner.history.column("lr")
+    assert lrs[0] == pytest.approx(0.03) and lrs[-1] == pytest.approx(0.25)
+
+
+def test_bad_hyperparameter_is_a_message_not_a_crash(runner, qtbot):
+    with qtbot.waitSignal(runner.message, timeout=5000) as sig:
+        runner.set_hparam("no_such_thing", 1.0)
+    assert "no_such_thing" in sig.args[0] and "\n" not in sig.args[0]
+
+
+def test_speed_limit(runner, qtbot):
+    runner.set_speed(100.0)
+    runner.play()
+    qtbot.wait(600)
+    runner.pause()
+    qtbot.waitUntil(lambda: not runner.running, timeout=5000)
+    assert 10 <= worker_steps(runner) <= 100
+
+
+def test_grid_predictions_are_computed_in_the_worker(runner, qtbot):
+    spec = GridSpec(((-6.0, 6.0), (-6.0, 6.0)), 7, 5)
+    runner.set_needs("test", {"grid": spec})
+    qtbot.waitUntil(lambda: runner.grid is not None, timeout=5000)
+    assert runner.grid.shape == (5, 7, 1)
+    runner.pause()
+    expected = runner.worker.session.predict(spec.points()).reshape(5, 7, 1)
+    np.testing.assert_allclose(runner.grid, expected, rtol=1e-6)
+
+
+def test_graph_error_is_one_line(qtbot):
+    r = Runner()
+    try:
+        g = mlp_graph((2, 4, 1))
+        g.set_param(next(n for n in g.nodes if n.startswith("linear")), "in_features", 3)
+        with qtbot.waitSignal(r.message, timeout=10000) as sig:
+            r.set_session_factory(session_factory(g))
+        assert "\n" not in sig.args[0] and "3" in sig.args[0]
+        assert r.snapshot is None
+    finally:
+        r.shutdown()
+
+
+def test_history_and_confusion_helpers(tmp_path):
+    h = History()
+    rows = [{"step": i, "loss": 1.0 / (i + 1)} for i in range(600)]
+    rows[5]["metric:test_acc"] = 0.5
+    h.append(rows)
+    assert len(h) == 600 and h.column("loss")[599] == pytest.approx(1 / 600)
+    assert np.isnan(h.column("metric:test_acc")[0]) and h.column("metric:test_acc")[5] == 0.5
+    h.to_csv(tmp_path / "h.csv")
+    text = (tmp_path / "h.csv").read_text().splitlines()
+    assert text[0] == "step,loss,metric:test_acc" and len(text) == 601
+    cm = confusion_matrix(np.array([0, 0, 1, 1]), np.array([[-2.0], [3.0], [1.0], [0.5]]), 2)
+    np.testing.assert_array_equal(cm, [[1, 1], [0, 2]])
+    cm = confusion_matrix(np.array([2, 0]), np.array([[0, 0, 1.0], [0, 1.0, 0]]), 3)
+    np.testing.assert_array_equal(cm, [[0, 1, 0], [0, 0, 0], [0, 0, 1]])
+
+
+CLOSE_SCRIPT = textwrap.dedent("""
+    import os, sys
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    sys.path.insert(0, {root!r})
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    from playground.panels import attach
+    from tests.gui._panel_support import BareWindow, mlp_graph
+    app = QApplication([])
+    win = BareWindow(mlp_graph())
+    runner = attach(win)
+    win.show()
+    runner.play()
+    def close():
+        assert runner.running and runner.step > 0, "not training when closed"
+        win.close()
+        win.deleteLater()
+        app.quit()
+    QTimer.singleShot(1500, close)
+    app.exec()
+    print("closed cleanly at step", runner.step)
+""")
+
+
+def test_closing_the_window_while_training_exits_cleanly(tmp_path):
+    script = tmp_path / "close.py"
+    script.write_text(CLOSE_SCRIPT.format(root=str(ROOT)))
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "closed cleanly" in done.stdout
+    assert "QThread" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert time.perf_counter() - t0 < 30
