@@ -31,6 +31,7 @@ def run_gui(file=None, train_steps=0, screenshot=None) -> int:
         if screenshot:
             messages = [m for kind, _t, m in win.dialogs.shown if kind == "error"]
             print(f"playground: {messages[0] if messages else f'cannot open {file}'}", file=sys.stderr)
+            win.close()
             return 2
     win.show()
     app.processEvents()

@@ -9,6 +9,7 @@ import json
 import math
 import sys
 import time
+import warnings
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NAN = 0, 2, 3
 
@@ -108,7 +109,9 @@ def cmd_train(args) -> int:
     progress = _Progress(steps)
     start = time.perf_counter()
     try:
-        session.run(steps, callback=lambda done, snap: progress.update(done, session.last_loss))
+        with warnings.catch_warnings():   # overflow on the way to a NaN: reported below instead
+            warnings.simplefilter("ignore", RuntimeWarning)
+            session.run(steps, callback=lambda done, snap: progress.update(done, session.last_loss))
     except bad as exc:
         progress.close()
         return _fail(_message(exc))

@@ -23,7 +23,7 @@ from engine.graph import Graph
 from playground import theme as themes
 from playground.editor import commands
 from playground.editor.autosave import AUTOSAVE_MS, Autosaver, RecentFiles, default_data_dir
-from playground.editor.dialogs import CANCEL, DISCARD, SAVE, Dialogs
+from playground.editor.dialogs import DISCARD, SAVE, Dialogs
 from playground.editor.inspector import DEFAULT_SETTINGS, Inspector, TrainingPanel, make_device_combo
 from playground.editor.palette import Palette, QuickSearch
 from playground.editor.problems import Breadcrumb, ProblemsList
@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
         self.add_panel(self._dock("Palette", self.palette), Qt.LeftDockWidgetArea)
         self.add_panel(self._dock("Inspector", self.inspector), Qt.RightDockWidgetArea)
         self.add_panel(self._dock("Training settings", self.training_panel), Qt.RightDockWidgetArea)
-        self.add_panel(self._dock("Problems", self.problems_list), Qt.BottomDockWidgetArea)
+        self.add_panel(self._dock("Problems", self.problems_list), Qt.LeftDockWidgetArea)  # under the palette
         self.tabifyDockWidget(self.docks["Inspector"], self.docks["Training settings"])
         self.docks["Inspector"].raise_()
 

@@ -191,9 +191,9 @@ class TrainWorker(QObject):
     def pause(self):
         was = self._running or self._budget
         self.stop()
-        self.stateChanged.emit(False)
         if was and self.session is not None:
             self._emit_frame(force_extras=True)
+        self.stateChanged.emit(False)  # after the last frame: "paused" means "all shown"
 
     @Slot(int)
     def stepN(self, n):
@@ -416,10 +416,22 @@ class TrainWorker(QObject):
             frame.landscape = self._landscape()
 
     def _landscape(self):
-        """PCA plane of the parameter history and the loss over it (engine.train.landscape)."""
+        """The trajectory on the PCA plane of the parameter history, and the loss on a grid
+        of that plane around it (engine.train.landscape does the numerics)."""
         from engine.train import landscape  # noqa: PLC0415
 
-        return landscape.trajectory_landscape(self.session, n=self.needs.get("landscape_n", 21))
+        s = self.session
+        plane = landscape.pca_plane(s.trajectory_array())
+        c = plane.coords
+        n = int(self.needs.get("landscape_n", 21))
+        axes = []
+        for k in range(2):
+            lo, hi = float(c[:, k].min()), float(c[:, k].max())
+            pad = max(hi - lo, 1e-3) * 0.25
+            axes.append(np.linspace(lo - pad, hi + pad, n))
+        loss = landscape.loss_grid(s, plane.center, plane.d1, plane.d2, axes[0], axes[1])
+        return {"xs": axes[0], "ys": axes[1], "loss": np.asarray(loss), "path": c,
+                "explained": plane.explained}
 
 
 def steps_per_epoch(session) -> int:
@@ -554,6 +566,8 @@ class Runner(QObject):
         self.steps_per_s = 0.0
         self.frames_received = 0
         self.redraws = 0
+        self.last_message = ""
+        self.message.connect(self._remember_message)
         self._dirty = False
         self._needs: dict[str, dict] = {}   # owner -> its needs; merged for the worker
 
@@ -696,6 +710,15 @@ class Runner(QObject):
         self.dataset = dataset
         self.data_version += 1
         self._dirty = True
+
+    def redraw_now(self):
+        """Redraw the panels at once (e.g. before a screenshot)."""
+        self._dirty = True
+        self._timer.stop()
+        self._flush()
+
+    def _remember_message(self, text):
+        self.last_message = text
 
     @Slot()
     def _flush(self):

@@ -70,10 +70,6 @@ class FlatGraph:
 
 
 # ====================================================================== expansion
-def _full_params(nt, params):
-    return {**nt.defaults(), **(params or {})}
-
-
 def flatten(graph: Graph) -> FlatGraph:
     """Expand every ``Module`` instance inline (recursively) and resolve tie groups."""
     flat = FlatGraph()
@@ -152,7 +148,7 @@ def _expand(graph, modules, prefix, inst_tie, flat, aliases, stack, origin):
             tie = f"{inst_tie}/{node.id}"
         else:
             tie = None
-        flat.nodes[fid] = FlatNode(fid, node.type, _full_params(nt, node.params), nt, tie, top)
+        flat.nodes[fid] = FlatNode(fid, node.type, nt.resolve(node.params), nt, tie, top)
 
     for e in graph.edges:
         if e.src in instances:

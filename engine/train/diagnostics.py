@@ -3,7 +3,8 @@
 Each verdict explains what the numbers show and lists the remedies the course notes
 give (non-saturating activations, Xavier/He initialization, BatchNorm, gradient
 clipping, a lower learning rate). Statistics are averaged over the last ``HISTORY``
-probes, so one noisy batch does not raise an alarm.
+diagnosed probes (the Session diagnoses on its evaluated probes), so one noisy batch
+does not raise an alarm.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import math
 from .snapshot import Verdict
 
 #: probes averaged per verdict
-HISTORY = 5
+HISTORY = 3
 #: vanishing: first layer's gradient norm / last layer's below this
 VANISHING_RATIO = 1e-2
 #: exploding: that ratio above this, or a gradient norm above EXPLODING_NORM

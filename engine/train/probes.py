@@ -59,6 +59,7 @@ class Transfer:
 
     def __init__(self):
         self.parts, self.index, self.offset = [], {}, 0
+        self.meta = {}   # host-side facts the matching stats() needs
 
     def add(self, key, arr):
         flat = arr.reshape(-1)
@@ -71,7 +72,7 @@ class Transfer:
             return {}
         xp = backend.array_module(self.parts[0])
         host = backend.to_numpy(xp.concatenate(self.parts).astype(xp.float64, copy=False))  # one transfer
-        out = {}
+        out = {"meta": self.meta}
         for key, (o, shape) in self.index.items():
             n = 1
             for d in shape:
@@ -143,9 +144,8 @@ class ActivationBatch:
 
     def __init__(self, probes):
         self.probes = list(probes)
-        self._layout = None   # (shapes) -> precomputed segment arrays
-        self._starts4 = self._starts2 = None
-        self._units = None
+        self._layout = None   # precomputed segment arrays for the last shapes (one tuple,
+        #                       replaced whole: a GUI thread may read it meanwhile)
 
     def _plan(self, shapes):
         sizes = np.array([int(np.prod(s)) for s in shapes], dtype=np.intp)
@@ -168,7 +168,6 @@ class ActivationBatch:
             for p, a in zip(self.probes, arrays):
                 p.add(tr, a)
             return
-        self._units = None
         if all(a.ndim == 2 for a in arrays) and len({a.shape[0] for a in arrays}) == 1:
             self._add_columns(tr, arrays)
             return
@@ -199,7 +198,6 @@ class ActivationBatch:
                     tr.add(("unit", p.node), a.sum(axis=axes) * (a.shape[1 if a.ndim == 4 else -1] / a.size))
         tr.add("act", np.concatenate([s1 / n, s2 / n, mn, mx, sat, alive]).reshape(6, -1))
         tr.add("hist", counts.reshape(len(arrays), HIST_BINS))
-        self._rows = {p.node: i for i, p in enumerate(self.probes)}
 
     def _add_columns(self, tr, arrays):
         """The common case, every output (batch, features): join them side by side and
@@ -213,15 +211,15 @@ class ActivationBatch:
             hi = np.array([p.range[1] - SATURATION_MARGIN * (p.range[1] - p.range[0])
                            if p.range else np.nan for p in self.probes])
             relu = np.array([p.relu for p in self.probes])
+            f = int(w.sum())
             self._layout = (("cols", widths), w, starts, np.repeat(lo, w), np.repeat(hi, w),
-                            np.repeat(np.arange(len(w)) * HIST_BINS, w), np.isnan(lo), ~relu)
-        _, w, starts, lo, hi, offsets, no_range, not_relu = self._layout
+                            np.repeat(np.arange(len(w)) * HIST_BINS, w), np.isnan(lo), ~relu,
+                            np.concatenate([starts + i * f for i in range(4)]),
+                            np.concatenate([starts, starts + f]), np.repeat(np.arange(len(w)), w))
+        (_, w, starts, lo, hi, offsets, no_range, not_relu, starts4, starts2,
+         node_of_col) = self._layout
         k, f = len(arrays), int(w.sum())
         any_range, any_relu = not no_range.all(), not not_relu.all()
-        if self._starts4 is None or len(self._starts4) != 4 * k:
-            self._starts4 = np.concatenate([starts + i * f for i in range(4)])
-            self._starts2 = np.concatenate([starts, starts + f])
-            self._node_of_col = np.repeat(np.arange(k), w)
         cat = np.concatenate(arrays, axis=1)
         rows = cat.shape[0]
         # one column reduction for sums, squares, and (when some node needs them)
@@ -235,13 +233,13 @@ class ActivationBatch:
         c1 = col[:f] / rows
         if any_relu:   # a unit is alive if positive on some sample
             col[-f:] = col[-f:] > 0
-        agg = np.add.reduceat(col, self._starts4[:len(parts) * k]).reshape(len(parts), k)
+        agg = np.add.reduceat(col, starts4[:len(parts) * k]).reshape(len(parts), k)
         # ... and one for minima and maxima
-        ext = np.minimum.reduceat(np.concatenate([cat, -cat], axis=1).min(0), self._starts2)
+        ext = np.minimum.reduceat(np.concatenate([cat, -cat], axis=1).min(0), starts2)
         mn, mx = ext[:k], -ext[k:]
         n = w * float(rows)
         scale = HIST_BINS / np.maximum(mx - mn, 1e-12)
-        cols = self._node_of_col
+        cols = node_of_col
         idx = np.minimum(((cat - mn[cols]) * scale[cols]).astype(np.intp), HIST_BINS - 1) + offsets
         counts = np.bincount(idx.reshape(-1), minlength=k * HIST_BINS)
         nan = np.full(k, np.nan)
@@ -254,8 +252,8 @@ class ActivationBatch:
         tr.add("act", np.concatenate([agg[0] / n, agg[1] / n, mn, mx, sat, alive]).reshape(6, -1))
         tr.add("hist", counts.reshape(k, HIST_BINS))
         tr.add("units", c1)
-        self._units = [(int(a), int(a + b)) if p.units and b <= MAX_UNITS else None
-                       for p, a, b in zip(self.probes, starts, w)]
+        tr.meta["units"] = [(int(a), int(a + b)) if p.units and b <= MAX_UNITS else None
+                            for p, a, b in zip(self.probes, starts, w)]
 
     def stats(self, host: dict) -> dict:
         """node -> ActivationStats, from what ``add`` queued."""
@@ -267,7 +265,7 @@ class ActivationBatch:
         for i, p in enumerate(self.probes):
             mean, m2, mn, mx, sat, alive = table[i]
             if units is not None:
-                span = self._units[i]
+                span = host["meta"]["units"][i]
                 unit_mean = units[span[0]:span[1]] if span else None
             else:
                 unit_mean = host.get(("unit", p.node))
@@ -276,6 +274,75 @@ class ActivationBatch:
                 hist_edges=mn + (mx - mn) * _FRACTIONS, unit_mean=unit_mean,
                 saturated=None if sat != sat else sat, dead=None if alive != alive else 1.0 - alive)
         return out
+
+
+class LazyStats(dict):
+    """A dict computed on first use: on the CPU, probes between evaluations defer their
+    statistics until someone (a panel) looks, so training does not pay for snapshots
+    nobody displays. ``compute()`` must only read arrays that are never modified later
+    (the probe step's own outputs and gradients, and fresh flat parameter copies)."""
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute):
+        super().__init__()
+        self._compute = compute
+
+    def _fill(self):
+        compute = self._compute
+        if compute is not None:
+            self._compute = None
+            super().update(compute())
+
+    def __getitem__(self, key):
+        self._fill()
+        return super().__getitem__(key)
+
+    def __iter__(self):
+        self._fill()
+        return super().__iter__()
+
+    def __len__(self):
+        self._fill()
+        return super().__len__()
+
+    def __contains__(self, key):
+        self._fill()
+        return super().__contains__(key)
+
+    def __repr__(self):
+        self._fill()
+        return super().__repr__()
+
+    def __eq__(self, other):
+        self._fill()
+        return super().__eq__(other)
+
+    __hash__ = None
+
+    def get(self, key, default=None):
+        self._fill()
+        return super().get(key, default)
+
+    def keys(self):
+        self._fill()
+        return super().keys()
+
+    def values(self):
+        self._fill()
+        return super().values()
+
+    def items(self):
+        self._fill()
+        return super().items()
+
+    def copy(self):
+        self._fill()
+        return dict(super().items())
+
+    def __reduce__(self):
+        self._fill()
+        return (dict, (dict(super().items()),))
 
 
 class GradientProbe:
@@ -312,22 +379,24 @@ class GradientProbe:
                 o += n
         return xp.stack(out)
 
-    def add(self, tr: Transfer, before=None, after=None):
-        """Queue the statistics; ``before``/``after`` are flat parameter vectors."""
+    def add(self, tr: Transfer, before=None, after=None, grads=None):
+        """Queue the statistics; ``before``/``after`` are flat parameter vectors;
+        ``grads``: the gradient arrays (default: the parameters' current ``.grad``)."""
         if not self.params:
             return
         xp = backend.array_module(self.params[0].data)
-        have = [p.grad is not None for p in self.params]
+        grads = [p.grad for p in self.params] if grads is None else grads
+        have = [g is not None for g in grads]
         if any(have):
-            g = xp.concatenate([(p.grad if p.grad is not None else xp.zeros_like(p.data)).reshape(-1)
-                                for p in self.params])
+            g = xp.concatenate([(g if g is not None else xp.zeros_like(p.data)).reshape(-1)
+                                for g, p in zip(grads, self.params)])
             ag = xp.abs(g)
             tr.add(("g", "sums"), self._segments(xp, xp.concatenate([g * g, ag]), np.add, 2))
             tr.add(("g", "maxabs"), self._segments(xp, ag, np.maximum))
         if before is not None and after is not None:
             d = after - before
             tr.add(("g", "update"), self._segments(xp, xp.concatenate([d * d, before * before]), np.add, 2))
-        self._have = have
+        tr.meta["have"] = have
 
     def stats(self, host: dict) -> dict:
         """param name -> GradStats (parameters without a gradient or an update are left out)."""
@@ -345,7 +414,7 @@ class GradientProbe:
         if update is not None:
             ratio = (np.sqrt(update[:k]) / np.maximum(np.sqrt(update[k:]), 1e-12)).tolist()
         for i, (name, node) in enumerate(zip(self.names, self.nodes)):
-            has_grad = grad and self._have[i]
+            has_grad = grad and host["meta"]["have"][i]
             if not has_grad and ratio is None:
                 continue
             out[name] = GradStats(param=name, node=node, norm=norm[i] if has_grad else nan,

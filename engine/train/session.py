@@ -5,8 +5,19 @@
     session.evaluate()                           # {"train_loss", "test_loss", "train_acc", ...}
 
 Every ``probe_every`` steps, ``step()`` returns a Snapshot (engine/train/snapshot.py);
-other steps return None and do no probe work at all. A non-finite loss stops training
-and the Snapshot names the first node (in topological order) whose output went bad.
+other steps return None and do no probe work at all (node outputs are captured only on
+probe steps). Every ``eval_every`` steps (default: every 5th probe) the probe also
+measures the train/test loss and accuracy and refreshes the diagnostics verdicts;
+Snapshots in between carry ``train_loss = None`` and the latest verdicts. On the CPU
+their activation and gradient statistics are computed when first read (LazyStats), so
+training does not pay for snapshots no panel displays; on a GPU they are reduced on
+the device and moved in one transfer with everything else.
+
+A non-finite loss stops training and the Snapshot names the first node (in
+topological order) whose output went bad.
+
+Threads: a Session is not thread-safe; call step/run/predict/trace from one thread
+(the training worker). Snapshots are plain host data and may be read anywhere.
 """
 from __future__ import annotations
 
@@ -122,6 +133,8 @@ class Session:
     def from_graph(cls, graph, seed=None, device=None, dataset=None, previous=None, **overrides):
         """A Session from a Graph and its ``settings`` (dataset, optimizer, schedule, ...).
 
+        ``previous`` (a Program or a Session): nodes unchanged since it keep its weights.
+
         Raises CompileError (bad graph) or ValueError (bad settings or dataset), each with
         a one-line message.
         """
@@ -139,6 +152,8 @@ class Session:
             except (ValueError, OSError) as exc:
                 raise ValueError(f"dataset: {exc}") from None
         shapes = {**dataset.shapes(), "task": dataset.task}
+        if isinstance(previous, Session):   # keep the trained weights of unchanged nodes
+            previous = previous.program
         program = compile_graph(graph, previous, dataset_shapes=shapes, seed=seed)
         kw = dict(optimizer=s.get("optimizer"), schedule=s.get("schedule"), seed=seed,
                   device=device, batch_size=s.get("batch_size", 10),
@@ -316,6 +331,10 @@ class Session:
         from an evaluation forward in eval mode. ``before``: the flat parameters before
         the update, for the update-to-weight ratios. ``evaluate``: also compute the
         train/test loss and accuracy (on up to PROBE_EVAL_LIMIT samples of each)."""
+        with np.errstate(all="ignore"):   # huge (not yet infinite) values: no warnings
+            return self._probe_now(loss_value, before, values, evaluate)
+
+    def _probe_now(self, loss_value, before, values, evaluate) -> Snapshot:
         tr = probes.Transfer()
         if values is not None:
             modules_out = self._module_outputs()   # before an evaluation overwrites them
@@ -323,8 +342,8 @@ class Session:
                 self._queue_metrics(tr, PROBE_EVAL_LIMIT)
         else:
             values, modules_out = self._queue_metrics(tr, PROBE_EVAL_LIMIT, capture=True) or (None, {})
+        probed, arrays = [], []
         if values is not None:
-            probed, arrays = [], []
             for probe, slot in self._act_probes:
                 v = values[slot]
                 if v is not None and v.data.ndim > 0 and v.data.dtype.kind == "f":
@@ -332,9 +351,26 @@ class Session:
                     arrays.append(v.data)
             if len(probed) != len(self._act_batch.probes):
                 self._act_batch = probes.ActivationBatch(probed)
-            self._act_batch.add(tr, arrays)
         after = self._flat_params()
-        self._grad_probe.add(tr, before, after)
+        # On the CPU, probes between evaluations compute their statistics only when read
+        # (a panel shows a few snapshots a second; training makes hundreds).
+        lazy = not evaluate and (not self.params or backend.array_module(self.params[0].data) is np)
+        if lazy:
+            batch, gprobe = self._act_batch, self._grad_probe
+            grads = [p.grad for p in self.params]
+
+            def activation_stats():
+                t = probes.Transfer()
+                batch.add(t, arrays)
+                return batch.stats(t.fetch())
+
+            def gradient_stats():
+                t = probes.Transfer()
+                gprobe.add(t, before, after, grads)
+                return gprobe.stats(t.fetch())
+        else:
+            self._act_batch.add(tr, arrays)
+            self._grad_probe.add(tr, before, after)
         if after is not None:
             tr.add("traj", after)
         for key, t in modules_out.items():
@@ -343,8 +379,12 @@ class Session:
 
         snap = Snapshot(step=self.step_count, epoch=self.epoch, loss=float(loss_value), lr=self.lr)
         self._fill_metrics(snap, host)
-        snap.activations = self._act_batch.stats(host)
-        snap.gradients = self._grad_probe.stats(host)
+        if lazy:
+            snap.activations = probes.LazyStats(activation_stats)
+            snap.gradients = probes.LazyStats(gradient_stats)
+        else:
+            snap.activations = self._act_batch.stats(host)
+            snap.gradients = self._grad_probe.stats(host)
         traj = host.get("traj")
         if traj is not None:
             snap.trajectory_point = traj
@@ -357,9 +397,14 @@ class Session:
         for nid, _ in self._moe:
             if ("gates", nid) in host:
                 snap.moe[nid] = {"gates": host[("gates", nid)], "load": host.get(("load", nid))}
-        self.history.append(snap)
-        del self.history[:-diagnostics.HISTORY]
-        snap.verdicts = diagnostics.diagnose(self.history, self.program, self.initial_loss)
+        if lazy:
+            # verdicts are refreshed on evaluated probes (below), carried in between
+            prev = self.last_snapshot
+            snap.verdicts = list(prev.verdicts) if prev is not None and prev.nan is None else []
+        else:
+            self.history.append(snap)
+            del self.history[:-diagnostics.HISTORY]
+            snap.verdicts = diagnostics.diagnose(self.history, self.program, self.initial_loss)
         self.last_snapshot = snap
         return snap
 
@@ -486,7 +531,7 @@ class Session:
         tr = probes.Transfer()
         self._queue_metrics(tr)
         host = tr.fetch()
-        return {k: float(v) for k, v in host.items()}
+        return {k: float(v) for k, v in host.items() if k != "meta"}
 
     def snapshot(self) -> Snapshot:
         """A Snapshot now (without the update ratios, which need an update to measure)."""

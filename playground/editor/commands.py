@@ -369,9 +369,6 @@ def paste(graph, frag: dict, offset=(30.0, 30.0), owner=None, text="Paste") -> E
     return cmd
 
 
-_counter = itertools.count(1)
-
-
 def unique_name(existing, base: str) -> str:
     if base not in existing:
         return base

@@ -3,11 +3,15 @@ every panel, docks them, and wires them to the window's actions, document and ca
 
 The window may be the editor's MainWindow (which calls ``attach(self)`` at the end of its
 __init__) or any QMainWindow with a ``document`` (an engine Graph); what it lacks (the
-canvas, the run/pause/step/reset actions, the device selector) is simply not wired.
+canvas, the run/pause/step/reset actions) is simply not wired. Every change of the
+document (the device selector writes ``settings["device"]``) recompiles the session,
+keeping the weights of unchanged nodes; File > Open ("reset") starts afresh.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+import time
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..runner import Runner
@@ -36,10 +40,10 @@ LAYOUT = ((ControlsPanel, Qt.RightDockWidgetArea, "controls"),
           (WeightsPanel, Qt.BottomDockWidgetArea, "curves"),
           (TrajectoryPanel, Qt.BottomDockWidgetArea, "curves"),
           (PathsPanel, Qt.BottomDockWidgetArea, "curves"),
-          (ConfusionPanel, Qt.BottomDockWidgetArea, "classes"),
-          (AttentionPanel, Qt.BottomDockWidgetArea, "classes"))
+          (ConfusionPanel, Qt.RightDockWidgetArea, "diagnostics"),
+          (AttentionPanel, Qt.RightDockWidgetArea, "diagnostics"))
 #: starting sizes in pixels: the right column's width and rows, the bottom row's height
-RIGHT_WIDTH, RIGHT_ROWS, BOTTOM_HEIGHT, BOTTOM_COLS = 520, (150, 520, 200), 330, (900, 380)
+RIGHT_WIDTH, RIGHT_ROWS, BOTTOM_HEIGHT = 540, (200, 460, 240), 300
 
 #: graph events that do not change what trains (so no recompile)
 _COSMETIC = ("node_moved", "label_changed")
@@ -55,6 +59,7 @@ class _Attachment(QObject):
         self.runner = runner
         self.panels = panels
         self._graph = None
+        self._sized = False
         self._edit_timer = QTimer(self)
         self._edit_timer.setSingleShot(True)
         self._edit_timer.setInterval(_EDIT_DEBOUNCE_MS)
@@ -65,20 +70,15 @@ class _Attachment(QObject):
             app.aboutToQuit.connect(runner.shutdown)
 
     def eventFilter(self, obj, event):
-        if obj is self.window and event.type() == QEvent.Close:
-            self.runner.shutdown()
+        if obj is self.window:
+            if event.type() == QEvent.Close:
+                self.runner.shutdown()
+            elif event.type() == QEvent.Show and not self._sized:
+                self._sized = True  # after the window's own default sizes
+                QTimer.singleShot(0, lambda: _default_sizes(self.window, self.panels))
         return False
 
     # ----- the document -> a session factory --------------------------------------
-    def device(self) -> str | None:
-        w = self.window
-        for name in ("device", "current_device"):
-            d = getattr(w, name, None)
-            d = d() if callable(d) else d
-            if isinstance(d, str):
-                return d
-        return None
-
     def load(self, keep_weights=False):
         """(Re)build the session from the window's document, in the worker thread."""
         graph = getattr(self.window, "document", None)
@@ -90,22 +90,57 @@ class _Attachment(QObject):
             self._graph = graph
             graph.subscribe(self._on_graph_event)
         copy = graph.copy()  # the worker must never read the document the editor changes
-        device = self.device()
+        if not copy.nodes:  # a new, empty document: nothing to train yet
+            return
         controls = self.panels.get("controls")
         if controls is not None:
             controls.set_optimizer((copy.settings or {}).get("optimizer"))
 
-        def factory(previous, dataset, graph=copy, device=device):
+        def factory(previous, dataset, graph=copy):
             from engine.train import Session  # noqa: PLC0415
 
             prev_program = previous.program if previous is not None else None
-            return Session.from_graph(graph, device=device, dataset=dataset, previous=prev_program)
+            return Session.from_graph(graph, dataset=dataset, previous=prev_program)
 
         self.runner.set_session_factory(factory, keep_weights=keep_weights)
 
     def _on_graph_event(self, event):
-        if event.kind not in _COSMETIC:
-            self._edit_timer.start()  # recompile once the student stops editing
+        if event.kind == "settings_changed" and event.name == "optimizer" and self._live_optimizer(
+                event.old, event.value):
+            return
+        if event.kind == "reset":  # a whole new document (File > Open): start afresh
+            self._edit_timer.stop()
+            QTimer.singleShot(0, lambda: self.load(keep_weights=False))
+        elif event.kind not in _COSMETIC:
+            self._edit_timer.start()  # recompile, keeping weights, once the editing stops
+
+    def _live_optimizer(self, old, new) -> bool:
+        """Apply an edit of the same optimizer's hyperparameters to the running session
+        (no recompile, the optimizer keeps its state); False if it needs a new session."""
+        old, new = dict(old or {}), dict(new or {})
+        if old.get("name", "SGD") != new.get("name", "SGD") or set(old) != set(new):
+            return False
+        for key, value in new.items():
+            if key != "name" and old.get(key) != value:
+                self.runner.set_hparam(key, tuple(value) if isinstance(value, list) else value)
+        controls = self.panels.get("controls")
+        if controls is not None:
+            controls.set_optimizer(new)
+        return True
+
+    def train_now(self, n_steps: int, timeout_s: float = 300.0):
+        """Train ``n_steps`` and wait for them, then redraw (``playground gui --train-steps``)."""
+        runner = self.runner
+        deadline = time.perf_counter() + timeout_s
+        while runner.snapshot is None and not runner.last_message and time.perf_counter() < deadline:
+            QApplication.processEvents(QEventLoop.AllEvents, 20)  # the session is being built
+        if runner.snapshot is None:
+            return
+        target = runner.snapshot.step + int(n_steps)
+        runner.step_n(int(n_steps))
+        while (runner.snapshot.step < target or runner.running) and time.perf_counter() < deadline:
+            QApplication.processEvents(QEventLoop.AllEvents, 20)
+        runner.redraw_now()
 
 
 def attach(window):
@@ -125,21 +160,18 @@ def attach(window):
             window.tabifyDockWidget(first_of_group[group], panel)
         else:
             first_of_group[group] = panel
+    settings_dock = getattr(window, "docks", {}).get("Training settings")
+    if settings_dock is not None:  # the editor's window: controls beside its settings tab
+        window.tabifyDockWidget(settings_dock, panels["controls"])
     for first in first_of_group.values():
         first.raise_()
-    firsts = list(first_of_group.values())
-    right = [d for d in firsts if window.dockWidgetArea(d) == Qt.RightDockWidgetArea]
-    bottom = [d for d in firsts if window.dockWidgetArea(d) == Qt.BottomDockWidgetArea]
-    window.resizeDocks(right[:1], [RIGHT_WIDTH], Qt.Horizontal)
-    window.resizeDocks(right, list(RIGHT_ROWS[:len(right)]), Qt.Vertical)
-    window.resizeDocks(bottom[:1], [BOTTOM_HEIGHT], Qt.Vertical)
-    window.resizeDocks(bottom, list(BOTTOM_COLS[:len(bottom)]), Qt.Horizontal)
     panels["diagnostics"].weights_panel = panels["weights"]
     panels["weights"].canvas_box.toggled.connect(
         lambda on: on and panels["diagnostics"].heat_box.setChecked(False))
 
     link = _Attachment(window, runner, panels)
     panels["controls"].reset_hook = lambda: link.load(keep_weights=False)
+    window.train_hook = link.train_now
     window.runner = runner
     window.panels = panels
     window._panels_link = link
@@ -155,13 +187,19 @@ def attach(window):
     replaced = getattr(window, "documentReplaced", None)
     if replaced is not None:
         replaced.connect(lambda *_: link.load(keep_weights=False))
-    device_changed = getattr(window, "deviceChanged", None)
-    if device_changed is not None:
-        device_changed.connect(lambda *_: link.load(keep_weights=True))
     runner.message.connect(lambda text: _status(window, text))
     _hover_hook(window, panels["boundary"])
     link.load()
     return runner
+
+
+def _default_sizes(window, panels):
+    """Starting sizes: the decision boundary tall on the right, the curves below."""
+    window.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)  # right column: full height
+    right = [panels[n] for n in ("controls", "boundary", "diagnostics")]
+    window.resizeDocks([panels["boundary"]], [RIGHT_WIDTH], Qt.Horizontal)
+    window.resizeDocks(right, list(RIGHT_ROWS), Qt.Vertical)
+    window.resizeDocks([panels["loss"]], [BOTTOM_HEIGHT], Qt.Vertical)
 
 
 def _status(window, text):

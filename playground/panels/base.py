@@ -79,6 +79,10 @@ class Panel(QDockWidget):
         self.refresh_count = 0
         self._shown = None
         self.build()
+        for plot in self.findChildren(pg.GraphicsView):
+            for item in plot.scene().items():
+                if isinstance(item, pg.AxisItem):
+                    item.enableAutoSIPrefix(False)  # "loss (x0.001)" confuses students
         self.header.addStretch(1)
         export = QToolButton(text="PNG")
         export.setToolTip("Export this panel as a PNG image")
@@ -94,6 +98,10 @@ class Panel(QDockWidget):
 
     def refresh(self, runner):
         """Update the existing items from ``runner`` (snapshot, history, grid, ...)."""
+
+    def refresh_canvas(self, runner):
+        """Update this panel's overlays on the editor's canvas (called even while the
+        panel itself is hidden: the canvas is on screen)."""
 
     def clear(self):
         """Forget per-run state after a reset."""
@@ -139,6 +147,8 @@ class Panel(QDockWidget):
         if self.is_shown():
             self.refresh(runner)
             self.refresh_count += 1
+        if self.window_ is not None and runner.snapshot is not None:
+            self.refresh_canvas(runner)
 
 
 class StableRange:

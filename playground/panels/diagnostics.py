@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QTextBrowser
 
 from .base import Panel, node_item
+from .weights import set_edge_style
 
 SEVERITY_COLORS = {"error": QColor(220, 40, 40), "warning": QColor(235, 150, 0),
                    "info": QColor(40, 120, 220)}
@@ -82,13 +83,14 @@ class DiagnosticsPanel(Panel):
             return
         key = (snap.nan.step if snap.nan else None,
                tuple((v.kind, v.message, tuple(v.nodes)) for v in snap.verdicts))
-        if key != self._key or not snap.verdicts:
-            if key != self._key:
-                self.text.setHtml(verdict_html(snap))
+        if key != self._key:
+            self.text.setHtml(verdict_html(snap))
             self._key = key
-            self._apply_highlights()
+
+    def refresh_canvas(self, runner):
+        self._apply_highlights()
         if self.heat_box.isChecked():
-            self.apply_heat(snap)
+            self.apply_heat(runner.snapshot)
 
     def wanted_highlights(self, snap) -> dict:
         want = {}
@@ -119,11 +121,12 @@ class DiagnosticsPanel(Panel):
             item = node_item(self.window_, node)
             if item is None:
                 continue
-            item.set_heat(level)
+            if item.heat is None or abs(item.heat - level) > 0.02:
+                item.set_heat(level)
             red = QColor.fromHsvF(0.0, 0.15 + 0.85 * level, 0.9)
             for e in getattr(item, "edges", ()):
                 if e.edge.dst == node:
-                    e.set_style(red, 1.0 + 5.0 * level)
+                    set_edge_style(e, red, 1.0 + 5.0 * level)
             self.heated.add(node)
 
     def _on_heat_toggled(self, on):
@@ -140,7 +143,7 @@ class DiagnosticsPanel(Panel):
                 item.set_heat(None)
                 for e in getattr(item, "edges", ()):
                     if e.edge.dst == node:
-                        e.set_style(None, None)
+                        set_edge_style(e, None, None)
             self.heated = set()
 
     def clear(self):

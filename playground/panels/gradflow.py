@@ -85,7 +85,8 @@ class GradFlowPanel(Panel):
         steps = h.column("step")
         for n, curve in self.curves.items():
             v = h.column("grad:" + n)
-            curve.setData(steps, np.where(v > 0, v, np.nan))
+            keep = np.isfinite(v) & (v > 0)
+            curve.setData(steps[keep], v[keep])
         self.time_range.update(steps, [h.column("grad:" + n) for n in self.curves])
 
     def clear(self):

@@ -1,6 +1,7 @@
 """Loss and metrics: train/test curves over steps, log-scale option, history to CSV."""
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QToolButton
 
@@ -8,6 +9,13 @@ from .base import Panel, StableRange, color
 
 LOSS_CURVES = (("loss", "batch loss", 0), ("train_loss", "train loss", 1),
                ("test_loss", "test loss", 3))
+
+
+def set_finite(curve, x, y):
+    """Plot only the rows that have this value: full-set losses and accuracies are
+    evaluated on some probes only, and NaN gaps would cut the line into dots."""
+    keep = np.isfinite(y)
+    curve.setData(x[keep], y[keep])
 
 
 class LossPanel(Panel):
@@ -66,7 +74,7 @@ class LossPanel(Panel):
             return
         steps = h.column("step")
         for key, curve in self.curves.items():
-            curve.setData(steps, h.column(key))
+            set_finite(curve, steps, h.column(key))
         self.loss_range.update(steps, [h.column(k) for k in self.curves])
         for key in h.names():
             if key.startswith("metric:"):
@@ -76,7 +84,7 @@ class LossPanel(Panel):
                     curve = self.metric_curves[key] = self.metric_plot.plot(
                         [], [], name=key[7:], pen=pg.mkPen(color(ci), width=1.5),
                         connect="finite")
-                curve.setData(steps, h.column(key))
+                set_finite(curve, steps, h.column(key))
         if self.metric_curves:
             self.metric_range.update(steps, [h.column(k) for k in self.metric_curves])
         snap = runner.snapshot

@@ -25,6 +25,14 @@ def as_matrix(w) -> np.ndarray:
     return w.reshape(w.shape[0], -1)
 
 
+def set_edge_style(edge_item, qcolor, width):
+    """Restyle a canvas edge only when it visibly changes (each change repaints the canvas)."""
+    key = None if qcolor is None else (qcolor.rgb(), round(float(width), 1))
+    if getattr(edge_item, "_panel_style", "unset") != key:
+        edge_item._panel_style = key
+        edge_item.set_style(qcolor, width)
+
+
 def owner_node(snap, param: str) -> str:
     g = snap.gradients.get(param)
     return g.node if g is not None else param.rsplit(".", 1)[0]
@@ -100,8 +108,10 @@ class WeightsPanel(Panel):
             m = as_matrix(w)
             top = float(np.nanmax(np.abs(m))) if m.size else 1.0
             self.images[name].setImage(m, levels=(-(top or 1.0), top or 1.0))
+
+    def refresh_canvas(self, runner):
         if self.canvas_box.isChecked():
-            self.style_canvas(snap)
+            self.style_canvas(runner.snapshot)
 
     def style_canvas(self, snap):
         styles = edge_styles(snap)
@@ -111,7 +121,7 @@ class WeightsPanel(Panel):
                 continue
             for e in getattr(item, "edges", ()):
                 if e.edge.dst == node:
-                    e.set_style(qcolor, width)
+                    set_edge_style(e, qcolor, width)
             self.styled_nodes.add(node)
 
     def _on_canvas_toggled(self, on):
@@ -125,5 +135,5 @@ class WeightsPanel(Panel):
             item = node_item(self.window_, node)
             for e in getattr(item, "edges", ()) if item is not None else ():
                 if e.edge.dst == node:
-                    e.set_style(None, None)
+                    set_edge_style(e, None, None)
         self.styled_nodes = set()

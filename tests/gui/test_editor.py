@@ -44,12 +44,12 @@ def add_via_palette(win, type_name, scene_pos=None):
     win.palette.search.setText(type_name)
     items = [i for i in win.palette.type_items() if i.data(0, Qt.UserRole + 1) == type_name]
     assert items and not items[0].isHidden(), f"{type_name} not offered by the palette search"
-    before = set(win.document.nodes)
+    before = set(win.scene.graph.nodes)
     if scene_pos is not None:
         win.view.centerOn(QPointF(*scene_pos))
     win.palette.tree.setCurrentItem(items[0])
     win.palette.tree.itemActivated.emit(items[0], 0)
-    (new,) = set(win.document.nodes) - before
+    (new,) = set(win.scene.graph.nodes) - before
     win.palette.search.clear()
     return new
 
@@ -527,3 +527,22 @@ _MLP_FILE = {
         "settings": {"dataset": {"name": "reg-plane"}, "task": "regression"},
     },
 }
+
+
+def test_editing_inside_a_module_is_undoable_and_announced(qtbot, win):
+    lin = add_via_palette(win, "Linear")
+    win.scene.select_nodes([lin])
+    win.actions["group"].trigger()
+    (mod,) = win.scene.selected_node_ids()
+    name = win.document.nodes[mod].params["module"]
+    events = []
+    win.document.subscribe(lambda ev: events.append((ev.kind, ev.name)))
+    assert win.scene.open_node(mod)
+    relu = add_via_palette(win, "ReLU")
+    inner = win.document.modules[name].graph
+    assert relu in inner.nodes and relu not in win.document.nodes
+    assert ("module_changed", name) in events  # the root document hears about it
+    win.actions["undo"].trigger()
+    assert relu not in inner.nodes
+    win.actions["up"].trigger()
+    assert win.scene.graph is win.document

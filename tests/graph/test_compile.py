@@ -1,0 +1,233 @@
+"""compile_graph: module expansion, tie groups, wiring, seeds, recompile reuse, errors."""
+import numpy as np
+import pytest
+
+import engine
+from engine.graph import Graph, ModuleDef, PortRef
+from engine.graph.compile import CompileError, NodeError, compile_graph
+
+XOR_SHAPES = {"x": (None, 2), "y": (None,), "task": "classification"}
+
+
+def mlp_graph(hidden=3, act="Tanh", loss="BCEWithLogitsLoss", bias2=True):
+    g = Graph()
+    g.add_node("Input", id="x")
+    g.add_node("Linear", {"in_features": 2, "out_features": hidden}, id="lin1")
+    g.add_node(act, id="act")
+    g.add_node("Linear", {"in_features": hidden, "out_features": 1, "bias": bias2}, id="lin2")
+    g.add_node("Target", id="y")
+    g.add_node(loss, id="cost")
+    for a, b in (("x", "lin1"), ("lin1", "act"), ("act", "lin2"), ("lin2", "cost")):
+        g.connect(a, "out", b, "input")
+    g.connect("y", "out", "cost", "target")
+    g.settings = {"dataset": {"name": "xor", "n_samples": 100}, "seed": 0}
+    return g
+
+
+def test_program_runs_nodes_in_order_with_node_id_prefixes():
+    prog = compile_graph(mlp_graph(), dataset_shapes=XOR_SHAPES)
+    assert prog.order.index("x") < prog.order.index("lin1") < prog.order.index("act") \
+        < prog.order.index("lin2") < prog.order.index("cost")
+    names = [n for n, _ in prog.named_parameters()]
+    assert names == ["lin1.weight", "lin1.bias", "lin2.weight", "lin2.bias"]
+    assert set(prog.state_dict()) == set(names)
+    assert prog.target_kind == "float" and prog.prediction_node == "lin2"
+
+    x = engine.tensor(np.array([[1.0, 2.0], [0.5, -1.0]], dtype=np.float32))
+    y = engine.tensor(np.array([[1.0], [0.0]], dtype=np.float32))
+    pred, loss = prog(x, y)
+    # the same numbers by hand
+    m = prog.node_modules
+    h = np.tanh(x.data @ m["lin1"].weight.data.T + m["lin1"].bias.data)
+    z = h @ m["lin2"].weight.data.T + m["lin2"].bias.data
+    np.testing.assert_allclose(pred.data, z, rtol=1e-5)
+    bce = np.mean(np.maximum(z, 0) - z * y.data + np.log1p(np.exp(-np.abs(z))))
+    np.testing.assert_allclose(float(loss.data), bce, rtol=1e-5)
+    # without a target only the prediction path runs
+    pred2, none = prog(x)
+    assert none is None
+    np.testing.assert_allclose(pred2.data, z, rtol=1e-5)
+
+
+def test_backward_reaches_every_parameter():
+    prog = compile_graph(mlp_graph(), dataset_shapes=XOR_SHAPES)
+    x = engine.tensor(np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32))
+    y = engine.tensor(np.ones((5, 1), np.float32))
+    _, loss = prog(x, y)
+    loss.backward()
+    assert all(p.grad is not None and np.any(p.grad != 0) for p in prog.parameters())
+
+
+def test_target_kind_follows_the_loss():
+    assert compile_graph(mlp_graph(loss="CrossEntropyLoss"), dataset_shapes=XOR_SHAPES,
+                         validate=False).target_kind == "index"
+    g = mlp_graph(loss="MSELoss")
+    assert compile_graph(g, dataset_shapes=XOR_SHAPES).target_kind == "float"
+    g.nodes["y"].params["kind"] = "signed"
+    assert compile_graph(g, dataset_shapes=XOR_SHAPES).target_kind == "signed"
+    reg = {"x": (None, 2), "y": (None, 1), "task": "regression"}
+    assert compile_graph(mlp_graph(loss="MSELoss"), dataset_shapes=reg).target_kind == "none"
+
+
+def test_same_seed_same_weights_and_per_node_seeds():
+    a = compile_graph(mlp_graph(), dataset_shapes=XOR_SHAPES, seed=3).state_dict()
+    b = compile_graph(mlp_graph(), dataset_shapes=XOR_SHAPES, seed=3).state_dict()
+    c = compile_graph(mlp_graph(), dataset_shapes=XOR_SHAPES, seed=4).state_dict()
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+    assert not np.array_equal(a["lin1.weight"], c["lin1.weight"])
+    # a node's initial weights depend on its id and the seed, not on the other nodes
+    g = mlp_graph(hidden=3)
+    g.add_node("Linear", {"in_features": 2, "out_features": 3}, id="unused")
+    g.connect("x", "out", "unused", "input")
+    d = compile_graph(g, dataset_shapes=XOR_SHAPES, seed=3, validate=False).state_dict()
+    np.testing.assert_array_equal(a["lin1.weight"], d["lin1.weight"])
+
+
+def test_recompile_keeps_weights_of_unchanged_nodes():
+    g = mlp_graph()
+    old = compile_graph(g, dataset_shapes=XOR_SHAPES)
+    for p in old.parameters():     # "train": make the weights differ from any fresh init
+        p.data = p.data + 0.5
+    g.set_param("lin2", "bias", False)
+    new = compile_graph(g, previous=old, dataset_shapes=XOR_SHAPES)
+    fresh = compile_graph(g, dataset_shapes=XOR_SHAPES)
+    np.testing.assert_array_equal(new.node_modules["lin1"].weight.data, old.node_modules["lin1"].weight.data)
+    np.testing.assert_array_equal(new.node_modules["lin1"].bias.data, old.node_modules["lin1"].bias.data)
+    np.testing.assert_array_equal(new.node_modules["lin2"].weight.data, fresh.node_modules["lin2"].weight.data)
+    assert new.node_modules["lin2"].bias is None
+    assert "lin1" in new.reused and "lin2" not in new.reused
+    # the copy is independent: changing the new program leaves the old one alone
+    new.node_modules["lin1"].weight.data[...] = 7
+    assert not np.any(old.node_modules["lin1"].weight.data == 7)
+
+
+def test_tied_nodes_share_one_set_of_parameters():
+    g = Graph()
+    g.add_node("Input", id="x")
+    g.add_node("Linear", {"in_features": 2, "out_features": 2}, id="a", tie="w")
+    g.add_node("Tanh", id="t")
+    g.add_node("Linear", {"in_features": 2, "out_features": 2}, id="b", tie="w")
+    g.add_node("Linear", {"in_features": 2, "out_features": 1}, id="out")
+    g.add_node("Target", id="y")
+    g.add_node("MSELoss", id="cost")
+    for s, d in (("x", "a"), ("a", "t"), ("t", "b"), ("b", "out"), ("out", "cost")):
+        g.connect(s, "out", d, "input")
+    g.connect("y", "out", "cost", "target")
+    prog = compile_graph(g, dataset_shapes={"x": (None, 2), "y": (None, 1), "task": "regression"})
+    assert prog.node_modules["a"] is prog.node_modules["b"]
+    assert [n for n, _ in prog.named_parameters()] == ["a.weight", "a.bias", "out.weight", "out.bias"]
+    x = engine.tensor(np.ones((3, 2), np.float32))
+    _, loss = prog(x, engine.tensor(np.zeros((3, 1), np.float32)))
+    loss.backward()
+    # both uses contribute: the gradient differs from what one use alone would give
+    w = prog.node_modules["a"].weight
+    assert w.grad is not None and np.all(np.isfinite(w.grad))
+
+
+def shared_module_graph(tie):
+    inner = Graph()
+    inner.add_node("Input", {"shape": [1]}, id="u")
+    inner.add_node("Linear", {"in_features": 1, "out_features": 3}, id="lin")
+    inner.add_node("Tanh", id="act")
+    inner.connect("u", "out", "lin", "input")
+    inner.connect("lin", "out", "act", "input")
+    g = Graph()
+    g.modules["G"] = ModuleDef("G", inner, [PortRef("input", "u", "out")], [PortRef("out", "act", "out")])
+    g.add_node("Input", id="x")
+    g.add_node("Split", {"chunks": 2, "dim": -1}, id="split")
+    g.add_node("Module", {"module": "G"}, id="g1", tie=tie)
+    g.add_node("Module", {"module": "G"}, id="g2", tie=tie)
+    g.add_node("Multiply", id="mul")
+    g.add_node("Linear", {"in_features": 3, "out_features": 1}, id="out")
+    g.add_node("Target", id="y")
+    g.add_node("BCEWithLogitsLoss", id="cost")
+    g.connect("x", "out", "split", "input")
+    g.connect("split", "out0", "g1", "input")
+    g.connect("split", "out1", "g2", "input")
+    g.connect("g1", "out", "mul", "a")
+    g.connect("g2", "out", "mul", "b")
+    g.connect("mul", "out", "out", "input")
+    g.connect("out", "out", "cost", "input")
+    g.connect("y", "out", "cost", "target")
+    return g
+
+
+def test_module_instances_expand_inline_and_tie_shares_inner_weights():
+    prog = compile_graph(shared_module_graph("G"), dataset_shapes=XOR_SHAPES)
+    assert "g1/lin" in prog.order and "g2/act" in prog.order and "g1/u" not in prog.order
+    assert prog.node_modules["g1/lin"] is prog.node_modules["g2/lin"]
+    names = [n for n, _ in prog.named_parameters()]
+    assert names == ["g1/lin.weight", "g1/lin.bias", "out.weight", "out.bias"]
+    x = np.array([[0.3, -0.7]], np.float32)
+    prog(engine.tensor(x))
+    lin = prog.node_modules["g1/lin"]
+    h1 = np.tanh(x[:, :1] @ lin.weight.data.T + lin.bias.data)
+    h2 = np.tanh(x[:, 1:] @ lin.weight.data.T + lin.bias.data)
+    np.testing.assert_allclose(prog.last_values[prog.slot("mul")].data, h1 * h2, rtol=1e-5)
+
+    untied = compile_graph(shared_module_graph(None), dataset_shapes=XOR_SHAPES)
+    assert untied.node_modules["g1/lin"] is not untied.node_modules["g2/lin"]
+    assert len(list(untied.parameters())) == 6
+
+
+def test_settings_init_he_initialisation():
+    g = mlp_graph(hidden=400, act="ReLU")
+    g.settings["init"] = {"name": "kaiming_normal", "nonlinearity": "relu"}
+    prog = compile_graph(g, dataset_shapes=XOR_SHAPES)
+    w2 = prog.node_modules["lin2"].weight.data
+    assert abs(w2.std() - np.sqrt(2.0 / 400)) < 0.15 * np.sqrt(2.0 / 400)
+    assert np.all(prog.node_modules["lin1"].bias.data == 0)
+    g.settings["init"] = "nonsense"
+    with pytest.raises(CompileError, match="nonsense"):
+        compile_graph(g, dataset_shapes=XOR_SHAPES)
+
+
+def test_compile_errors_name_the_node():
+    g = mlp_graph()
+    g.add_node("NoSuchLayer", id="mystery")
+    with pytest.raises(CompileError, match="mystery"):
+        compile_graph(g, dataset_shapes=XOR_SHAPES)
+
+    g = mlp_graph()
+    g.connect("lin2", "out", "lin1", "input")     # a cycle (and two edges into lin1.input)
+    with pytest.raises(CompileError):
+        compile_graph(g, dataset_shapes=XOR_SHAPES)
+
+    g = mlp_graph()
+    g.set_param("lin2", "in_features", 5)          # shape mismatch
+    with pytest.raises(CompileError, match="lin2|5"):
+        compile_graph(g, dataset_shapes=XOR_SHAPES)
+
+    g = mlp_graph()
+    g.remove_node("cost")
+    with pytest.raises(CompileError, match="cost"):
+        compile_graph(g, dataset_shapes=XOR_SHAPES)
+
+
+def test_runtime_failure_names_the_node():
+    prog = compile_graph(mlp_graph(), dataset_shapes=XOR_SHAPES)
+    with pytest.raises(NodeError, match="lin1"):
+        prog(engine.tensor(np.ones((4, 3), np.float32)))    # 3 features where 2 are expected
+
+
+def test_run_traced_gives_per_edge_gradients():
+    g = mlp_graph()
+    g.add_node("Linear", {"in_features": 3, "out_features": 1}, id="side")
+    g.add_node("Add", id="sum")
+    g.remove_edge(g.edges_into("cost", "input")[0])
+    g.connect("act", "out", "side", "input")
+    g.connect("lin2", "out", "sum", "inputs")
+    g.connect("side", "out", "sum", "inputs")
+    g.connect("sum", "out", "cost", "input")
+    prog = compile_graph(g, dataset_shapes=XOR_SHAPES)
+    x = engine.tensor(np.random.default_rng(1).normal(size=(4, 2)).astype(np.float32), requires_grad=True)
+    y = engine.tensor(np.array([[1], [0], [1], [0]], np.float32))
+    run = prog.run_traced(x, y)
+    run["loss"].backward()
+    out = run["values"][("act", "out")]
+    into = [t for e, t in run["edges"].items() if e.src == "act"]
+    assert len(into) == 2
+    # the fan-out's gradient is the sum of the gradients along its two edges
+    np.testing.assert_allclose(out.grad, into[0].grad + into[1].grad, rtol=1e-5, atol=1e-7)
+    assert "act" in run["elementwise"]

@@ -1,0 +1,132 @@
+"""Diagnostics verdicts and the loss landscape."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.graph import fileformat
+from engine.train import Session, diagnostics, landscape
+from engine.train.snapshot import ActivationStats, GradStats, Snapshot
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
+
+
+def _kinds(snapshot):
+    return [v.kind for v in snapshot.verdicts]
+
+
+@pytest.fixture(scope="module")
+def deep_sessions():
+    out = {}
+    for name in ("deep_sigmoid", "deep_relu_he"):
+        s = Session.from_graph(fileformat.load(EXAMPLES / f"{name}.nnpg"))
+        s.run(60)
+        out[name] = s
+    return out
+
+
+def test_vanishing_gradients_flagged_on_the_deep_sigmoid_net_only(deep_sessions):
+    sig = deep_sessions["deep_sigmoid"].snapshot()
+    relu = deep_sessions["deep_relu_he"].snapshot()
+    assert "vanishing" in _kinds(sig)
+    v = next(v for v in sig.verdicts if v.kind == "vanishing")
+    assert v.nodes == ["lin1"] and any("ReLU" in r for r in v.remedies) \
+        and any("Xavier" in r or "He" in r for r in v.remedies)
+    assert _kinds(relu) == []
+    ratio_sig, first, last = diagnostics.gradient_ratio([sig], deep_sessions["deep_sigmoid"].program)
+    ratio_relu, _, _ = diagnostics.gradient_ratio([relu], deep_sessions["deep_relu_he"].program)
+    assert (first, last) == ("lin1", "lin10")
+    assert ratio_sig < diagnostics.VANISHING_RATIO < ratio_relu
+
+
+class _Program:
+    """Just what diagnose() asks of a Program."""
+
+    def __init__(self, nodes):
+        self.nodes = nodes
+
+    def learnable_nodes(self):
+        return list(self.nodes)
+
+
+def _snap(norms, acts=(), train_loss=None):
+    snap = Snapshot(step=10, epoch=1.0, loss=1.0, train_loss=train_loss)
+    for node, n in norms.items():
+        snap.gradients[f"{node}.weight"] = GradStats(f"{node}.weight", node, n, n, n)
+    for node, sat, dead in acts:
+        snap.activations[node] = ActivationStats(node, 0.0, 1.0, np.zeros(8), np.zeros(9),
+                                                 saturated=sat, dead=dead)
+    return snap
+
+
+def test_exploding_dead_and_saturation_verdicts():
+    prog = _Program(["a", "b", "c"])
+    assert _kinds_of(diagnostics.diagnose([_snap({"a": 1.0, "b": 1.0, "c": 1.0})], prog)) == []
+    assert "exploding" in _kinds_of(diagnostics.diagnose([_snap({"a": 500.0, "b": 10.0, "c": 1.0})], prog))
+    assert "exploding" in _kinds_of(diagnostics.diagnose([_snap({"a": 1.0, "b": 5e3, "c": 1.0})], prog))
+    assert "vanishing" in _kinds_of(diagnostics.diagnose([_snap({"a": 1e-5, "b": 1e-2, "c": 1.0})], prog))
+    dead = diagnostics.diagnose([_snap({}, [("r", None, 0.8), ("q", None, 0.1)])], prog)
+    assert _kinds_of(dead) == ["dead"] and dead[0].nodes == ["r"]
+    sat = _snap({}, [("s", 0.9, None)], train_loss=0.69)
+    assert _kinds_of(diagnostics.diagnose([sat], prog, initial_loss=0.7)) == ["saturation"]
+    # a well-trained net that saturates confidently is not a problem
+    done = _snap({}, [("s", 0.9, None)], train_loss=0.01)
+    assert _kinds_of(diagnostics.diagnose([done], prog, initial_loss=0.7)) == []
+    # averaged over the history: one bad probe among good ones is not enough
+    calm = [_snap({}, [("r", None, 0.0)]), _snap({}, [("r", None, 0.0)]), _snap({}, [("r", None, 0.9)])]
+    assert _kinds_of(diagnostics.diagnose(calm, prog)) == []
+
+
+def _kinds_of(verdicts):
+    return [v.kind for v in verdicts]
+
+
+def test_pca_plane_recovers_the_plane_of_a_planar_trajectory():
+    rng = np.random.default_rng(0)
+    basis = np.linalg.qr(rng.normal(size=(20, 2)))[0].T         # two orthonormal directions
+    coeffs = rng.normal(size=(15, 2)) * [3.0, 1.0]
+    traj = 5.0 + coeffs @ basis
+    plane = landscape.pca_plane(traj)
+    np.testing.assert_allclose(plane.center, traj[-1])
+    # d1, d2 span the same plane as the basis
+    proj = basis @ np.stack([plane.d1, plane.d2], axis=1)
+    np.testing.assert_allclose(np.abs(np.linalg.det(proj)), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(plane.coords @ np.stack([plane.d1, plane.d2]), traj - traj[-1], atol=1e-9)
+    assert plane.explained.sum() == pytest.approx(1.0) and plane.explained[0] >= plane.explained[1]
+    # a straight-line trajectory still gets a second, orthogonal direction
+    line = np.outer(np.arange(5.0), basis[0])
+    p2 = landscape.pca_plane(line)
+    assert abs(p2.d1 @ p2.d2) < 1e-9 and np.linalg.norm(p2.d2) == pytest.approx(1.0)
+
+
+def test_loss_grid_and_filter_normalised_directions():
+    s = Session.from_graph(fileformat.load(EXAMPLES / "xor_mlp.nnpg"), probe_every=5)
+    s.run(60)
+    traj = s.trajectory_array()
+    assert traj.shape[0] == 12
+    center = landscape.current_point(s)
+    plane = landscape.pca_plane(traj, center=center)
+    before = [p.data.copy() for p in s.params]
+    grid = landscape.loss_grid(s, plane.center, plane.d1, plane.d2, [-1.0, 0.0, 1.0], [-0.5, 0.0, 0.5, 1.0])
+    assert grid.shape == (4, 3)
+    # the grid's centre is the current loss on the same samples
+    x, y = s.x_train, s.y_train
+    _, loss = s._loss(*(landscape._make(a, None) for a in (x, y)))
+    assert grid[1, 1] == pytest.approx(float(loss.data), rel=1e-5)
+    for p, b in zip(s.params, before):          # parameters restored
+        np.testing.assert_array_equal(p.data, b)
+
+    d1, d2 = landscape.filter_normalized_directions(s.program, n=2, seed=1)
+    assert d1.shape == center.shape and not np.allclose(d1, d2)
+    offset = 0
+    for name, p in s.program.named_parameters():
+        n = p.data.size
+        part = d1[offset:offset + n].reshape(p.data.shape)
+        if p.data.ndim < 2:
+            assert np.all(part == 0)                 # biases ignored
+        else:                                        # each filter scaled to the weights' filter
+            np.testing.assert_allclose(np.linalg.norm(part.reshape(len(part), -1), axis=1),
+                                       np.linalg.norm(p.data.reshape(len(part), -1), axis=1), rtol=1e-5)
+        offset += n
+    line = landscape.loss_along(s, center, d1, [0.0, 0.5])
+    assert line[0] == pytest.approx(grid[1, 1], rel=1e-5) and np.isfinite(line).all()

@@ -1,0 +1,182 @@
+"""The live panels, attached to a window, training the XOR network in the worker thread."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from playground.panels import attach  # noqa: E402
+from playground.panels.activations import BINS  # noqa: E402
+from playground.panels.gradflow import FLOOR, flow_params  # noqa: E402
+from playground.panels.weights import as_matrix, edge_styles  # noqa: E402
+from tests.gui._panel_support import BareWindow, mlp_graph  # noqa: E402
+
+
+@pytest.fixture
+def trained(qtbot):
+    """A window whose panels have drawn a few hundred steps of training, then paused."""
+    win = BareWindow(mlp_graph((2, 6, 6, 1), n_samples=300))
+    runner = attach(win)
+    qtbot.addWidget(win)
+    win.show()
+    # what the tabbed-away panels would ask for when shown
+    runner.set_needs("test-hidden-tabs", {"confusion": True, "landscape": True, "landscape_n": 9})
+    runner.play()
+    qtbot.waitUntil(lambda: runner.step >= 300 and runner.grid is not None, timeout=20000)
+    runner.pause()
+    qtbot.waitUntil(lambda: not runner.running and runner.confusion is not None
+                    and runner.landscape is not None, timeout=5000)
+    qtbot.wait(50)
+    for panel in win.panels.values():  # tabbed-away panels draw when shown; draw all now
+        panel.refresh(runner)
+    yield win, runner
+    win.close()
+
+
+def finite_data(curve):
+    x, y = curve.getData()
+    return np.asarray(x), np.asarray(y)
+
+
+def test_loss_panel_holds_the_history(trained):
+    win, runner = trained
+    panel = win.panels["loss"]
+    h = runner.history
+    x, y = finite_data(panel.curves["loss"])
+    np.testing.assert_array_equal(x, h.column("step"))
+    np.testing.assert_array_equal(y, h.column("loss"))
+    x, y = finite_data(panel.curves["test_loss"])
+    assert len(x) >= 1 and y[-1] == h.column("test_loss")[np.isfinite(h.column("test_loss"))][-1]
+    assert "metric:test_acc" in panel.metric_curves
+    assert runner.snapshot.step == h.column("step")[-1] or runner.snapshot.step > h.column("step")[-1]
+
+
+def test_decision_boundary_shows_the_grid_and_the_points(trained):
+    win, runner = trained
+    panel = win.panels["boundary"]
+    ds = runner.dataset
+    assert panel.image.image.shape == (runner.grid.shape[0], runner.grid.shape[1], 3)
+    assert len(panel.train_points.data) == len(ds.x_train)
+    assert len(panel.test_points.data) == len(ds.x_test)
+    # where the network says class 1 the pixel is blue, class 0 orange (x in quadrant corners)
+    spec = runner.grid_spec
+    probs = 1 / (1 + np.exp(-runner.grid[..., 0]))
+    img = panel.image.image.astype(int)
+    blue = img[..., 2] > img[..., 0]
+    assert np.mean(blue == (probs > 0.5)) > 0.97
+    panel.discrete.setChecked(True)
+    colours = {tuple(c) for c in panel.image.image.reshape(-1, 3)}
+    assert len(colours) <= 3
+    assert spec.nx == panel.image.image.shape[1]
+
+
+def test_hovered_node_shows_its_neurons(trained, qtbot):
+    win, runner = trained
+    panel = win.panels["boundary"]
+    hidden = next(n for n in runner.snapshot.activations if n.startswith("tanh"))
+    panel.show_node(hidden)
+    qtbot.waitUntil(lambda: panel.node_grid is not None, timeout=5000)
+    assert panel.node_grid.shape == (panel._spec.ny, panel._spec.nx, 6)
+    expected = runner.worker.session.node_output(hidden, panel._spec.points())
+    np.testing.assert_allclose(panel.node_grid[..., 2].ravel(), expected[:, 2], rtol=1e-5)
+    assert sum(vb.isVisible() for vb in panel.neuron_views) == 6
+
+
+def test_clicked_points_join_the_training_set(trained, qtbot):
+    win, runner = trained
+    n = len(runner.dataset.x_train)
+    win.panels["boundary"].add_point(1.5, -2.0, 1)
+    qtbot.waitUntil(lambda: len(runner.dataset.x_train) == n + 1, timeout=5000)
+    assert tuple(runner.dataset.x_train[-1]) == (1.5, -2.0) and runner.dataset.y_train[-1] == 1
+    old = runner.dataset.x_train[:5].copy()
+    win.panels["boundary"].regenerate()
+    qtbot.waitUntil(lambda: not np.array_equal(runner.dataset.x_train[:5], old), timeout=5000)
+
+
+def test_activation_and_weight_and_gradient_panels(trained):
+    win, runner = trained
+    snap = runner.snapshot
+    act = win.panels["activations"]
+    node = act.node_box.currentText()
+    entries = runner.activation_history.by_node[node]
+    assert act.hist_image.image.shape == (BINS, len(entries))
+    assert act.unit_image.image.shape[0] == np.size(entries[-1][1].unit_mean)
+
+    weights = win.panels["weights"]
+    assert set(weights.images) == set(snap.weights)
+    name = next(iter(snap.weights))
+    np.testing.assert_allclose(weights.images[name].image, as_matrix(snap.weights[name]))
+
+    flow = win.panels["gradflow"]
+    names = flow_params(snap.gradients)
+    assert flow.names == names and not any(n.endswith("bias") for n in names)
+    heights = flow.max_bars.opts["height"]
+    want = np.log10([snap.gradients[n].max_abs for n in names]) - FLOOR
+    np.testing.assert_allclose(heights, want)
+    x, y = flow.curves[names[0]].getData()
+    assert len(x) == len(runner.history)
+
+
+def test_diagnostics_and_confusion_and_controls(trained):
+    win, runner = trained
+    text = win.panels["diagnostics"].text.toPlainText()
+    assert text  # a verdict or "No problems found"
+    conf = win.panels["confusion"]
+    counts = sum(int(t.textItem.toPlainText()) for t in conf.texts)
+    assert counts == len(runner.dataset.x_test) == runner.confusion.sum()
+    assert f"step {runner.snapshot.step}" in win.panels["controls"].status.text()
+
+
+def test_trajectory_over_the_loss_landscape(trained):
+    win, runner = trained
+    panel = win.panels["trajectory"]
+    land = runner.landscape
+    session = runner.worker.session
+    assert land["loss"].shape == (9, 9)
+    x, y = panel.path.getData()
+    assert len(x) == len(session.trajectory) >= 3
+    # the plane is centred on the last point: it sits at the origin of the plane
+    assert abs(x[-1]) < 1e-9 and abs(y[-1]) < 1e-9
+    assert panel.image.image.shape == (9, 9)
+    assert "explains" in panel.info.text()
+
+
+def test_edge_styles_follow_the_weights():
+    from engine.train.snapshot import GradStats, Snapshot
+
+    snap = Snapshot(step=1, epoch=0.0, loss=0.0)
+    snap.weights = {"a.weight": np.array([[2.0, 1.0]]), "b.weight": np.array([[-0.5, -0.5]]),
+                    "big.weight": np.ones((20, 20))}
+    snap.gradients = {k: GradStats(k, k.split(".")[0], 0.0, 0.0, 0.0) for k in snap.weights}
+    styles = edge_styles(snap)
+    assert set(styles) == {"a", "b"}  # the 400-weight layer is too big to draw as edges
+    (ca, wa), (cb, wb) = styles["a"], styles["b"]
+    assert ca.blue() > ca.red() and cb.red() > cb.blue()  # blue positive, orange negative
+    assert wa > wb
+
+
+def test_every_panel_exports_png(trained, tmp_path):
+    win, runner = trained
+    for name, panel in win.panels.items():
+        path = tmp_path / f"{name}.png"
+        assert panel.export_png(str(path)), name
+        assert path.stat().st_size > 500
+    assert win.panels["loss"].export_csv(str(tmp_path / "h.csv"))
+    header = (tmp_path / "h.csv").read_text().splitlines()[0].split(",")
+    assert header[:2] == ["step", "epoch"] and "loss" in header
+
+
+def test_hidden_panels_do_not_redraw(qtbot):
+    win = BareWindow(mlp_graph((2, 4, 1), n_samples=200))
+    runner = attach(win)
+    qtbot.addWidget(win)
+    win.show()
+    runner.play()
+    qtbot.waitUntil(lambda: runner.redraws >= 3, timeout=15000)
+    runner.pause()
+    shown = {n for n, p in win.panels.items() if p.is_shown()}
+    assert {"loss", "boundary"} <= shown and "paths" not in shown
+    assert win.panels["loss"].refresh_count >= 2
+    assert win.panels["weights"].refresh_count == 0  # a tab behind "Loss and metrics"
+    win.close()
