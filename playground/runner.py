@@ -18,10 +18,12 @@ tells the panels to draw, never faster than ``redraw_hz``.
 """
 from __future__ import annotations
 
+import atexit
 import math
 import threading
 import time
 import traceback
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -605,6 +607,11 @@ class Runner(QObject):
         self._timer.timeout.connect(self._flush)
         self._timer.start()
         self.thread.start()
+        # last resort when nobody called shutdown(): the window (our parent) is being
+        # destroyed; stop the thread before Qt destroys a running QThread (that aborts)
+        thread = self.thread
+        self.destroyed.connect(lambda *_: _stop_thread(thread))
+        _LIVE_THREADS.add(thread)  # and at interpreter exit (see _stop_all)
 
     # ----- controls (GUI thread) ------------------------------------------------
     def set_session_factory(self, factory, keep_weights: bool = False):
@@ -742,6 +749,24 @@ class Runner(QObject):
                 interval = max(interval, int(1000 * self.redraw_cost_s / GUI_SHARE))
         if self.thread is not None:
             self._timer.start(min(interval, 500))
+
+
+_LIVE_THREADS: "weakref.WeakSet[QThread]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all():
+    for thread in list(_LIVE_THREADS):
+        _stop_thread(thread)
+
+
+def _stop_thread(thread):
+    try:
+        if thread.isRunning():
+            thread.quit()
+            thread.wait()
+    except RuntimeError:  # already gone
+        pass
 
 
 def _try(fn):

@@ -71,8 +71,12 @@ class _Attachment(QObject):
 
     def eventFilter(self, obj, event):
         if obj is self.window:
-            if event.type() == QEvent.Close:
+            # stop the thread once the close is accepted (the window hides), not on the
+            # close request itself: "Save changes?" may still cancel it
+            if event.type() == QEvent.Hide and not event.spontaneous():
                 self.runner.shutdown()
+            elif event.type() == QEvent.Close and not self.window.isVisible():
+                self.runner.shutdown()  # closing a window that was never shown
             elif event.type() == QEvent.Show and not self._sized:
                 self._sized = True  # after the window's own default sizes
                 QTimer.singleShot(0, lambda: _default_sizes(self.window, self.panels))
@@ -185,8 +189,8 @@ def attach(window):
             if act is not None:
                 act.triggered.connect(slot)
     replaced = getattr(window, "documentReplaced", None)
-    if replaced is not None:
-        replaced.connect(lambda *_: link.load(keep_weights=False))
+    if replaced is not None:  # an in-place replacement also arrives as a "reset" event
+        replaced.connect(lambda *_: window.document is not link._graph and link.load())
     runner.message.connect(lambda text: _status(window, text))
     _hover_hook(window, panels["boundary"])
     link.load()

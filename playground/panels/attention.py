@@ -14,10 +14,14 @@ MAX_ROWS = 64
 
 
 def attention_map(w) -> np.ndarray:
-    """Any (..., queries, keys) attention array -> (queries, keys), averaged over the rest."""
+    """An attention array as an image: (batch, keys) stays (one row per sample, the
+    weights over the items it attends to); (..., queries, keys) is averaged over the
+    batch and heads into (queries, keys)."""
     w = np.asarray(w, dtype=float)
     if w.ndim < 2:
         return w.reshape(1, -1)
+    if w.ndim == 2:
+        return w[:MAX_ROWS]
     return w.reshape(-1, w.shape[-2], w.shape[-1]).mean(0)
 
 
@@ -37,7 +41,8 @@ class AttentionPanel(Panel):
         self.items = {}
         row = 0
         for node, w in snap.attention.items():
-            p = self.glw.addPlot(row=row, col=0, colspan=2, title=f"{node}: attention (query × key)")
+            axes = "sample × item" if np.ndim(w) == 2 else "query × key"
+            p = self.glw.addPlot(row=row, col=0, colspan=2, title=f"{node}: attention ({axes})")
             p.invertY(True)
             p.hideButtons()
             img = pg.ImageItem()

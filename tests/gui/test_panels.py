@@ -10,7 +10,7 @@ from playground.panels import attach  # noqa: E402
 from playground.panels.activations import BINS  # noqa: E402
 from playground.panels.gradflow import FLOOR, flow_params  # noqa: E402
 from playground.panels.weights import as_matrix, edge_styles  # noqa: E402
-from tests.gui._panel_support import BareWindow, mlp_graph  # noqa: E402
+from tests.gui._panel_support import BareWindow, example, mlp_graph  # noqa: E402
 
 
 @pytest.fixture
@@ -179,4 +179,27 @@ def test_hidden_panels_do_not_redraw(qtbot):
     assert {"loss", "boundary"} <= shown and "paths" not in shown
     assert win.panels["loss"].refresh_count >= 2
     assert win.panels["weights"].refresh_count == 0  # a tab behind "Loss and metrics"
+    win.close()
+
+
+@pytest.mark.parametrize("name", ["attention_module", "mixture_of_experts"])
+def test_attention_and_expert_panel(qtbot, name):
+    win = BareWindow(example(name))
+    runner = attach(win)
+    qtbot.addWidget(win)
+    runner.step_n(30)
+    qtbot.waitUntil(lambda: runner.snapshot is not None and runner.snapshot.step >= 30,
+                    timeout=15000)
+    panel = win.panels["attention"]
+    panel.refresh(runner)
+    snap = runner.snapshot
+    if name == "attention_module":
+        (node, w), = snap.attention.items()
+        np.testing.assert_allclose(panel.items[("attn", node)].image, w[:64])  # first samples
+        np.testing.assert_allclose(w.sum(-1), 1.0, rtol=1e-5)  # softmax weights
+    else:
+        (node, d), = snap.moe.items()
+        np.testing.assert_allclose(panel.items[("gates", node)].image, d["gates"][:64])
+        np.testing.assert_allclose(panel.items[("load", node)].opts["height"], d["load"])
+    assert panel.info.text() == ""
     win.close()

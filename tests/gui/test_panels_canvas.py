@@ -130,3 +130,25 @@ def test_screenshot_mid_training(window, qtbot, tmp_path):
     blue = np.sum((pixels[:, 2] > 150) & (pixels[:, 0] < 80))
     orange = np.sum((pixels[:, 0] > 200) & (pixels[:, 2] < 100))
     assert blue > 50 and orange > 50
+
+
+def test_settings_edits_apply_live_and_graph_edits_keep_weights(window, qtbot):
+    from playground.editor import commands
+
+    win = window("xor_mlp")
+    runner = win.runner
+    runner.step_n(40)
+    qtbot.waitUntil(lambda: runner.snapshot.step >= 40, timeout=10000)
+    session = runner.worker.session
+    # the Training settings panel edits the document: the running optimizer follows
+    new = dict(win.document.settings["optimizer"], lr=0.05)
+    win.undo_stack.push(commands.set_setting(win.document, "optimizer", new))
+    qtbot.waitUntil(lambda: runner.snapshot.lr == pytest.approx(0.05), timeout=5000)
+    assert runner.worker.session is session and session.step_count == 40  # not rebuilt
+    assert win.panels["controls"].lr.value() == pytest.approx(0.05)
+    # a structural edit recompiles; the unchanged layer keeps its trained weights
+    trained_hidden = runner.snapshot.weights["hidden.weight"].copy()
+    win.undo_stack.push(commands.set_param(win.document, "output", "bias", False))
+    qtbot.waitUntil(lambda: runner.worker.session is not session and runner.snapshot is not None
+                    and "output.bias" not in runner.snapshot.weights, timeout=10000)
+    np.testing.assert_allclose(runner.snapshot.weights["hidden.weight"], trained_hidden)
