@@ -35,7 +35,7 @@ bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(PY) -m tests.benchmarks.run
 
 package: $(VENV)/.installed-packaging
-	$(PY) packaging/build.py
+	$(PY) packaging/build.py --selftest
 
 test-packaging: $(VENV)/.installed-test $(VENV)/.installed-packaging
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m packaging tests/packaging

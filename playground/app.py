@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 
 def make_app(argv=None):
@@ -24,7 +25,11 @@ def run_gui(file=None, train_steps=0, screenshot=None) -> int:
     from playground.main_window import MainWindow
 
     if screenshot:
-        win = MainWindow(dialogs=ScriptedDialogs(unsaved_changes="discard"), autosave=False)
+        # A capture must not touch the user's recent-files list: give it a throwaway data dir
+        # (removed when this function returns and the object is collected).
+        scratch = tempfile.TemporaryDirectory(prefix="nnpg-capture-")
+        win = MainWindow(dialogs=ScriptedDialogs(unsaved_changes="discard"), data_dir=scratch.name,
+                         autosave=False)
     else:
         win = MainWindow()
     if file and not win.open_file(str(file)):

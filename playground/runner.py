@@ -19,6 +19,7 @@ tells the panels to draw, never faster than ``redraw_hz``.
 from __future__ import annotations
 
 import atexit
+import gc
 import math
 import threading
 import time
@@ -526,6 +527,45 @@ class ActivationHistory:
             q.append((snap.step, stats))
 
 
+class GuiThreadCollector(QObject):
+    """Run Python's cyclic garbage collector only in the GUI thread, from a timer.
+
+    The collector runs in whichever thread happens to allocate. If the training thread
+    collects a cycle holding Qt widgets (a closed window, a menu), their C++ destructors
+    run off the GUI thread, which crashes Qt or deadlocks with the GUI thread (seen: the
+    worker waiting for the GIL inside ~QObject while the GUI thread waits for a Qt lock).
+    So automatic collection is switched off while a runner exists, and this timer collects
+    with the usual generation thresholds instead (the same remedy as pyqtgraph's
+    GarbageCollector).
+    """
+
+    _instance = None
+
+    def __init__(self, interval_ms: int = 500):
+        super().__init__(QCoreApplication.instance())
+        self.threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check)
+        self.timer.start(interval_ms)
+
+    @classmethod
+    def install(cls):
+        if cls._instance is None and QCoreApplication.instance() is not None:
+            cls._instance = cls()
+        return cls._instance
+
+    def check(self):
+        c0, c1, c2 = gc.get_count()
+        t0, t1, t2 = self.threshold
+        if c0 > t0:
+            gc.collect(0)
+            if c1 > t1:
+                gc.collect(1)
+                if c2 > t2:
+                    gc.collect(2)
+
+
 class Runner(QObject):
     """GUI-side controller: owns the thread, forwards controls, keeps the latest frame."""
 
@@ -554,6 +594,7 @@ class Runner(QObject):
 
     def __init__(self, parent=None, redraw_hz: float = 30.0):
         super().__init__(parent)
+        GuiThreadCollector.install()
         self.snapshot = None
         self.history = History()
         self.activation_history = ActivationHistory()

@@ -82,7 +82,9 @@ class Panel(QDockWidget):
         for plot in self.findChildren(pg.GraphicsView):
             for item in plot.scene().items():
                 if isinstance(item, pg.AxisItem):
-                    item.enableAutoSIPrefix(False)  # "loss (x0.001)" confuses students
+                    # no SI rescaling ("loss (x0.001)" confuses students); note that
+                    # enableAutoSIPrefix(False) would freeze whatever scale it had
+                    item.setSIPrefixEnableRanges(())
         self.header.addStretch(1)
         export = QToolButton(text="PNG")
         export.setToolTip("Export this panel as a PNG image")

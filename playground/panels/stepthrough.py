@@ -70,6 +70,11 @@ class StepThroughPanel(Panel):
             self.header.addWidget(b)
         self.where = self.add_label()
         self.text = QTextBrowser()
+        self.text.setPlaceholderText(
+            "Start pauses training and sends a few samples through the network: ▶ walks the "
+            "forward pass node by node (the edges show the values), then the backward pass "
+            "(each edge shows the gradient arriving × the local derivative = the gradient "
+            "passed on). Check gradient compares autograd with a finite difference.")
         self.vbox.addWidget(self.text, 1)
         self.trace = None
         self.steps = []

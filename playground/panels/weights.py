@@ -12,7 +12,7 @@ from .base import DIVERGING, NEG, POS, Panel, node_item
 
 #: layers with at most this many weights get their edges styled on the canvas
 EDGE_STYLE_MAX = 64
-COLS = 3
+COLS = 4
 
 
 def as_matrix(w) -> np.ndarray:
@@ -74,16 +74,23 @@ class WeightsPanel(Panel):
         self.canvas_box.setChecked(True)
         self.canvas_box.toggled.connect(self._on_canvas_toggled)
         self.header.addWidget(self.canvas_box)
+        self.bias_box = QCheckBox("biases")
+        self.bias_box.toggled.connect(lambda _: self.refresh(self.runner))
+        self.header.addWidget(self.bias_box)
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
         self.images = {}
         self.layout_key = None
         self.styled_nodes = set()
 
-    def _relayout(self, snap):
+    def shown_weights(self, snap) -> dict:
+        keep = self.bias_box.isChecked()
+        return {n: w for n, w in snap.weights.items() if keep or not n.endswith("bias")}
+
+    def _relayout(self, weights):
         self.glw.clear()
         self.images = {}
-        for i, (name, w) in enumerate(snap.weights.items()):
+        for i, (name, w) in enumerate(weights.items()):
             m = as_matrix(w)
             plot = self.glw.addPlot(row=i // COLS, col=i % COLS, title=f"{name} {tuple(np.shape(w))}")
             plot.hideButtons()
@@ -100,11 +107,12 @@ class WeightsPanel(Panel):
         snap = runner.snapshot
         if snap is None:
             return
-        key = tuple((n, np.shape(w)) for n, w in snap.weights.items())
+        weights = self.shown_weights(snap)
+        key = tuple((n, np.shape(w)) for n, w in weights.items())
         if key != self.layout_key:
             self.layout_key = key
-            self._relayout(snap)
-        for name, w in snap.weights.items():
+            self._relayout(weights)
+        for name, w in weights.items():
             m = as_matrix(w)
             top = float(np.nanmax(np.abs(m))) if m.size else 1.0
             self.images[name].setImage(m, levels=(-(top or 1.0), top or 1.0))

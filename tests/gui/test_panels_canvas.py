@@ -13,6 +13,7 @@ main_window = pytest.importorskip("playground.main_window")
 from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
+from playground.editor.dialogs import ScriptedDialogs  # noqa: E402
 from playground.panels.stepthrough import BACKWARD_COLOR, FORWARD_COLOR, fmt  # noqa: E402
 from tests.gui._panel_support import EXAMPLES  # noqa: E402
 
@@ -20,7 +21,9 @@ from tests.gui._panel_support import EXAMPLES  # noqa: E402
 @pytest.fixture
 def window(qtbot, tmp_path):
     def open_example(name):
-        win = main_window.MainWindow(autosave=False, data_dir=tmp_path)
+        # closing at teardown discards the edits instead of asking (a modal would block)
+        win = main_window.MainWindow(autosave=False, data_dir=tmp_path,
+                                     dialogs=ScriptedDialogs(unsaved_changes="discard"))
         qtbot.addWidget(win)
         win.resize(1600, 1000)
         win.show()

@@ -183,3 +183,26 @@ def test_closing_the_window_while_training_exits_cleanly(tmp_path):
     assert "closed cleanly" in done.stdout
     assert "QThread" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert time.perf_counter() - t0 < 30
+
+
+def test_garbage_is_collected_in_the_gui_thread_while_training(runner, qtbot):
+    """Cycles holding Qt objects must never be destroyed by the training thread."""
+    import gc
+    import threading
+
+    class Cycle:
+        collected_in = []
+
+        def __init__(self):
+            self.me = self
+
+        def __del__(self):
+            Cycle.collected_in.append(threading.current_thread())
+
+    assert not gc.isenabled()  # automatic collection would run in whichever thread allocates
+    runner.play()
+    for _ in range(2000):  # enough young objects to cross the generation-0 threshold
+        Cycle()
+    qtbot.waitUntil(lambda: len(Cycle.collected_in) > 0, timeout=5000)
+    runner.pause()
+    assert set(Cycle.collected_in) == {threading.main_thread()}
