@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 
+import shiboken6
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSimpleTextItem, QToolTip
@@ -298,7 +299,9 @@ class EditorScene(QGraphicsScene):
             text.setPos(scene_pos + QPointF(12, 8))
             text.setZValue(10)
             self.addItem(text)
-            QTimer.singleShot(2500, lambda: text.scene() is self and self.removeItem(text))
+            # the scene as context: no callback once the scene (its window) is gone
+            QTimer.singleShot(2500, self, lambda: shiboken6.isValid(text) and text.scene() is self
+                              and self.removeItem(text))
 
     def add_node(self, type_name: str, pos=None, select: bool = True) -> str | None:
         if pos is None:

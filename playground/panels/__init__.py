@@ -79,7 +79,7 @@ class _Attachment(QObject):
                 self.runner.shutdown()  # closing a window that was never shown
             elif event.type() == QEvent.Show and not self._sized:
                 self._sized = True  # after the window's own default sizes
-                QTimer.singleShot(0, lambda: _default_sizes(self.window, self.panels))
+                QTimer.singleShot(0, self.window, lambda: _default_sizes(self.window, self.panels))
         return False
 
     # ----- the document -> a session factory --------------------------------------
@@ -114,7 +114,7 @@ class _Attachment(QObject):
             return
         if event.kind == "reset":  # a whole new document (File > Open): start afresh
             self._edit_timer.stop()
-            QTimer.singleShot(0, lambda: self.load(keep_weights=False))
+            QTimer.singleShot(0, self.runner, lambda: self.load(keep_weights=False))
         elif event.kind not in _COSMETIC:
             self._edit_timer.start()  # recompile, keeping weights, once the editing stops
 

@@ -21,11 +21,18 @@ def no_modal_dialogs(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def collect_garbage_in_the_gui_thread():
-    """Destroy each test's leftover windows now, in the GUI thread.
+def destroy_windows_after_each_test(qapp):
+    """Destroy each test's closed windows now, in the GUI thread.
 
-    Otherwise they wait in reference cycles until some later collection, which may run in
-    a training thread; Qt objects destroyed there crash or deadlock (see GuiThreadCollector).
+    Closed windows are deleted later, when some event loop next runs, and leftover Python
+    cycles wait for some later collection. Left alone, a later test that waits for training
+    pays for destroying every earlier window (seconds each) inside its own timeout; and a
+    collection that happens to run in a training thread would destroy Qt objects there,
+    which crashes or deadlocks (see playground.runner.GuiThreadCollector).
     """
     yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     gc.collect()
