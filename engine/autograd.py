@@ -12,11 +12,16 @@ the hot path; the training worker is the only thread that runs ops during traini
 """
 from __future__ import annotations
 
+import heapq
+import itertools
+
 import numpy
 
 from . import backend
 
 _grad_enabled = True
+#: numbers recorded nodes in creation order; backward handles them newest first
+_creation_order = itertools.count()
 
 
 def is_grad_enabled() -> bool:
@@ -70,6 +75,8 @@ class Function:
     parents = None
     #: per input: does it need a gradient?
     needs = ()
+    #: creation number, set when the node is recorded (see run_backward)
+    seq = -1
 
     def forward(self, *arrays):
         raise NotImplementedError
@@ -80,12 +87,23 @@ class Function:
     def apply(self, *inputs: "Tensor") -> "Tensor":
         """Run forward on the inputs' arrays and, when recording, link the result."""
         if _grad_enabled:
+            if len(inputs) == 1:  # the common unary case, without building lists
+                x = inputs[0]
+                if x.requires_grad:
+                    self.needs = _NEEDS_ONE
+                    out = _make(self.forward(x.data), self)
+                    self.parents = inputs
+                    self.seq = next(_creation_order)
+                    return out
+                self.needs = _NEEDS_NONE
+                return _make(self.forward(x.data), None)
             needs = tuple([t.requires_grad for t in inputs])
             if True in needs:
                 self.needs = needs
-                out = self.forward(*[t.data for t in inputs])
+                out = _make(self.forward(*[t.data for t in inputs]), self)
                 self.parents = inputs
-                return _make(out, self)
+                self.seq = next(_creation_order)
+                return out
             self.needs = needs
         else:
             self.needs = (False,) * len(inputs)
@@ -93,6 +111,9 @@ class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__}>"
+
+
+_NEEDS_ONE, _NEEDS_NONE = (True,), (False,)
 
 
 class _Freed(Function):
@@ -298,44 +319,25 @@ def _accumulate_leaf(p, g):
     p.grad = g if p.grad is None else p.grad + g
 
 
-def topological_order(root: Tensor) -> list:
-    """Non-leaf tensors reachable from ``root``, inputs before outputs (iterative DFS)."""
-    order = []
-    visited = set()
-    stack = [(root, False)]
-    while stack:
-        t, expanded = stack.pop()
-        if expanded:
-            order.append(t)
-            continue
-        key = id(t)
-        if key in visited:
-            continue
-        visited.add(key)
-        stack.append((t, True))
-        parents = t._ctx.parents
-        if parents is None:
-            if t._ctx is _FREED:
-                raise RuntimeError(
-                    "Trying to backward through the graph a second time; "
-                    "pass retain_graph=True to the first backward() if you need to")
-            continue
-        for p in parents:
-            if p._ctx is not None and id(p) not in visited:
-                stack.append((p, False))
-    return order
-
-
 def run_backward(root: Tensor, grad, retain_graph: bool = False):
+    """Propagate ``grad`` from ``root`` to every leaf, each node exactly once.
+
+    Every recorded node has a creation number (``Function.seq``) and its inputs were all
+    created before it, so handling nodes from the newest to the oldest is a valid reverse
+    topological order. A heap keyed by that number gives the order without a separate
+    graph walk and without recursion; a node enters the heap when its first gradient
+    arrives and leaves it once, after all of its consumers have added theirs.
+    """
     if root._ctx is None:  # a leaf: its gradient is the seed itself
         _accumulate_leaf(root, grad)
         return
-    order = topological_order(root)
+    _check_not_freed(root._ctx)
     grads = {id(root): grad}
-    for t in reversed(order):
-        g = grads.pop(id(t), None)
-        if g is None:
-            continue
+    heap = [(-root._ctx.seq, root)]
+    pop, push = heapq.heappop, heapq.heappush
+    while heap:
+        t = pop(heap)[1]
+        g = grads.pop(id(t))
         if t._hooks:
             g = _apply_hooks(t, g)
         if t._retain:
@@ -349,15 +351,31 @@ def run_backward(root: Tensor, grad, retain_graph: bool = False):
                 continue
             if gx.dtype.kind == "c" and p.data.dtype.kind != "c":
                 gx = gx.real  # a real input's gradient is the real part (Re z depends on it)
-            if p._ctx is None:
-                _accumulate_leaf(p, gx)
+            ctx = p._ctx
+            if ctx is None:  # a leaf
+                if p._hooks is None and p.grad is None:
+                    p.grad = gx
+                else:
+                    _accumulate_leaf(p, gx)
+                continue
+            k = id(p)
+            prev = grads.get(k)
+            if prev is None:
+                _check_not_freed(ctx)
+                grads[k] = gx
+                push(heap, (-ctx.seq, p))
             else:
-                k = id(p)
-                prev = grads.get(k)
-                grads[k] = gx if prev is None else prev + gx
+                grads[k] = prev + gx
         if not retain_graph:
             fn.parents = None  # drop the inputs: the graph behind this node can be freed
             t._ctx = _FREED
+
+
+def _check_not_freed(fn):
+    if fn.parents is None:
+        raise RuntimeError(
+            "Trying to backward through the graph a second time; "
+            "pass retain_graph=True to the first backward() if you need to")
 
 
 def unbroadcast(grad, shape):

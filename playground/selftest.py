@@ -100,7 +100,8 @@ def check_training(ctx) -> str:
 def check_panels(ctx) -> str:
     # The window runs without its live panels when they fail to import (it treats them as
     # optional), so a package missing from an installation would go unnoticed there.
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not os.environ.get("QT_QPA_PLATFORM"):  # unset or empty
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     import pyqtgraph
 
     from playground import panels
@@ -126,7 +127,8 @@ def blank_reason(image) -> str | None:
 
 def check_render(ctx) -> str:
     # No window is shown: render offscreen unless the caller chose a platform on purpose.
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not os.environ.get("QT_QPA_PLATFORM"):  # unset or empty
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6 import __version__ as pyside_version
     from PySide6.QtGui import QGuiApplication, QImage
 

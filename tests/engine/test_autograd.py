@@ -278,3 +278,32 @@ def test_cpu_gpu_parity():
         results.append((loss.numpy(), x.grad if dev == "cpu" else engine.backend.to_numpy(x.grad)))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-10)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10)
+
+
+def test_each_node_waits_for_all_its_consumers():
+    """Shared intermediates reached by paths of different lengths get every contribution
+    before their own backward runs (the creation-order heap), exactly once."""
+    x = engine.tensor(np.array([0.3, -0.7, 1.1]), requires_grad=True)
+    calls = []
+    a = x * 2.0
+    a.register_hook(lambda g: calls.append("a") or None)
+    b = a.tanh()                      # a -> b -> c -> out (long path)
+    c = b * a                         # a also reaches c directly (short path)
+    out = (c + a.exp() + b).sum()     # and a, b reach out directly
+    out.backward()
+    xs = x.data
+    av = 2 * xs
+    bv = np.tanh(av)
+    db_da = 1 - bv ** 2
+    # d out / d a = (dc/da) + exp(a) + db/da, with dc/da = b + a * db/da
+    expected = 2 * (bv + av * db_da + np.exp(av) + db_da)
+    np.testing.assert_allclose(x.grad, expected, rtol=1e-12)
+    assert calls == ["a"]  # a's gradient was complete when its hook ran, and it ran once
+
+
+def test_backward_twice_without_retain_graph_is_refused():
+    x = engine.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
