@@ -14,7 +14,7 @@ import warnings
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NAN = 0, 2, 3
 
 #: default number of steps when neither --steps nor the file's settings say
-DEFAULT_STEPS = 500
+DEFAULT_STEPS = 500   # = engine.graph.schema.SETTINGS["steps"] (tests/graph/test_fileformat.py checks)
 BAR_WIDTH = 30
 
 

@@ -178,6 +178,8 @@ class MainWindow(QMainWindow):
         A("layout", "Auto-&Layout", self.scene.auto_layout, "L", "Arrange by topological layers", canvas=True)
         A("snap", "&Snap to Grid", self._set_snap, None, checkable=True)
         self.actions["snap"].setChecked(True)
+        A("shapes", "Show Tensor &Shapes", lambda on: self.scene.set_show_shapes(on), None,
+          "Label each computed variable (open circle) with its inferred shape", checkable=True)
         A("minimap", "&Minimap", lambda on: self.view.minimap.set_enabled(on), None, checkable=True)
         self.actions["minimap"].setChecked(True)
         A("presentation", "&Presentation Mode", self.set_presentation, "Ctrl+Shift+P",
@@ -213,7 +215,7 @@ class MainWindow(QMainWindow):
             e.addSeparator() if k is None else e.addAction(self.actions[k])
 
         v = mb.addMenu("&View")
-        for k in ("zoom_in", "zoom_out", "fit", "layout", None, "snap", "minimap", None, "presentation"):
+        for k in ("zoom_in", "zoom_out", "fit", "layout", None, "snap", "shapes", "minimap", None, "presentation"):
             v.addSeparator() if k is None else v.addAction(self.actions[k])
         self.hide_menu = v.addMenu("&Hide in Presentation Mode")
         self.docks_menu = v.addMenu("&Panels")
@@ -278,8 +280,16 @@ class MainWindow(QMainWindow):
         sb = self.statusBar()
         self.zoom_label = QLabel()
         self.count_label = QLabel()
+        self.check_label = QLabel()  # always the current document's validation verdict
+        self.check_label.setObjectName("check_label")
+        sb.addPermanentWidget(self.check_label)
         sb.addPermanentWidget(self.count_label)
         sb.addPermanentWidget(self.zoom_label)
+        # Transient messages belong to one version of the document: an edit or a new file
+        # makes the older ones stale (see _on_document_event).
+        self._doc_generation = self._message_generation = 0
+        self._runner_frames_at_message = None
+        sb.messageChanged.connect(self._message_shown)
         self._update_counts()
         self._update_zoom(1.0)
 
@@ -296,6 +306,8 @@ class MainWindow(QMainWindow):
         self.quick_search.chosen.connect(lambda t, pos: self.scene.add_node(t, pos))
         self.view.zoomChanged.connect(self._update_zoom)
         self.document.subscribe(self._on_document_event)
+        self._dataset_key, self._dataset_shapes = None, None
+        self.scene.dataset_shapes = self.dataset_shapes
 
     def _attach_panels(self):
         try:
@@ -303,6 +315,10 @@ class MainWindow(QMainWindow):
         except ImportError:  # the live panels are optional
             return
         attach(self)
+        runner = getattr(self, "runner", None)
+        if runner is not None and hasattr(runner, "message") and hasattr(runner, "redraw"):
+            runner.message.connect(self._runner_failed)
+            runner.redraw.connect(self._runner_redrawn)
 
     def _default_dock_sizes(self):
         """The canvas gets most of the window; docks start narrow (users resize them)."""
@@ -310,7 +326,7 @@ class MainWindow(QMainWindow):
         right = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) == Qt.RightDockWidgetArea]
         bottom = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) == Qt.BottomDockWidgetArea]
         if left:
-            self.resizeDocks(left, [190] * len(left), Qt.Horizontal)
+            self.resizeDocks(left, [172] * len(left), Qt.Horizontal)
         if right:
             self.resizeDocks(right, [400] * len(right), Qt.Horizontal)
         if bottom:
@@ -335,9 +351,42 @@ class MainWindow(QMainWindow):
     def _problems_changed(self, problems):
         self.problems_list.set_problems(problems)
         n = sum(1 for p in problems if getattr(p, "severity", "error") == "error")
+        warnings = len(problems) - n
         dock = self.docks.get("Problems")
         if dock is not None:
             dock.setWindowTitle(f"Problems ({n})" if n else "Problems")
+        if not self.document.nodes:
+            text, tip = "empty graph", "Add nodes from the palette (or press Tab over the canvas)"
+        elif n:
+            text = f"⚠ {n} problem{'s' if n > 1 else ''}"
+            tip = "<br>".join(p.message for p in problems[:8])
+        else:
+            text = "✓ graph is valid" + (f" ({warnings} warning{'s' if warnings > 1 else ''})" if warnings else "")
+            tip = "<br>".join(p.message for p in problems[:8]) or "No problems found"
+        self.check_label.setText(text + " ")
+        self.check_label.setToolTip(tip)
+        self.check_label.setStyleSheet(f"color: {themes.current().error.name()}" if n else "")
+
+    def _message_shown(self, text):
+        if text:
+            self._message_generation = self._doc_generation
+
+    def _drop_stale_message(self):
+        """A message shown for an older version of the document no longer applies."""
+        if self.statusBar().currentMessage() and self._message_generation < self._doc_generation:
+            self.statusBar().clearMessage()
+
+    def _runner_failed(self, _text):
+        self._runner_frames_at_message = getattr(self.runner, "frames_received", 0)
+
+    def _runner_redrawn(self, runner):
+        # Training frames arriving after a failure: the failure was about an older build
+        # (e.g. the document before File > Open), not the one training now.
+        since = self._runner_frames_at_message
+        if since is not None and getattr(runner, "frames_received", 0) > since + 1:
+            self._runner_frames_at_message = None
+            if self.statusBar().currentMessage() == getattr(runner, "last_message", None):
+                self.statusBar().clearMessage()
 
     def _navigation_changed(self, titles):
         self.breadcrumb.set_levels(titles)
@@ -346,8 +395,28 @@ class MainWindow(QMainWindow):
         self.view.fit()
 
     def _on_document_event(self, ev):
+        if ev.kind not in ("node_moved", "label_changed"):  # edits that change meaning
+            self._doc_generation += 1
+            self._drop_stale_message()
         if ev.kind in ("settings_changed", "reset") and (ev.name in (None, "device")):
             self._sync_device_combo()
+
+    def dataset_shapes(self):
+        """The {"x", "y"} shapes of the dataset the settings name (what validation and the
+        port/edge shapes assume), or None; cached until the dataset settings change."""
+        spec = (self.document.settings or {}).get("dataset")
+        key = json.dumps(spec, sort_keys=True, default=str)
+        if key != self._dataset_key:
+            self._dataset_key, self._dataset_shapes = key, None
+            if spec:
+                try:
+                    from engine.data import from_settings
+
+                    ds = from_settings(spec)
+                    self._dataset_shapes = {**ds.shapes(), "task": ds.task, "n_classes": ds.n_classes}
+                except Exception as exc:  # noqa: BLE001 - a bad dataset setting: shapes stay unknown
+                    self.statusBar().showMessage(f"dataset: {exc}", 6000)
+        return self._dataset_shapes
 
     # ----- device -----------------------------------------------------------------------
     def _sync_device_combo(self):
@@ -383,13 +452,23 @@ class MainWindow(QMainWindow):
         for item in list(self.scene.node_items.values()) + list(self.scene.edge_items.values()):
             item.setSelected(True)
 
-    def select_problem_node(self, node_id: str):
-        if node_id not in self.scene.graph.nodes and node_id in self.document.nodes:
+    def select_problem_node(self, node_id: str, module: str = "") -> bool:
+        """Show a problem's node: in the main graph, or inside the module that holds it."""
+        if module:
+            mdef = self.document.modules.get(module)
+            if mdef is None:
+                return False
+            if self.scene.shown_module() != module or self.scene.graph is not mdef.graph:
+                self.scene.go_to_level(0)
+                self.scene.enter(module, mdef.graph, False, owner=(self.document, module))
+        elif self.scene.graph is not self.document:
             self.scene.go_to_level(0)
         item = self.scene.node_item(node_id)
-        if item is not None:
-            self.scene.select_nodes([node_id])
-            self.view.centerOn(item)
+        if item is None:
+            return False
+        self.scene.select_nodes([node_id])
+        self.view.centerOn(item)
+        return True
 
     def _set_snap(self, on):
         self.scene.snap_enabled = bool(on)

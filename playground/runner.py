@@ -29,22 +29,42 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 #: seconds of training per chunk before the worker yields to its event loop
 CHUNK_S = 0.015
 #: milliseconds between chunks at full speed (queued requests are handled in between)
 GAP_MS = 0
-#: a frame goes to the GUI at most this often while training runs (the GUI draws <= 30 Hz)
-FRAME_EVERY_S = 1 / 40
+#: a frame goes to the GUI at most this often while training runs. The GUI redraws at
+#: most 30 times a second and, while training, usually 8-15 (GUI_SHARE): more frames
+#: would only cost the GUI thread time (and the GIL) to receive. Rows are never lost.
+FRAME_EVERY_S = 1 / 20
 #: the decision-boundary grid and the other extras are recomputed at most this often
-EXTRAS_EVERY_S = 1 / 25
+EXTRAS_EVERY_S = 1 / 15
 #: the largest share of the time the GUI may spend redrawing while training runs; the
 #: redraw interval stretches (from 1/30 s) to keep it there. Python runs one thread at a
 #: time (the GIL), so every millisecond the panels draw is a millisecond not training.
-GUI_SHARE = 0.25
+#: 0.2 keeps training with every panel open at >= 70 % of headless speed (the target),
+#: with room for the frames and extras the worker computes; 0.25 measured 66-82 %.
+GUI_SHARE = 0.2
 #: while the GUI redraws, the worker waits (without the GIL) at most this long
 GATE_TIMEOUT_S = 0.1
+#: seconds one loss-landscape grid may take; a costly network gets a coarser grid
+LANDSCAPE_BUDGET_S = 0.3
+#: while training runs, the landscape takes at most this share of the worker's time
+LANDSCAPE_SHARE = 0.1
+
+
+def landscape_size(requested: int, seconds_per_point: float | None,
+                   budget_s: float = LANDSCAPE_BUDGET_S) -> int:
+    """Points per side of the loss-landscape grid: the panel's ``requested`` size, or fewer
+    when evaluating one point of this network costs so much that the grid would take more
+    than ``budget_s`` (a CNN's 21 x 21 grid takes seconds: the controls would freeze).
+    Before the first measurement a small grid finds the cost."""
+    if seconds_per_point is None:
+        return min(requested, 7)
+    fit = int(math.sqrt(budget_s / max(seconds_per_point, 1e-9)))
+    return max(5, min(requested, fit))
 
 
 @dataclass
@@ -126,6 +146,8 @@ class TrainWorker(QObject):
         self._data_version = 0
         self._reset_pending = False
         self._landscape_t = 0.0
+        self._landscape_wait = 1.0       # seconds between landscapes while running
+        self._landscape_point_s = None   # measured cost of one landscape grid point
 
     # ----- lifecycle (runs in the worker thread) ---------------------------
     @Slot()
@@ -414,9 +436,11 @@ class TrainWorker(QObject):
         if self.needs.get("confusion") and ds.task == "classification" and ds.n_classes:
             frame.confusion = confusion_matrix(ds.y_test, s.predict(ds.x_test), ds.n_classes)
         if self.needs.get("landscape") and len(getattr(s, "trajectory", ())) >= 3 and (
-                now - self._landscape_t > 1.0 or not self._running):
-            self._landscape_t = now
+                now - self._landscape_t > self._landscape_wait or not self._running):
             frame.landscape = self._landscape()
+            cost = time.perf_counter() - now
+            self._landscape_t = time.perf_counter()
+            self._landscape_wait = max(1.0, cost * (1 - LANDSCAPE_SHARE) / LANDSCAPE_SHARE)
 
     def _landscape(self):
         """The trajectory on the PCA plane of the parameter history, and the loss on a grid
@@ -426,13 +450,15 @@ class TrainWorker(QObject):
         s = self.session
         plane = landscape.pca_plane(s.trajectory_array())
         c = plane.coords
-        n = int(self.needs.get("landscape_n", 21))
+        n = landscape_size(int(self.needs.get("landscape_n", 21)), self._landscape_point_s)
         axes = []
         for k in range(2):
             lo, hi = float(c[:, k].min()), float(c[:, k].max())
             pad = max(hi - lo, 1e-3) * 0.25
             axes.append(np.linspace(lo - pad, hi + pad, n))
+        t0 = time.perf_counter()
         loss = landscape.loss_grid(s, plane.center, plane.d1, plane.d2, axes[0], axes[1])
+        self._landscape_point_s = (time.perf_counter() - t0) / (n * n)
         return {"xs": axes[0], "ys": axes[1], "loss": np.asarray(loss), "path": c,
                 "explained": plane.explained}
 
@@ -631,10 +657,11 @@ class Runner(QObject):
                           (self._checkGradient, w.checkGradient), (self._addPoints, w.addPoints),
                           (self._regenerate, w.regenerate), (self._stop, w.stop)):
             sig.connect(slot)
-        w.frameReady.connect(self._on_frame)
-        w.stateChanged.connect(self._on_state)
-        w.failed.connect(self.message)
-        w.datasetChanged.connect(self._on_dataset)
+        # queued explicitly: these slots touch GUI state and must run in the GUI thread
+        w.frameReady.connect(self._on_frame, Qt.QueuedConnection)
+        w.stateChanged.connect(self._on_state, Qt.QueuedConnection)
+        w.failed.connect(self.message, Qt.QueuedConnection)
+        w.datasetChanged.connect(self._on_dataset, Qt.QueuedConnection)
         # panels connect to these directly (queued, delivered on the GUI thread)
         self.nodeOutputReady = w.nodeOutputReady
         self.traceReady = w.traceReady

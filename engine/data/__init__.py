@@ -19,6 +19,7 @@ sin step abs polynomial (N, 1) float32 in [-1,1] (N, 1) float32
 logic                   (4*repeat, 2) float32   (4*repeat,) int64; test = the 4-row table
 digits                  (N, 64) or (N,1,8,8)    (N,) int64 0..9; x in [0, 1]
 sine-sequence           (N, T, 1) float32       (N, 1) float32 (the next value)
+delay-copy              (N, delay+1, 2)         (N, 1) float32 the marked number
 delay-recall            (N, delay+1, S+1)       (N,) int64 symbol 0..S-1
 parity                  (N, L, 1) float32 bits  (N,) int64 0 even / 1 odd
 chars                   (N, T, V) float32 or    (N,) int64 next character
@@ -39,7 +40,7 @@ from .registry import DATASETS, GROUPS, DatasetSpec, from_settings, load_dataset
 from .synthetic import (GATES, abs_, circle, gauss, logic, moons, polynomial, reg_gauss,  # noqa: E402
                         reg_plane, sin, spiral, step, xor)
 from .digits import digits, load_digit_arrays  # noqa: E402
-from .sequences import CharVocab, chars, delay_recall, load_corpus, parity, sine_sequence  # noqa: E402
+from .sequences import CharVocab, chars, delay_copy, delay_recall, load_corpus, parity, sine_sequence  # noqa: E402
 from .userdata import load_csv, load_file, load_npz  # noqa: E402
 
 __all__ = [
@@ -47,6 +48,6 @@ __all__ = [
     "DataLoader", "DATASETS", "GROUPS", "DatasetSpec", "load_dataset", "from_settings",
     "resolve_options", "asset_path", "GATES", "circle", "xor", "gauss", "spiral", "moons",
     "reg_plane", "reg_gauss", "sin", "step", "abs_", "polynomial", "logic", "digits",
-    "load_digit_arrays", "CharVocab", "chars", "delay_recall", "load_corpus", "parity",
+    "load_digit_arrays", "CharVocab", "chars", "delay_copy", "delay_recall", "load_corpus", "parity",
     "sine_sequence", "load_csv", "load_file", "load_npz",
 ]

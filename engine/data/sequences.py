@@ -2,11 +2,27 @@
 encoding of text), one sample per sequence.
 
 - ``sine-sequence``: a window of T noisy samples of a sine -> the next clean value, (N, 1).
-- ``delay-recall``: remember the symbol shown at step 0 through ``delay`` steps of
-  distracting symbols, then classify it at the end. A plain RNN forgets (vanishing
-  gradients through the distractors); an LSTM's gates can hold it.
+- ``delay-copy``: copy the number marked at step 0 to the output after ``delay`` steps
+  of distracting numbers in the same channel. The LSTM-beats-RNN task (see below).
+- ``delay-recall``: the same memory test with a symbol (a class) instead of a number.
 - ``parity``: a sequence of bits -> their parity (class 0 even, 1 odd).
 - ``chars``: a window of characters of a small corpus -> the next character.
+
+Why ``delay-copy`` separates LSTM from RNN: the network must latch a real number when
+the marker is on, ignore ``delay`` further values in the same channel, and give the number
+back. An LSTM does exactly that with its gates: input gate open only on the marker,
+forget gate near 1, and the cell holds the value unchanged (a perfect integrator). A
+tanh RNN has no gate: every step rewrites its state, and the gradient that would teach
+it to keep the value vanishes through the ``delay`` tanh steps.
+Recipe (the test ``tests/engine/test_data.py::test_delay_copy_lstm_beats_rnn`` trains it
+on 3 seeds): hidden 16, Adam lr 0.01, batch 32, 300 steps, clip_grad_norm_ 1.0, MSE on
+the last output, and the LSTM's forget-gate bias set to ln(delay) with
+``engine.nn.init.lstm_forget_bias_`` (the "chrono" initialisation of Tallec & Ollivier,
+2018; PyTorch's default LSTM init is uniform, around 0, so its forget gate starts at
+0.5 and, in our runs, learns this task no better than the RNN). At delay 30 the LSTM
+reached a test MSE of at most 0.002 on each of 8 seeds, the RNN 0.08 to 0.36 (predicting
+0 scores 1/3); given four times the steps the RNN still failed on 2 of 3 seeds. On ``delay-recall`` (a categorical memory) a plain RNN
+trained with Adam is often as good at short delays: it can hold a few discrete states.
 """
 from __future__ import annotations
 
@@ -35,8 +51,28 @@ def sine_sequence(n_samples, window, noise, test_fraction, seed):
                 rng=rng, description=f"x (N, {window}, 1) -> next value (N, 1); 0.15-0.45 rad per step.")
 
 
+@register("delay-copy", _SEQ, REGRESSION,
+          "output the number marked at step 0 after `delay` distractor numbers; an LSTM with "
+          "forget-gate bias ln(delay) beats a plain RNN",
+          n_samples(1000), ParamSpec("delay", "int", 30, "steps between the marked number and the answer",
+                                     min=1, max=200),
+          ParamSpec("distractors", "bool", True, "fill the delay with random numbers (else zeros)"),
+          test_fraction(0.2), SEED)
+def delay_copy(n_samples, delay, distractors, test_fraction, seed):
+    rng = np.random.default_rng(seed)
+    steps = delay + 1
+    x = np.zeros((n_samples, steps, 2), dtype=np.float32)   # channel 0 value, channel 1 marker
+    value = rng.uniform(-1.0, 1.0, size=n_samples)
+    x[:, 0, 0], x[:, 0, 1] = value, 1.0
+    if distractors:
+        x[:, 1:, 0] = rng.uniform(-1.0, 1.0, size=(n_samples, delay))
+    return make("delay-copy", REGRESSION, x, value, test_fraction=test_fraction, rng=rng,
+                description=f"x (N, {steps}, 2): channel 0 a number in [-1, 1], channel 1 marks "
+                            f"step 0; y (N, 1) = the marked number. Predicting 0 scores MSE 1/3.")
+
+
 @register("delay-recall", _SEQ, CLASSIFICATION,
-          "remember the symbol marked at step 0 through `delay` distractor steps; LSTM beats RNN",
+          "remember the symbol marked at step 0 through `delay` distractor steps",
           n_samples(1000), ParamSpec("delay", "int", 20, "steps between the symbol and the answer",
                                      min=1, max=100),
           ParamSpec("n_symbols", "int", 4, "how many different symbols (classes)", min=2, max=16),

@@ -18,21 +18,14 @@ from ..autograd import Tensor
 from ..nn.module import Module
 from . import registry as reg
 from .document import Edge, Graph
+from .schema import INITS, setting  # noqa: F401 - settings.init's choices, re-exported
+from .validate import target_kind, target_shape
 
 #: the port that binds the dataset's x (on "Input") and y (on "Target")
 DATA_PORT = "out"
 
 #: activations that mix entries (not one output per input), so no local derivative
 _NOT_ELEMENTWISE = ("Softmax", "Softmin", "LogSoftmax")
-
-#: how class labels are presented to each loss when the Target node's kind is "auto"
-LOSS_TARGET_KINDS = {
-    "CrossEntropyLoss": "index", "NLLLoss": "index", "MultiMarginLoss": "index",
-    "AdaptiveLogSoftmaxWithLoss": "index",
-    "BCELoss": "float", "BCEWithLogitsLoss": "float",
-    "HingeEmbeddingLoss": "signed", "SoftMarginLoss": "signed",
-}
-
 
 class CompileError(ValueError):
     """The graph cannot run; the message names the node (and port) in student words."""
@@ -204,25 +197,6 @@ def topological_order(flat: FlatGraph) -> list:
         raise CompileError(f"the graph has a cycle through node '{stuck[0]}': a value cannot "
                            "depend on itself", node=stuck[0])
     return order
-
-
-# ====================================================================== targets
-def target_kind(flat: FlatGraph, pred_shape=None) -> str:
-    """How class labels reach the cost: the Target node's ``kind``, or (auto) the kind
-    the loss it feeds expects. MSE-like losses get 0/1 floats for one output column
-    and one-hot rows for several."""
-    for n in flat.nodes.values():
-        if n.type == "Target" and n.params.get("kind", "auto") != "auto":
-            return n.params["kind"]
-    for e in flat.edges:
-        src = flat.nodes.get(e.src)
-        if src is not None and src.type == "Target":
-            kind = LOSS_TARGET_KINDS.get(flat.nodes[e.dst].type)
-            if kind:
-                return kind
-    if pred_shape and len(pred_shape) >= 2 and pred_shape[-1] not in (None, 1):
-        return "onehot"
-    return "float"
 
 
 # ====================================================================== program
@@ -589,7 +563,7 @@ def compile_graph(graph: Graph, previous: Program | None = None, *, dataset_shap
     Raises CompileError with a one-line message naming the node.
     """
     if seed is None:
-        seed = int(graph.settings.get("seed", 0) or 0)
+        seed = int(setting(graph.settings, "seed"))
     if dataset_shapes is None:
         dataset_shapes = _dataset_shapes_from_settings(graph)
     try:
@@ -600,7 +574,7 @@ def compile_graph(graph: Graph, previous: Program | None = None, *, dataset_shap
             _validate(graph, {"x": tuple(x), "y": None} if x is not None else None)
         raise
     if validate:
-        _validate(graph, {"x": x_shape, "y": y_shape} if x_shape else None)
+        _validate(graph, _presented(dataset_shapes, x_shape, y_shape, kind))
     x_nodes = [n for n in order if flat.nodes[n].type == "Input"]
     y_nodes = [n for n in order if flat.nodes[n].type == "Target"]
     costs = [n for n in order if flat.nodes[n].node_type.category == reg.COST]
@@ -608,7 +582,7 @@ def compile_graph(graph: Graph, previous: Program | None = None, *, dataset_shap
     shapes, in_shapes_of = _propagate(flat, order, x_shape, y_shape, strict=True)
 
     # ---- build; a tie group shares one module
-    init = graph.settings.get("init")
+    init = setting(graph.settings, "init")
     program = Program()
     out_slots = {}
     tie_leader: dict = {}
@@ -681,10 +655,12 @@ def _prepare(graph, dataset_shapes):
     x_shape = tuple(dataset_shapes["x"]) if dataset_shapes.get("x") is not None else None
     first, _ = _propagate(flat, order, x_shape, None, strict=False)
     task = dataset_shapes.get("task", "classification")
-    kind = target_kind(flat, first.get(pred_ref)) if task == "classification" else "none"
+    # the validator's rule (one source of truth: the losses' registry entries)
+    kind = (target_kind(flat, shapes=first) or "float") if task == "classification" else "none"
     y_shape = None
     if dataset_shapes.get("y") is not None:
-        y_shape = _target_shape(tuple(dataset_shapes["y"]), kind, first.get(pred_ref))
+        y_shape = target_shape(dataset_shapes["y"], kind, first.get(pred_ref),
+                               dataset_shapes.get("n_classes"))
     return flat, order, x_shape, y_shape, kind
 
 
@@ -695,8 +671,10 @@ def check_graph(graph: Graph, dataset_shapes=None) -> list:
     from .validate import Problem, validate  # noqa: PLC0415
 
     try:
+        if dataset_shapes is None:   # loaded once, for all the steps below
+            dataset_shapes = _dataset_shapes_from_settings(graph)
         flat, order, x_shape, y_shape, kind = _prepare(graph, dataset_shapes)
-        shapes = {"x": x_shape, "y": y_shape} if x_shape else None
+        shapes = _presented(dataset_shapes, x_shape, y_shape, kind)
     except CompileError as exc:
         return validate(graph, dataset_shapes if dataset_shapes else None) + \
             [Problem("compile", str(exc), exc.node)]
@@ -707,11 +685,6 @@ def check_graph(graph: Graph, dataset_shapes=None) -> list:
         except CompileError as exc:
             problems.insert(0, Problem("compile", str(exc), exc.node))
     return problems
-
-
-#: weight initialisations a graph's settings may ask for ("init"), applied to every
-#: Linear / convolution weight (biases start at zero), as Keras' kernel_initializer
-INITS = ("default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal")
 
 
 def apply_init(module, spec):
@@ -771,16 +744,16 @@ def _declared(node):
     return (None, *shape) if shape else None
 
 
-def _target_shape(y_shape, kind, pred_shape):
-    """The Target node's shape after the class labels are presented as ``kind``."""
-    if kind == "index":
-        return (None,)
-    if kind in ("float", "signed"):
-        return (None, 1)
-    if kind == "onehot":
-        width = pred_shape[-1] if pred_shape else None
-        return (None, width)
-    return y_shape
+def _presented(dataset_shapes, x_shape, y_shape, kind):
+    """What the validator gets: the Target's shape as the loss sees it (already
+    presented, so no "task"), with the class count and kind for its class checks."""
+    if not x_shape:
+        return None
+    out = {"x": x_shape, "y": y_shape}
+    n = (dataset_shapes or {}).get("n_classes")
+    if n and kind not in (None, "none"):
+        out["n_classes"], out["kind"] = n, kind
+    return out
 
 
 def _prediction_ref(flat, order, costs):
@@ -809,4 +782,4 @@ def _dataset_shapes_from_settings(graph):
         ds = from_settings(spec)
     except (ValueError, OSError) as exc:
         raise CompileError(f"dataset: {exc}") from None
-    return {**ds.shapes(), "task": ds.task}
+    return {**ds.shapes(), "task": ds.task, "n_classes": ds.n_classes}

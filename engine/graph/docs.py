@@ -1,17 +1,22 @@
-"""docs/nodes.md, generated from the registry (the one declaration of every node type).
+"""Generated documentation: docs/nodes.md from the registry (the one declaration of every
+node type), and the settings table of docs/file-format.md from engine.graph.schema.SETTINGS
+(between its ``<!-- settings:begin -->`` and ``<!-- settings:end -->`` lines).
 
-    python -m engine.graph.docs            # rewrite docs/nodes.md
-    python -m engine.graph.docs --check    # exit 1 if it is out of date
+    python -m engine.graph.docs            # rewrite both
+    python -m engine.graph.docs --check    # exit 1 if either is out of date
 """
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
-from . import registry
+from . import registry, schema
 from .registry import CATEGORIES, CATEGORY_TITLES
 
 DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "nodes.md"
+FILE_FORMAT_PATH = DOCS_PATH.with_name("file-format.md")
+SETTINGS_BEGIN, SETTINGS_END = "<!-- settings:begin -->", "<!-- settings:end -->"
 
 
 def _value(v):
@@ -65,18 +70,54 @@ def nodes_markdown() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _json_type(s) -> str:
+    """A settings value's JSON schema in words: "whole number >= 1", "one of a, b", ..."""
+    if "anyOf" in s:
+        return " or ".join(_json_type(alt) for alt in s["anyOf"])
+    if "enum" in s:
+        return "one of " + ", ".join(f'`"{v}"`' for v in s["enum"])
+    words = {"integer": "whole number", "number": "number", "string": "text", "object": "object",
+             "boolean": "true/false"}[s["type"]]
+    if "minimum" in s:
+        words += f" >= {s['minimum']}"
+    return words
+
+
+def _json_default(key, value) -> str:
+    if value is None:
+        return "5 x probe_every" if key == "eval_every" else "none"
+    return "`" + json.dumps(value) + "`"
+
+
+def settings_markdown() -> str:
+    """The table of every ``graph.settings`` key (schema.SETTINGS), as in file-format.md."""
+    lines = ["| key | value | default | meaning |", "|---|---|---|---|"]
+    for key, (json_schema, default, meaning) in schema.SETTINGS.items():
+        lines.append(f"| `{key}` | {_json_type(json_schema)} | {_json_default(key, default)} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def file_format_markdown(current: str) -> str:
+    """``current`` (file-format.md) with its settings table regenerated."""
+    head, rest = current.split(SETTINGS_BEGIN + "\n", 1)
+    _, tail = rest.split(SETTINGS_END, 1)
+    return head + SETTINGS_BEGIN + "\n" + settings_markdown() + SETTINGS_END + tail
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    text = nodes_markdown()
+    current_ff = FILE_FORMAT_PATH.read_text(encoding="utf-8")
+    wanted = {DOCS_PATH: nodes_markdown(), FILE_FORMAT_PATH: file_format_markdown(current_ff)}
     if "--check" in argv:
-        current = DOCS_PATH.read_text(encoding="utf-8") if DOCS_PATH.exists() else ""
-        if current != text:
-            print(f"{DOCS_PATH} is out of date: run python -m engine.graph.docs")
-            return 1
-        return 0
-    DOCS_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DOCS_PATH.write_text(text, encoding="utf-8")
-    print(f"wrote {DOCS_PATH}")
+        stale = [p for p, text in wanted.items()
+                 if (p.read_text(encoding="utf-8") if p.exists() else "") != text]
+        for p in stale:
+            print(f"{p} is out of date: run python -m engine.graph.docs")
+        return 1 if stale else 0
+    for p, text in wanted.items():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+        print(f"wrote {p}")
     return 0
 
 

@@ -77,24 +77,75 @@ def _graph_schema() -> dict:
     }
 
 
+_NAMED = {"type": "object", "properties": {"name": {"type": "string"}}}
+
+#: weight initialisations ``settings.init`` may name, applied to every Linear, Bilinear and
+#: convolution weight (biases start at zero), like Keras' kernel_initializer
+INITS = ("default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal")
+
+#: Every key of ``graph.settings``: key -> (JSON schema of its value, default, meaning).
+#: The file schema, the Session's and ``playground train``'s defaults, and the settings
+#: table of docs/file-format.md (a test compares them) all come from here. A default of
+#: None means "none" (or, for eval_every, "5 x probe_every").
+SETTINGS = {
+    "description": ({"type": "string"}, "",
+                    "what the network shows, in a sentence or two (the Examples menu shows it)"),
+    "dataset": (_NAMED, None,
+                "the dataset: {\"name\": ..., options}; names and options are listed by "
+                "engine.data.DATASETS (e.g. {\"name\": \"xor\", \"n_samples\": 200, "
+                "\"noise\": 0.0, \"test_fraction\": 0.5})"),
+    "task": ({"enum": ["classification", "regression"]}, None,
+             "what the editor shows for the dataset; training takes the task from the dataset itself"),
+    "batch_size": ({"type": "integer", "minimum": 1}, 10, "samples per training step"),
+    "optimizer": ({"type": "object", "properties": {"name": {"type": "string"},
+                                                    "lr": {"type": "number", "minimum": 0}}},
+                  {"name": "SGD", "lr": 0.03},
+                  "{\"name\": one of SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Rprop, Lion, plus "
+                  "that optimizer's hyperparameters under torch's names (\"lr\", \"momentum\", "
+                  "\"betas\", ...)}"),
+    "schedule": (_NAMED, None,
+                 "learning-rate schedule, stepped once per epoch: {\"name\": one of none, StepLR, "
+                 "MultiStepLR, ExponentialLR, CosineAnnealingLR, plus that schedule's torch arguments "
+                 "(\"step_size\", \"gamma\", ...)}"),
+    "init": ({"anyOf": [{"enum": list(INITS)},
+                        {"type": "object", "required": ["name"],
+                         "properties": {"name": {"enum": list(INITS)},
+                                        "nonlinearity": {"type": "string"},
+                                        "gain": {"type": "number"}}}]},
+             "default",
+             "initialisation of every Linear/Bilinear/convolution weight: a name, or {\"name\", "
+             "\"nonlinearity\" (kaiming_*, default \"relu\"), \"gain\" (xavier_*, default 1.0)}; "
+             "biases then start at 0. \"default\" keeps each layer's torch initialisation"),
+    "seed": ({"type": "integer", "minimum": 0}, 0,
+             "seeds the initial weights (per node), the batch order and dropout: same seed, same numbers"),
+    "device": ({"type": "string"}, "cpu", "\"cpu\" (NumPy) or \"gpu\" (CuPy; \"cuda\" is accepted too)"),
+    "steps": ({"type": "integer", "minimum": 0}, 500, "steps `playground train` runs without --steps"),
+    "probe_every": ({"type": "integer", "minimum": 1}, 10,
+                    "a Snapshot (activation and gradient statistics, trajectory point) every this many steps"),
+    "eval_every": ({"type": "integer", "minimum": 0}, None,
+                   "train/test loss and accuracy, and the diagnostics, every this many steps "
+                   "(default 5 x probe_every; 0 = never while training)"),
+    "clip_grad_norm": ({"type": "number", "minimum": 0}, None,
+                       "rescale the gradients whenever their total L2 norm exceeds this value "
+                       "(torch.nn.utils.clip_grad_norm_), a remedy for exploding gradients; "
+                       "none or 0 = no clipping"),
+    "trainer": ({"enum": ["gradient", "perceptron"]}, "gradient",
+                "\"gradient\" (backpropagation and the optimizer) or \"perceptron\" (Rosenblatt's rule "
+                "on a single Linear layer fed by the Input)"),
+}
+
+
+def setting(settings: dict, key: str):
+    """``settings[key]``, or its documented default when missing or null."""
+    value = (settings or {}).get(key)
+    if value is None:   # a copy: a caller may not change the table's default
+        value = SETTINGS[key][1]
+        return dict(value) if isinstance(value, dict) else value
+    return value
+
+
 def _settings_schema() -> dict:
-    named = {"type": "object", "properties": {"name": {"type": "string"}}}
-    return {
-        "type": "object",
-        "properties": {
-            "dataset": named,
-            "task": {"enum": ["classification", "regression"]},
-            "batch_size": {"type": "integer", "minimum": 1},
-            "optimizer": {"type": "object", "properties": {"name": {"type": "string"},
-                                                           "lr": {"type": "number", "minimum": 0}}},
-            "schedule": named,
-            "seed": {"type": "integer", "minimum": 0},
-            "device": {"type": "string"},
-            "steps": {"type": "integer", "minimum": 0},
-            "probe_every": {"type": "integer", "minimum": 1},
-            "trainer": {"enum": ["gradient", "perceptron"]},
-        },
-    }
+    return {"type": "object", "properties": {k: v[0] for k, v in SETTINGS.items()}}
 
 
 @functools.lru_cache(maxsize=1)

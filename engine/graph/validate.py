@@ -35,6 +35,8 @@ class Problem:
     node: str | None = None
     port: str | None = None
     severity: str = ERROR
+    #: the module definition whose inside holds ``node`` (None: the document's own graph)
+    module: str | None = None
 
     def __str__(self):
         return self.message
@@ -136,8 +138,9 @@ def _cycles(graph, problems):
 
 # ----------------------------------------------------------------- shapes
 def infer_shapes(graph, dataset_shapes=None) -> dict:
-    """{(node_id, output port): shape} for every output whose shape can be worked out."""
-    return _infer(graph, dataset_shapes, [], {}, (), graph)
+    """{(node_id, output port): shape} for every output whose shape can be worked out
+    (the Target's as the loss sees it: see presented_shapes)."""
+    return _infer(graph, presented_shapes(graph, dataset_shapes)[0], [], {}, (), graph)
 
 
 def _fits(a, b):
@@ -297,33 +300,118 @@ def _shape_settings(nt, node):
 
 
 # ----------------------------------------------------------------- targets
-def target_kind(graph, dataset_shapes=None) -> str | None:
+# One place decides how a classification dataset's labels reach the loss (the kind) and
+# so the Target node's shape; compile and the Session use the same functions. The loss
+# node types declare the kind they expect in the registry (extra["target_kind"]).
+
+def _wide(shape) -> bool:
+    """A prediction with several output columns (one per class)."""
+    return bool(shape) and len(shape) >= 2 and shape[-1] not in (None, 1)
+
+
+def _prediction_into(graph, cost_id, shapes):
+    """The shape entering a cost node's prediction port ('input', else 'input1')."""
+    for port in ("input", "input1"):
+        for e in graph.edges:
+            if e.dst == cost_id and e.dst_port == port:
+                return shapes.get((e.src, e.src_port))
+    return None
+
+
+def _fed_costs(graph, target_id):
+    """(cost node, its NodeType) for each cost node the Target feeds directly."""
+    for e in graph.edges:
+        if e.src != target_id:
+            continue
+        dst = graph.nodes.get(e.dst)
+        nt = registry.get(dst.type) if dst is not None else None
+        if nt is not None and nt.category == COST:
+            yield dst, nt
+
+
+def target_kind(graph, dataset_shapes=None, shapes=None) -> str | None:
     """How a classification dataset's labels should reach the graph's Target node:
     "index", "float", "signed" or "onehot" (see engine.data.base.class_targets), or None
     when there is no Target. An explicit Target 'kind' wins; with "auto" the loss the
-    Target feeds decides (CrossEntropyLoss -> index, BCEWithLogitsLoss -> float, ...),
-    and a float target for a prediction with several outputs becomes onehot."""
+    Target feeds decides (its registry entry's extra["target_kind"]: CrossEntropyLoss ->
+    index, BCEWithLogitsLoss -> float, ...), and float targets for a prediction with
+    several outputs become onehot rows. ``graph``: a Graph, or compile's FlatGraph with
+    ``shapes`` given ({(node, port): shape} already inferred; a Graph's are inferred here)."""
+    targets = [n for n in graph.nodes.values() if n.type == "Target"]
+    if not targets:
+        return None
+    for node in targets:
+        if node.params.get("kind", "auto") != "auto":
+            return node.params["kind"]
+    if shapes is None:
+        shapes = _infer(graph, {**(dataset_shapes or {}), "y": None}, [], {}, (), graph)
+    for node in targets:
+        for cost, nt in _fed_costs(graph, node.id):
+            hint = nt.extra.get("target_kind")
+            if hint in (None, "float") and _wide(_prediction_into(graph, cost.id, shapes)):
+                return "onehot"
+            if hint:
+                return hint
+    # the Target reaches the loss through other nodes: go by the prediction's width
     for node in graph.nodes.values():
-        if node.type != "Target":
-            continue
-        kind = node.params.get("kind", "auto")
-        if kind != "auto":
-            return kind
-        for e in graph.edges_out_of(node.id):
-            dst = graph.nodes.get(e.dst)
-            nt = registry.get(dst.type) if dst is not None else None
-            if nt is None or nt.category != COST or not nt.extra.get("target_kind"):
-                continue
-            hint = nt.extra["target_kind"]
-            if hint == "float":
-                pred = graph.edges_into(dst.id, "input")
-                shape = (infer_shapes(graph, dataset_shapes).get((pred[0].src, pred[0].src_port))
-                         if pred else None)
-                if shape and len(shape) > 1 and shape[-1] not in (None, 1):
-                    return "onehot"
-            return hint
-        return "index"
-    return None
+        nt = registry.get(node.type)
+        if nt is not None and nt.category == COST and _wide(_prediction_into(graph, node.id, shapes)):
+            return "onehot"
+    return "float"
+
+
+def target_shape(y_shape, kind, pred_shape=None, n_classes=None):
+    """The Target node's shape once the dataset's class labels (shape ``y_shape``) are
+    presented as ``kind`` (None or "none": the targets as they are, e.g. regression)."""
+    if kind == "index":
+        return (None,)
+    if kind in ("float", "signed"):
+        return (None, 1)
+    if kind == "onehot":
+        return (None, n_classes if n_classes else (pred_shape[-1] if pred_shape else None))
+    return None if y_shape is None else tuple(y_shape)
+
+
+def presented_shapes(graph, dataset_shapes):
+    """``dataset_shapes`` as the graph sees them: {"x", "y", "task", ...} where, for a
+    classification dataset ("task": "classification"), "y" is the shape of the class
+    labels *as the loss receives them* (index, 0/1 column, one-hot rows). Without a
+    "task" key "y" is taken as already presented. Returns (shapes, kind)."""
+    ds = dict(dataset_shapes or {})
+    if ds.get("task") != "classification" or ds.get("y") is None:
+        return ds, ds.get("kind", "none" if ds.get("task") else None)
+    first = _infer(graph, {**ds, "y": None}, [], {}, (), graph)
+    kind = target_kind(graph, shapes=first) or "index"
+    pred = None
+    for t in (n for n in graph.nodes.values() if n.type == "Target"):
+        for cost, _ in _fed_costs(graph, t.id):
+            pred = pred or _prediction_into(graph, cost.id, first)
+    ds["y"] = target_shape(ds["y"], kind, pred, ds.get("n_classes"))
+    return ds, kind
+
+
+def _class_problems(graph, dataset_shapes, kind, problems):
+    """Targets that cannot carry the dataset's classes: 0/1 or -1/+1 columns for more
+    than two classes, or fewer class scores than classes."""
+    n = (dataset_shapes or {}).get("n_classes")
+    if not n or kind is None or kind == "none":
+        return
+    shapes = _infer(graph, dataset_shapes, [], {}, (), graph)
+    for t in (node for node in graph.nodes.values() if node.type == "Target"):
+        for cost, _ in _fed_costs(graph, t.id):
+            pred = _prediction_into(graph, cost.id, shapes)
+            port = "input" if any(e.dst == cost.id and e.dst_port == "input" for e in graph.edges) else "input1"
+            if kind in ("float", "signed") and n > 2:
+                problems.append(Problem("shape", f"{describe(cost)} input '{port}': the dataset has {n} classes "
+                                        f"but {describe(t)} gives one {'0/1' if kind == 'float' else '-1/+1'} "
+                                        f"value per sample, which can only tell two classes apart. Give the "
+                                        f"prediction {n} outputs (one per class) or use CrossEntropyLoss.",
+                                        cost.id, port))
+            elif kind == "index" and pred and len(pred) >= 2 and pred[1] is not None and pred[1] < n:
+                problems.append(Problem("shape", f"{describe(cost)} input '{port}': the dataset has {n} classes "
+                                        f"but the prediction holds {pred[1]} class score"
+                                        f"{'s' if pred[1] != 1 else ''} per sample; give the last layer "
+                                        f"{n} outputs.", cost.id, port))
 
 
 # ----------------------------------------------------------------- entry point
@@ -332,7 +420,10 @@ def validate(graph, dataset_shapes=None) -> list:
     problems = []
     _structure(graph, problems)
     _cycles(graph, problems)
+    dataset_shapes, kind = presented_shapes(graph, dataset_shapes)
     _infer(graph, dataset_shapes, problems, {}, (), graph)
+    if not any(p.kind == "shape" for p in problems):
+        _class_problems(graph, dataset_shapes, kind, problems)
     _ties(graph, problems)
     for name, mdef in graph.modules.items():
         inner = []
@@ -352,8 +443,8 @@ def validate(graph, dataset_shapes=None) -> list:
                     inner.append(Problem("module", f"exposed port '{ref.name}' refers to {describe(node)}'s "
                                          f"{'input' if side == 0 else 'output'} '{ref.port}', which it does "
                                          f"not have.", ref.node, ref.port))
-        problems.extend(Problem(p.kind, f"Inside module '{name}': {p.message}", p.node, p.port, p.severity)
-                        for p in inner)
+        problems.extend(Problem(p.kind, f"Inside module '{name}': {p.message}", p.node, p.port, p.severity,
+                                module=name) for p in inner)
     if not any((nt := registry.get(n.type)) is not None and nt.category == COST for n in graph.nodes.values()):
         problems.append(Problem("no_cost", "Nothing to train: the graph has no cost (loss) node. Connect the "
                                 "prediction and the Target to a loss such as MSELoss or CrossEntropyLoss.",

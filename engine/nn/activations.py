@@ -3,6 +3,14 @@
 Class attributes used by the training probes: ``saturating = True`` marks
 sigmoid/tanh-like units (vanishing gradients when |x| is large); ``relu_family = True``
 marks units that output a constant zero region and so can die.
+
+``inplace``: the modules torch gives an ``inplace`` flag (ReLU, ReLU6, LeakyReLU, RReLU,
+ELU, SELU, CELU, Hardtanh, Threshold) accept it so torch code and saved graphs load, but
+always compute out of place: the result is a new tensor with the same numbers and
+gradients, and the input is left unchanged. Our autograd has no version counters, so an
+in-place write could silently corrupt a value an earlier op saved for its backward pass
+(torch raises an error there instead). Code that relies on the input being overwritten
+must use the returned tensor.
 """
 from __future__ import annotations
 
@@ -20,19 +28,27 @@ class _Activation(Module):
     saturating = False
     relu_family = False
 
+
+class _InplaceActivation(_Activation):
+    """An activation torch gives an ``inplace`` flag: accepted, computed out of place
+    (same numbers; see the module docstring)."""
+
     def __init__(self, inplace=False):
         super().__init__()
-        self.inplace = inplace  # accepted for torch compatibility; we never modify in place
+        self.inplace = inplace
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
 
 
-class ReLU(_Activation):
+class ReLU(_InplaceActivation):
     relu_family = True
 
     def forward(self, input):
         return F.relu(input)
 
 
-class ReLU6(_Activation):
+class ReLU6(_InplaceActivation):
     relu_family = True
     saturating = True
 
@@ -40,7 +56,7 @@ class ReLU6(_Activation):
         return F.relu6(input)
 
 
-class LeakyReLU(_Activation):
+class LeakyReLU(_InplaceActivation):
     relu_family = True
 
     def __init__(self, negative_slope=0.01, inplace=False):
@@ -51,7 +67,7 @@ class LeakyReLU(_Activation):
         return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self):
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class PReLU(_Activation):
@@ -72,7 +88,7 @@ class PReLU(_Activation):
         return f"num_parameters={self.num_parameters}"
 
 
-class RReLU(_Activation):
+class RReLU(_InplaceActivation):
     """Random negative slope in [lower, upper] while training, their mean in eval."""
 
     relu_family = True
@@ -86,10 +102,10 @@ class RReLU(_Activation):
         return F.rrelu(input, self.lower, self.upper, self.training, generator=self.generator)
 
     def extra_repr(self):
-        return f"lower={self.lower}, upper={self.upper}"
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
 
 
-class ELU(_Activation):
+class ELU(_InplaceActivation):
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__(inplace)
         self.alpha = alpha
@@ -98,15 +114,15 @@ class ELU(_Activation):
         return F.elu(input, self.alpha)
 
     def extra_repr(self):
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
-class SELU(_Activation):
+class SELU(_InplaceActivation):
     def forward(self, input):
         return F.selu(input)
 
 
-class CELU(_Activation):
+class CELU(_InplaceActivation):
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__(inplace)
         self.alpha = alpha
@@ -115,7 +131,7 @@ class CELU(_Activation):
         return F.celu(input, self.alpha)
 
     def extra_repr(self):
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class GELU(_Activation):
@@ -165,7 +181,7 @@ class Tanh(_Activation):
         return F.tanh(input)
 
 
-class Hardtanh(_Activation):
+class Hardtanh(_InplaceActivation):
     saturating = True
 
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
@@ -178,10 +194,10 @@ class Hardtanh(_Activation):
         return F.hardtanh(input, self.min_val, self.max_val)
 
     def extra_repr(self):
-        return f"min_val={self.min_val}, max_val={self.max_val}"
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
 
 
-class Threshold(_Activation):
+class Threshold(_InplaceActivation):
     relu_family = True  # a constant region below the threshold: units can die
 
     def __init__(self, threshold, value, inplace=False):
@@ -192,7 +208,7 @@ class Threshold(_Activation):
         return F.threshold(input, self.threshold, self.value)
 
     def extra_repr(self):
-        return f"threshold={self.threshold}, value={self.value}"
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
 
 
 class Tanhshrink(_Activation):

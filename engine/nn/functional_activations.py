@@ -5,6 +5,11 @@ pointwise activations are one node each: a ``_Pointwise`` Function that evaluate
 formula and its closed-form derivative, choosing the same side as torch at the kinks
 (e.g. leaky_relu uses the negative slope at x == 0, hardtanh has zero gradient at its
 bounds). Softmax and log-softmax are fused too: they sit in every classifier.
+
+``inplace=True`` (and the ``relu_`` spelling) is accepted for torch compatibility but
+computes out of place: same values and gradients, a new tensor, the input untouched.
+Without autograd version counters an in-place write could corrupt a tensor saved for an
+earlier op's backward pass, so we never do one; use the returned tensor.
 """
 from __future__ import annotations
 
@@ -320,6 +325,7 @@ def relu(input, inplace=False):
 
 
 def relu_(input):
+    """torch's in-place spelling; here out of place like ``relu`` (see the module docstring)."""
     return relu(input)
 
 

@@ -150,7 +150,8 @@ class _MaxPool(Function):
         return gx
 
 
-def _pool(input, kernel_size, stride, padding, dilation, nd, kind, count_include_pad=True):
+def _pool(input, kernel_size, stride, padding, dilation, nd, kind, count_include_pad=True,
+          divisor_override=None):
     k = _tuple(kernel_size, nd)
     s = k if stride is None or stride == () else _tuple(stride, nd)
     p = _tuple(padding, nd)
@@ -166,6 +167,8 @@ def _pool(input, kernel_size, stride, padding, dilation, nd, kind, count_include
     cols = ops.unfold(x, k, s, d)                          # (..., *O, *K)
     lead = cols.shape[:cols.ndim - nd]
     cols = ops.reshape(cols, lead + (-1,))
+    if divisor_override:  # torch: the window sum over this number, padding or not
+        return ops.sum(cols, -1) / float(divisor_override)
     if count_include_pad or not any(p):
         return ops.mean(cols, -1)
     xp = _xp(input.data)
@@ -177,25 +180,43 @@ def _pool(input, kernel_size, stride, padding, dilation, nd, kind, count_include
     return ops.sum(cols, -1) / _make(counts[0, 0], None)
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1):
+def _unsupported(ceil_mode=False, return_indices=False):
+    """torch's positional arguments we accept but do not implement: a clear error."""
+    if ceil_mode:
+        raise ValueError("pooling with ceil_mode=True is not supported")
+    if return_indices:
+        raise ValueError("pooling with return_indices=True is not supported")
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    _unsupported(ceil_mode, return_indices)
     return _pool(input, kernel_size, stride, padding, dilation, 1, "max")
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    _unsupported(ceil_mode, return_indices)
     return _pool(input, kernel_size, stride, padding, dilation, 2, "max")
 
 
-def avg_pool1d(input, kernel_size, stride=None, padding=0, count_include_pad=True):
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    _unsupported(ceil_mode)
     return _pool(input, kernel_size, stride, padding, 1, 1, "avg", count_include_pad)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad=True):
-    return _pool(input, kernel_size, stride, padding, 1, 2, "avg", count_include_pad)
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    _unsupported(ceil_mode)
+    return _pool(input, kernel_size, stride, padding, 1, 2, "avg", count_include_pad, divisor_override)
 
 
 # ===================================================================== dropout
-def dropout(input, p=0.5, training=True, generator=None):
-    """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
+def dropout(input, p=0.5, training=True, inplace=False, generator=None):
+    """Zero each element with probability p and scale the rest by 1/(1-p) (training only).
+    ``inplace`` is accepted for torch compatibility but computes out of place (same
+    numbers, input untouched; see engine.nn.activations). ``generator`` is an engine
+    extra (default: engine.backend.default_generator)."""
     if p < 0 or p > 1:
         raise ValueError(f"dropout probability must be in [0, 1], got {p}")
     if not training or p == 0:

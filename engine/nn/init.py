@@ -11,7 +11,7 @@ from .. import backend
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "zeros_",
            "ones_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-           "kaiming_normal_", "orthogonal_"]
+           "kaiming_normal_", "orthogonal_", "lstm_forget_bias_"]
 
 
 def _gen(generator):
@@ -137,3 +137,18 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     if rows < cols:
         q = q.T
     return _fill(tensor, (gain * q).reshape(tensor.shape))
+
+
+def lstm_forget_bias_(lstm, value=1.0):
+    """Engine extra (torch has no such helper): set the forget-gate bias of every layer
+    and direction of an LSTM to ``value`` (bias_hh's forget rows = value, bias_ih's = 0,
+    so the gate starts at sigmoid(value)). value = 1 is Jozefowicz et al. (2015);
+    value = ln(T) for dependencies about T steps long is the "chrono" initialisation of
+    Tallec & Ollivier (2018). torch's default (uniform, around 0) starts the gate at 0.5."""
+    if not lstm.bias:
+        raise ValueError("lstm_forget_bias_: this LSTM was built with bias=False, it has no gate biases")
+    H = lstm.hidden_size
+    for name, p in lstm.named_parameters():
+        if name.startswith("bias_"):
+            p.data[H:2 * H] = value if name.startswith("bias_hh") else 0.0
+    return lstm

@@ -162,11 +162,11 @@ class _AvgPoolNd(Module):
         if ceil_mode:
             raise ValueError("ceil_mode is not supported")
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.count_include_pad = count_include_pad
+        self.count_include_pad, self.divisor_override = count_include_pad, None
 
     def forward(self, input):
         return F._pool(input, self.kernel_size, self.stride, self.padding, 1, self._nd, "avg",
-                       self.count_include_pad)
+                       self.count_include_pad, self.divisor_override)
 
 
 class AvgPool1d(_AvgPoolNd):
@@ -174,7 +174,13 @@ class AvgPool1d(_AvgPoolNd):
 
 
 class AvgPool2d(_AvgPoolNd):
+    """divisor_override: divide each window's sum by this number instead of its size."""
     _nd = 2
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
+        self.divisor_override = divisor_override
 
 
 class Flatten(Module):
@@ -188,16 +194,20 @@ class Flatten(Module):
 
 class Dropout(Module):
     """Inverted dropout in training, identity in eval. ``generator`` defaults to the
-    process-wide engine.backend.default_generator."""
+    process-wide engine.backend.default_generator. ``inplace`` is accepted for torch
+    compatibility but computes out of place (same numbers; see engine.nn.activations)."""
 
     def __init__(self, p=0.5, inplace=False, generator=None):
         super().__init__()
         if p < 0 or p > 1:
             raise ValueError(f"dropout probability must be in [0, 1], got {p}")
-        self.p, self.generator = p, generator
+        self.p, self.inplace, self.generator = p, inplace, generator
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
 
     def forward(self, input):
-        return F.dropout(input, self.p, self.training, self.generator)
+        return F.dropout(input, self.p, self.training, generator=self.generator)
 
 
 # ===================================================================== normalisation
@@ -205,13 +215,13 @@ class _BatchNorm(Module):
     _dims = (2,)
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, device=None, dtype=None):
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
             self.weight = _param((num_features,), device, dtype)
-            self.bias = _param((num_features,), device, dtype)
+            self.bias = _param((num_features,), device, dtype) if bias else None
             init.ones_(self.weight)
         else:
             self.weight = self.bias = None
@@ -244,7 +254,9 @@ class _BatchNorm(Module):
                             self.training or not self.track_running_stats, momentum, self.eps)
 
     def extra_repr(self):
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+        no_bias = ", bias=False" if self.affine and self.bias is None else ""
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}{no_bias}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -277,7 +289,8 @@ class LayerNorm(Module):
 
 
 class GroupNorm(Module):
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *,
+                 bias=True):
         super().__init__()
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
@@ -285,7 +298,7 @@ class GroupNorm(Module):
         if affine:
             self.weight = _param((num_channels,), device, dtype)
             init.ones_(self.weight)
-            self.bias = _param((num_channels,), device, dtype)
+            self.bias = _param((num_channels,), device, dtype) if bias else None
         else:
             self.weight = self.bias = None
 
@@ -298,7 +311,7 @@ class InstanceNorm2d(Module):
     track_running_stats=False; tracking running statistics is not supported)."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
-                 track_running_stats=False, device=None, dtype=None):
+                 track_running_stats=False, device=None, dtype=None, *, bias=True):
         super().__init__()
         if track_running_stats:
             raise ValueError("InstanceNorm2d(track_running_stats=True) is not supported")
@@ -306,7 +319,7 @@ class InstanceNorm2d(Module):
         if affine:
             self.weight = _param((num_features,), device, dtype)
             init.ones_(self.weight)
-            self.bias = _param((num_features,), device, dtype)
+            self.bias = _param((num_features,), device, dtype) if bias else None
         else:
             self.weight = self.bias = None
 
@@ -488,48 +501,105 @@ def tbptt_chunks(sequence, chunk_len, dim=0):
 
 
 # ===================================================================== attention
+def _pad_mask(mask, like):
+    """A mask over keys with one more key column (not masked: False / 0), as torch pads
+    attn_mask and key_padding_mask for add_bias_kv and add_zero_attn."""
+    if mask is None:
+        return None
+    xp = backend.array_module(like.data)
+    a = mask.data if isinstance(mask, Tensor) else xp.asarray(mask)
+    return xp.concatenate([a, xp.zeros(a.shape[:-1] + (1,), dtype=a.dtype)], -1)
+
+
 class MultiheadAttention(Module):
-    """torch.nn.MultiheadAttention with kdim = vdim = embed_dim. Parameters in_proj_weight
-    (3E, E) (xavier_uniform_), in_proj_bias (zeros), out_proj (Linear, bias zeros).
+    """torch.nn.MultiheadAttention. When kdim = vdim = embed_dim: one packed in_proj_weight
+    (3E, E); otherwise separate q_proj_weight (E, E), k_proj_weight (E, kdim) and
+    v_proj_weight (E, vdim), as torch. Init xavier_uniform_ on the projection weights,
+    zeros on in_proj_bias (3E) and out_proj.bias; add_bias_kv adds bias_k, bias_v (1, 1, E)
+    (xavier_normal_) as one extra key/value, add_zero_attn one extra all-zero key/value.
     forward returns (output, attention weights averaged over heads, or per head)."""
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
                  add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
         super().__init__()
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f"embed_dim and num_heads must be positive, got {embed_dim} and {num_heads}")
         if embed_dim % num_heads:
             raise ValueError(f"embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads})")
-        if add_bias_kv or add_zero_attn or (kdim not in (None, embed_dim)) or (vdim not in (None, embed_dim)):
-            raise ValueError("add_bias_kv, add_zero_attn and kdim/vdim != embed_dim are not supported")
-        self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
-        self.head_dim, self.batch_first = embed_dim // num_heads, batch_first
-        self.in_proj_weight = _param((3 * embed_dim, embed_dim), device, dtype)
-        self.in_proj_bias = _param((3 * embed_dim,), device, dtype) if bias else None
-        self.out_proj = Linear(embed_dim, embed_dim, bias, device, dtype)
-        init.xavier_uniform_(self.in_proj_weight)
-        if bias:
+        E = embed_dim
+        self.embed_dim, self.num_heads, self.dropout = E, num_heads, dropout
+        self.kdim = kdim if kdim is not None else E
+        self.vdim = vdim if vdim is not None else E
+        self._qkv_same_embed_dim = self.kdim == E and self.vdim == E
+        self.head_dim, self.batch_first, self.add_zero_attn = E // num_heads, batch_first, add_zero_attn
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = _param((3 * E, E), device, dtype)
+            self.q_proj_weight = self.k_proj_weight = self.v_proj_weight = None
+        else:
+            self.in_proj_weight = None
+            self.q_proj_weight = _param((E, E), device, dtype)
+            self.k_proj_weight = _param((E, self.kdim), device, dtype)
+            self.v_proj_weight = _param((E, self.vdim), device, dtype)
+        self.in_proj_bias = _param((3 * E,), device, dtype) if bias else None
+        self.out_proj = Linear(E, E, bias, device, dtype)
+        if add_bias_kv:
+            self.bias_k, self.bias_v = _param((1, 1, E), device, dtype), _param((1, 1, E), device, dtype)
+        else:
+            self.bias_k = self.bias_v = None
+        self._reset_parameters()
+
+    def _reset_parameters(self, generator=None):
+        if self._qkv_same_embed_dim:
+            init.xavier_uniform_(self.in_proj_weight, generator=generator)
+        else:
+            for w in (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
+                init.xavier_uniform_(w, generator=generator)
+        if self.in_proj_bias is not None:
+            init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k, generator=generator)
+            init.xavier_normal_(self.bias_v, generator=generator)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
         unbatched = query.ndim == 2
-        self_attention = query is key and key is value  # one fused projection then
+        self_attention = query is key and key is value and self._qkv_same_embed_dim
         if unbatched:
             query, key, value = (ops.unsqueeze(t, 0) for t in (query, key, value))
         elif not self.batch_first:
             query, key, value = (ops.transpose(t, 0, 1) for t in (query, key, value))
-        # now (N, L, E)
+        # now (N, L, E), (N, S, kdim), (N, S, vdim)
+        if key.shape[-1] != self.kdim or value.shape[-1] != self.vdim:
+            raise ValueError(f"MultiheadAttention(kdim={self.kdim}, vdim={self.vdim}) got keys of size "
+                             f"{key.shape[-1]} and values of size {value.shape[-1]}")
         E, h, hd = self.embed_dim, self.num_heads, self.head_dim
-        w, b = self.in_proj_weight, self.in_proj_bias
-        if self_attention:
-            q, k, v = ops.chunk(F.linear(query, w, b), 3, -1)
+        b = self.in_proj_bias
+        if self_attention:  # one fused projection
+            q, k, v = ops.chunk(F.linear(query, self.in_proj_weight, b), 3, -1)
         else:
+            if self._qkv_same_embed_dim:
+                w = self.in_proj_weight
+                ws = (w[:E], w[E:2 * E], w[2 * E:])
+            else:
+                ws = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
             bs = (None, None, None) if b is None else (b[:E], b[E:2 * E], b[2 * E:])
-            q = F.linear(query, w[:E], bs[0])
-            k = F.linear(key, w[E:2 * E], bs[1])
-            v = F.linear(value, w[2 * E:], bs[2])
-        N, L, S = q.shape[0], q.shape[1], k.shape[1]
+            q, k, v = (F.linear(t, wi, bi) for t, wi, bi in zip((query, key, value), ws, bs))
+        N, L = q.shape[0], q.shape[1]
+        if is_causal and attn_mask is None:
+            xp = backend.array_module(q.data)
+            attn_mask = ~xp.tril(xp.ones((L, k.shape[1]), dtype=bool))
+        if self.bias_k is not None:  # one more key/value, that every query may attend
+            k = ops.cat([k, ops.expand(self.bias_k, N, 1, E)], 1)
+            v = ops.cat([v, ops.expand(self.bias_v, N, 1, E)], 1)
+            attn_mask, key_padding_mask = _pad_mask(attn_mask, q), _pad_mask(key_padding_mask, q)
+        if self.add_zero_attn:
+            zeros = _make(backend.array_module(q.data).zeros((N, 1, E), dtype=q.data.dtype), None)
+            k, v = ops.cat([k, zeros], 1), ops.cat([v, zeros], 1)
+            attn_mask, key_padding_mask = _pad_mask(attn_mask, q), _pad_mask(key_padding_mask, q)
+        S = k.shape[1]
         q, k, v = (ops.transpose(ops.reshape(t, (N, t.shape[1], h, hd)), 1, 2) for t in (q, k, v))
-        mask = self._merge_masks(attn_mask, key_padding_mask, is_causal, N, L, S, q)
+        mask = self._merge_masks(attn_mask, key_padding_mask, False, N, L, S, q)
         out, weights = F.scaled_dot_product_attention(
             q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0,
             return_weights=True)
@@ -546,6 +616,10 @@ class MultiheadAttention(Module):
         if unbatched:
             weights = ops.squeeze(weights, 0)
         return out, weights
+
+    def extra_repr(self):
+        extra = "" if self._qkv_same_embed_dim else f", kdim={self.kdim}, vdim={self.vdim}"
+        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}{extra}"
 
     @staticmethod
     def _merge_masks(attn_mask, key_padding_mask, is_causal, N, L, S, like):

@@ -4,7 +4,8 @@ Adam:  m <- b1*m + (1-b1)*g;  v <- b2*v + (1-b2)*g^2
        w <- w - lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)
 amsgrad keeps vmax <- max(vmax, v) and uses it in place of v (as torch's code does: the
 maximum is taken over the raw second moment, then bias-corrected at the current step).
-AdamW decays the weights directly, w <- w - lr*wd*w, instead of adding wd*w to g.
+AdamW decays the weights directly, w <- w - lr*wd*w, instead of adding wd*w to g;
+Adam(decoupled_weight_decay=True) is AdamW, as in torch.
 """
 from __future__ import annotations
 
@@ -27,18 +28,17 @@ def _check_adam_args(lr, betas, eps, weight_decay):
 
 
 class Adam(Optimizer):
-    _decoupled = False  # AdamW sets this
-
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False, *, maximize=False):
+                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
         _check_adam_args(lr, betas, eps, weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, group):
         lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
-        wd, amsgrad = group["weight_decay"], group["amsgrad"]
+        wd, amsgrad, decoupled = group["weight_decay"], group["amsgrad"], group["decoupled_weight_decay"]
         for p in group["params"]:
             if p.grad is None:
                 continue
@@ -54,7 +54,7 @@ class Adam(Optimizer):
             state["step"] += 1
             t = state["step"]
             if wd:
-                if self._decoupled:
+                if decoupled:
                     p.data *= 1 - lr * wd
                 else:
                     g = g + wd * p.data
@@ -74,12 +74,10 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    _decoupled = True
-
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
                  amsgrad=False, *, maximize=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, maximize=maximize)
+                         amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=True)
 
 
 class Lion(Optimizer):

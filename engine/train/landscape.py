@@ -41,11 +41,22 @@ def pca_plane(trajectory, center=None, seed: int = 0) -> Plane:
         raise ValueError("the trajectory needs at least one point (train for a few probes first)")
     center = traj[-1] if center is None else np.asarray(center, dtype=np.float64)
     moves = traj - center
-    _, s, vt = np.linalg.svd(moves, full_matrices=False)
-    var = s ** 2
+    # Principal directions from the small T x T Gram matrix (T probes << P parameters):
+    # moves = U S Vt, so moves moves^T = U S^2 U^T and Vt = S^-1 U^T moves. This is the
+    # same answer as an SVD of moves at a fraction of the cost, which matters because the
+    # trajectory panel recomputes it while training runs.
+    var, u = np.linalg.eigh(moves @ moves.T)
+    var, u = np.clip(var[::-1], 0.0, None), u[:, ::-1]
+    # the Gram matrix squares the singular values, so its rounding is ~1e-16 of var[0]:
+    # directions below 1e-12 of it are noise (and explain nothing)
+    keep = var > 1e-12 * max(var[0] if len(var) else 0.0, 1e-300)
+    vt = (u[:, keep].T @ moves) / np.sqrt(var[keep])[:, None]
     total = var.sum()
     rng = np.random.default_rng(seed)
-    dirs = [vt[i] for i in range(min(2, len(vt))) if s[i] > 1e-12 * max(1.0, s[0])]
+    dirs = [vt[i] / np.linalg.norm(vt[i]) for i in range(min(2, len(vt)))]
+    if len(dirs) == 2:     # exact orthogonality despite rounding
+        dirs[1] = dirs[1] - (dirs[1] @ dirs[0]) * dirs[0]
+        dirs[1] /= np.linalg.norm(dirs[1])
     while len(dirs) < 2:   # complete an orthonormal pair (Gram-Schmidt on a random vector)
         r = rng.standard_normal(traj.shape[1])
         for d in dirs:

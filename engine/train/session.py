@@ -31,11 +31,13 @@ from ..data.base import CLASSIFICATION, class_targets
 from ..data.loader import DataLoader
 from ..graph import registry as reg
 from ..graph.compile import CompileError, Program, compile_graph
+from ..graph.schema import SETTINGS, setting
+from ..nn.utils import clip_grad_norm_
 from . import diagnostics, probes
 from .snapshot import NanReport, Snapshot, Verdict
 
 #: default optimizer when the graph's settings name none (TensorFlow Playground's rate)
-DEFAULT_OPTIMIZER = {"name": "SGD", "lr": 0.03}
+DEFAULT_OPTIMIZER = SETTINGS["optimizer"][1]
 #: probes evaluate train/test metrics on at most this many samples of each split
 PROBE_EVAL_LIMIT = 256
 #: trajectory points kept (older ones are thinned out beyond this)
@@ -49,7 +51,8 @@ class Session:
 
     def __init__(self, program: Program, dataset, loss=None, optimizer=None, schedule=None,
                  seed: int = 0, device: str = "cpu", batch_size: int = 10, probe_every: int = 10,
-                 trainer: str = "gradient", eval_every: int | None = None):
+                 trainer: str = "gradient", eval_every: int | None = None,
+                 clip_grad_norm: float | None = None):
         self.device = backend.check_device(device)
         self.program = program.to(self.device)
         self.program.train()
@@ -61,6 +64,8 @@ class Session:
         #: this (default: every 5th probe); Snapshots between carry None, as the contract says
         self.eval_every = 5 * self.probe_every if eval_every is None else int(eval_every)
         self.trainer = trainer
+        #: max total gradient norm (None or 0: no clipping); may change between steps
+        self.clip_grad_norm = clip_grad_norm
         # One generator per session for dropout and other random layers: reproducible.
         self.generator = backend.Generator(self.seed, self.device)
         for m in self.program.modules():
@@ -139,10 +144,10 @@ class Session:
         a one-line message.
         """
         s = graph.settings or {}
-        seed = int(s.get("seed", 0) or 0) if seed is None else int(seed)
-        device = device or s.get("device", "cpu")
+        seed = int(setting(s, "seed")) if seed is None else int(seed)
+        device = device or setting(s, "device")
         if dataset is None:
-            spec = s.get("dataset")
+            spec = setting(s, "dataset")
             if not spec:
                 raise ValueError("no dataset chosen: set settings.dataset, e.g. {\"name\": \"xor\"}")
             from ..data import from_settings  # noqa: PLC0415
@@ -151,14 +156,14 @@ class Session:
                 dataset = from_settings(spec)
             except (ValueError, OSError) as exc:
                 raise ValueError(f"dataset: {exc}") from None
-        shapes = {**dataset.shapes(), "task": dataset.task}
+        shapes = {**dataset.shapes(), "task": dataset.task, "n_classes": dataset.n_classes}
         if isinstance(previous, Session):   # keep the trained weights of unchanged nodes
             previous = previous.program
         program = compile_graph(graph, previous, dataset_shapes=shapes, seed=seed)
-        kw = dict(optimizer=s.get("optimizer"), schedule=s.get("schedule"), seed=seed,
-                  device=device, batch_size=s.get("batch_size", 10),
-                  probe_every=s.get("probe_every", 10), trainer=s.get("trainer", "gradient"),
-                  eval_every=s.get("eval_every"))
+        # each missing setting takes its documented default (engine.graph.schema.SETTINGS)
+        kw = {key: setting(s, key) for key in ("optimizer", "schedule", "batch_size", "probe_every",
+                                               "trainer", "eval_every", "clip_grad_norm")}
+        kw.update(seed=seed, device=device)
         kw.update(overrides)
         return cls(program, dataset, **kw)
 
@@ -250,6 +255,8 @@ class Session:
         else:
             self.optimizer.zero_grad()
             loss.backward()
+            if self.clip_grad_norm:
+                clip_grad_norm_(self.params, self.clip_grad_norm)
             self.optimizer.step()
         self.step_count += 1
         self.last_loss = lv

@@ -377,6 +377,7 @@ class TrainingPanel(QWidget):
         quiet(self.task_combo, self.task_combo.setCurrentText, self.setting("task") or "classification")
         quiet(self.batch_spin, self.batch_spin.setValue, int(self.setting("batch_size") or 10))
         quiet(self.seed_spin, self.seed_spin.setValue, int(self.setting("seed") or 0))
+        quiet(self.clip_spin, self.clip_spin.setValue, float(self.setting("clip_grad_norm") or 0.0))
         quiet(self.steps_spin, self.steps_spin.setValue, int(self.setting("steps") or 500))
         quiet(self.trainer_combo, self.trainer_combo.setCurrentText, self.setting("trainer") or "gradient")
         quiet(self.device_combo, self.device_combo.setCurrentIndex,
@@ -485,6 +486,17 @@ class TrainingPanel(QWidget):
             self.schedule_form = ParamForm(specs, shown)
             self.schedule_form.changed.connect(self._schedule_param)
             lay.addRow(self.schedule_form)
+        self.clip_spin = QDoubleSpinBox()
+        self.clip_spin.setRange(0.0, 1e6)
+        self.clip_spin.setDecimals(3)
+        self.clip_spin.setSingleStep(0.1)
+        self.clip_spin.setSpecialValueText("off")  # shown at 0
+        self.clip_spin.setKeyboardTracking(False)
+        self.clip_spin.setValue(float(self.setting("clip_grad_norm") or 0.0))
+        self.clip_spin.setToolTip("rescale the gradients when their total norm exceeds this "
+                                  "(a remedy for exploding gradients); off = no clipping")
+        self.clip_spin.valueChanged.connect(lambda v: self.set("clip_grad_norm", float(v)))
+        lay.addRow("Clip grad norm", self.clip_spin)
         return box
 
     def _optimizer_param(self, key, value):

@@ -14,7 +14,7 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker,
                            QPen, QPolygonF)
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyle
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from engine.graph.registry import COST, MODULE, OBSERVED, PARAMETER
 from playground import theme as themes
@@ -22,6 +22,15 @@ from playground import theme as themes
 from . import model
 
 PORT_R = 5.5
+# A function's output is a computed variable: an open circle just outside the box (the
+# course notes' notation), joined to the box by a short stub.
+VAR_R, VAR_STUB = 7.0, 7.0
+
+
+def var_radius(th) -> float:
+    # Grows a little in presentation mode, but not with the font: the examples' node spacing
+    # (170) must still leave room between a circle and the next box.
+    return VAR_R * (1.25 if th.presentation else 1.0)
 CIRCLE_D = 58.0
 BOX_MIN_W, BOX_H, PORT_GAP = 100.0, 46.0, 18.0
 MAX_TEXT_W = 118.0  # longer titles get a smaller font, then are elided: nodes stay compact
@@ -46,6 +55,9 @@ class PortItem(QGraphicsItem):
         super().__init__(node_item)
         self.node_item, self.name, self.is_input, self.multi = node_item, name, is_input, multi
         self.hover = False
+        #: drawn as a computed variable (open circle): outputs of functions, costs, modules
+        self.variable = False
+        self.shape_text = ""  # the inferred shape, set by the scene's validation
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CrossCursor)
         self.setFlag(QGraphicsItem.ItemHasNoContents)
@@ -55,7 +67,7 @@ class PortItem(QGraphicsItem):
         return self.node_item.node_id
 
     def boundingRect(self):
-        r = PORT_R + 3
+        r = (var_radius(themes.current()) if self.variable else PORT_R) + 3
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def shape(self):
@@ -68,14 +80,30 @@ class PortItem(QGraphicsItem):
 
     def paint_on(self, painter, th):
         """Draw this port on its node's painter (node coordinates)."""
-        painter.setPen(QPen(th.edge_hover if self.hover else th.outline, th.pen_width(1.2)))
-        painter.setBrush(th.edge_hover if self.hover else th.port)
-        r = PORT_R * (1.3 if self.hover else 1.0)
+        if self.variable:
+            self._paint_variable(painter, th)
+            return
+        # A plain port is a small solid dot, so that only variables are open circles.
+        color = th.edge_hover if self.hover else th.outline_for(self.node_item.category)
+        painter.setPen(QPen(color, th.pen_width(1.0)))
+        painter.setBrush(color)
+        r = PORT_R * (1.2 if self.hover else 0.75) * (1.2 if th.presentation else 1.0)
         c = self.pos()
         if self.multi:  # a multi port (Add, Concat) is drawn as a small rounded bar
             painter.drawRoundedRect(QRectF(c.x() - r * 0.8, c.y() - r * 1.4, r * 1.6, r * 2.8), r * 0.6, r * 0.6)
         else:
             painter.drawEllipse(c, r, r)
+
+    def _paint_variable(self, painter, th):
+        c = self.pos()
+        r = var_radius(th) * (1.15 if self.hover else 1.0)
+        color = th.edge_hover if self.hover else th.outline_for(self.node_item.category)
+        # the stub: the function's arrow into the variable it computes
+        painter.setPen(QPen(th.outline_for(self.node_item.category), th.pen_width(1.4)))
+        painter.drawLine(QPointF(self.node_item.box_rect().right(), c.y()), QPointF(c.x() - r, c.y()))
+        painter.setPen(QPen(color, th.pen_width(1.5)))
+        painter.setBrush(th.port)
+        painter.drawEllipse(c, r, r)
 
     def scene_center(self) -> QPointF:
         return self.scenePos()
@@ -118,6 +146,9 @@ class NodeItem(QGraphicsItem):
         self.badge_text: str | None = None
         self.badge_tooltip = ""
         self._rect = QRectF()
+        self._bounds = QRectF()
+        self._path = QPainterPath()
+        self._hovered = False
         self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
@@ -148,15 +179,17 @@ class NodeItem(QGraphicsItem):
             self._title_font = _fitting_font(self.title, d - 8, 8.5, th)
         else:
             fm_sub = QFontMetricsF(th.font(8))
-            max_w = MAX_TEXT_W * th.font_scale
+            max_w = MAX_TEXT_W * (1.2 if th.presentation else 1.0)  # long titles shrink: spacing stays usable
             self._title_font = _fitting_font(self.title, max_w, 9.5, th)
             self.subtitle = fm_sub.elidedText(self.subtitle, Qt.ElideRight, max_w)
-            w = max(BOX_MIN_W * th.font_scale,
+            w = max(BOX_MIN_W,  # text decides the width in presentation mode: spacing stays usable
                     QFontMetricsF(self._title_font).horizontalAdvance(self.title) + 24,
                     fm_sub.horizontalAdvance(self.subtitle) + 20)
             h = max(BOX_H * th.font_scale, (max(len(ins), len(outs)) + 1) * PORT_GAP * th.font_scale)
             self._rect = QRectF(-w / 2, -h / 2, w, h)
         self._label_room = (64.0 if len(ins) > 1 else 0.0, 64.0 if len(outs) > 1 else 0.0)
+        self._bounds = self._compute_bounds()
+        self._path = self._outline_path()
         self._place_ports(self.inputs, ins, True)
         self._place_ports(self.outputs, outs, False)
         t = model.node_type(node)
@@ -199,8 +232,18 @@ class NodeItem(QGraphicsItem):
                 item.setPos(x, rad * math.sin(ang))
             else:
                 gap = r.height() / (n + 1)
-                item.setPos(r.left() if is_input else r.right(), r.top() + gap * (i + 1))
+                item.variable = not is_input
+                x = r.left() if is_input else r.right() + self.variable_offset()
+                item.setPos(x, r.top() + gap * (i + 1))
             item.setToolTip(p.name + (f" — {p.help}" if p.help else ""))
+
+    def box_rect(self) -> QRectF:
+        return self._rect
+
+    @staticmethod
+    def variable_offset() -> float:
+        """From the box's right edge to the centre of its output variables' circles."""
+        return VAR_STUB + var_radius(themes.current())
 
     def port(self, name: str, is_input: bool) -> PortItem | None:
         return (self.inputs if is_input else self.outputs).get(name)
@@ -232,9 +275,15 @@ class NodeItem(QGraphicsItem):
 
     # ----- geometry ----------------------------------------------------------
     def boundingRect(self):
-        m = 14.0 * themes.current().line_scale
-        left, right = getattr(self, "_label_room", (0.0, 0.0))
-        return self._rect.adjusted(-m - left, -m - 6, m + right, m)
+        return self._bounds  # asked for very often while painting: computed in refresh()
+
+    def _compute_bounds(self) -> QRectF:
+        th = themes.current()
+        m = 14.0 * th.line_scale
+        left, right = self._label_room
+        if self.category not in (OBSERVED, PARAMETER):  # output variables and their shape labels
+            right = max(right + 2 * self.variable_offset(), 2 * self.variable_offset() + 40.0 * th.font_scale)
+        return self._rect.adjusted(-m - left, -m - 6, m + right, m + 12)
 
     def shape(self):
         p = QPainterPath()
@@ -265,9 +314,9 @@ class NodeItem(QGraphicsItem):
         lod = _lod(option, painter)
         if lod < LOW_DETAIL:  # overview zoom: plain shapes, no antialiasing (300 nodes at 30 fps)
             painter.setRenderHint(QPainter.Antialiasing, False)
-        selected = bool(option.state & QStyle.State_Selected)
-        path = self._outline_path()
-        fill = QColor(th.fill_for(self.category))
+        selected = self.isSelected()  # (cheaper than testing option.state's flags in Python)
+        path = self._path
+        fill = th.fill_for(self.category)
         if self.heat is not None:
             hot = QColor(230, 70, 40)
             t = self.heat
@@ -313,9 +362,13 @@ class NodeItem(QGraphicsItem):
                              Qt.AlignHCenter | Qt.AlignTop, self.subtitle)
         else:
             painter.drawText(r, Qt.AlignCenter, title)
-        # Port names, just outside the box above their port, when a side has several ports
-        # (only zoomed in: at overview zoom they are clutter; the ports' tooltips say them).
-        if lod < 0.9:
+        scene = self.scene()
+        if scene is not None and getattr(scene, "show_shapes", False):
+            self._paint_shapes(painter, th)
+        # Port names, just outside the box above their port, when a side has several ports;
+        # only while the node is hovered or selected (otherwise they crowd the neighbours'
+        # variables; the ports' tooltips say them too) and zoomed in enough to read.
+        if lod < 0.6 or not (self._hovered or self.isSelected()):
             return
         painter.setFont(th.font(6.5))
         painter.setPen(th.muted_text)
@@ -323,8 +376,27 @@ class NodeItem(QGraphicsItem):
             if len(store) > 1:
                 for item in store.values():
                     p = item.pos()
-                    rect = QRectF(p.x() - 62, p.y() - 15, 58, 11) if is_input else QRectF(p.x() + 4, p.y() - 15, 58, 11)
+                    rect = (QRectF(p.x() - 62, p.y() - 15, 58, 11) if is_input
+                            else QRectF(p.x() + var_radius(th) + 1, p.y() - 15, 58, 11))
                     painter.drawText(rect, (Qt.AlignRight if is_input else Qt.AlignLeft) | Qt.AlignVCenter, item.name)
+
+    def _paint_shapes(self, painter, th):
+        """View > Show Tensor Shapes: each output variable labelled with its inferred shape."""
+        painter.setFont(th.font(6.5))
+        painter.setPen(th.muted_text)
+        r = var_radius(th)
+        h = 11 * th.font_scale
+        single = len(self.outputs) == 1
+        for item in self.outputs.values():
+            if not item.variable or not item.shape_text:
+                continue
+            p = item.pos()
+            if single:  # under the circle
+                painter.drawText(QRectF(p.x() - 40 * th.font_scale, p.y() + r + 1, 80 * th.font_scale, h),
+                                 Qt.AlignHCenter | Qt.AlignTop, item.shape_text)
+            else:  # beside it, under the link
+                painter.drawText(QRectF(p.x() + r + 1, p.y() + 1, 60 * th.font_scale, h),
+                                 Qt.AlignLeft | Qt.AlignTop, item.shape_text)
 
     def _paint_badges(self, painter, th):
         r = self._rect
@@ -368,6 +440,14 @@ class NodeItem(QGraphicsItem):
             for e in self.edges:
                 e.update_path()
         return super().itemChange(change, value)
+
+    def hoverEnterEvent(self, event):
+        self._hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self._hovered = False
+        self.update()
 
     def mouseDoubleClickEvent(self, event):
         if self.scene() is not None:
@@ -438,7 +518,7 @@ class EdgeItem(QGraphicsPathItem):
 
     def paint(self, painter, option, widget=None):
         th = themes.current()
-        selected = bool(option.state & QStyle.State_Selected)
+        selected = self.isSelected()
         color = th.selection if selected else (th.edge_hover if self.hover else (self.color or th.edge))
         width = th.pen_width(self.width if self.width is not None else 1.8)
         if self.hover or selected:

@@ -6,11 +6,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QStyle, QWidget
 
 NODE_ROLE = Qt.UserRole + 2
+MODULE_ROLE = Qt.UserRole + 3
 
 
 class ProblemsList(QListWidget):
-    #: a problem's node was clicked
-    nodeClicked = Signal(str)
+    #: a problem's node was clicked: (node id, the module whose inside holds it or "")
+    nodeClicked = Signal(str, str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -27,19 +28,23 @@ class ProblemsList(QListWidget):
             return
         for p in problems:
             sev = getattr(p, "severity", "error")
+            module = getattr(p, "module", None)
             where = f"{p.node}" + (f".{p.port}" if getattr(p, "port", None) else "") if getattr(p, "node", None) else ""
+            if module:  # "block › hidden": where to look, outermost first
+                where = f"{module} › {where}" if where else module
             text = f"{where + ': ' if where else ''}{p.message}"
             icon = self.style().standardIcon(QStyle.SP_MessageBoxCritical if sev == "error"
                                              else QStyle.SP_MessageBoxWarning)
             item = QListWidgetItem(icon, text)
             item.setToolTip(f"{getattr(p, 'kind', '')}: {p.message}")
             item.setData(NODE_ROLE, getattr(p, "node", None))
+            item.setData(MODULE_ROLE, module)
             self.addItem(item)
 
     def _clicked(self, item):
         node = item.data(NODE_ROLE)
         if node:
-            self.nodeClicked.emit(node)
+            self.nodeClicked.emit(node, item.data(MODULE_ROLE) or "")
 
 
 class Breadcrumb(QWidget):

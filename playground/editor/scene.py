@@ -39,6 +39,8 @@ class EditorScene(QGraphicsScene):
         self.owner = None
         self.nav: list[dict] = []
         self.snap_enabled = True
+        #: label each computed variable (output circle) with its inferred shape
+        self.show_shapes = False
         self.node_items: dict[str, NodeItem] = {}
         self.edge_items: dict = {}
         self.shapes: dict = {}
@@ -230,25 +232,55 @@ class EditorScene(QGraphicsScene):
                     self.statusMessage.emit(f"shapes unknown: {exc}")
                     shapes = {}
         self.problems, self.shapes = problems, shapes
-        by_node: dict = {}
-        for p in problems:
-            if getattr(p, "node", None):
-                by_node.setdefault(p.node, []).append(p)
+        by_node = self.problems_by_node(problems)
         for nid, item in self.node_items.items():
-            mine = by_node.get(nid, []) if self.graph is self.document else []
+            mine = by_node.get(nid, [])
             if mine:
                 sev = "error" if any(getattr(p, "severity", "error") == "error" for p in mine) else "warning"
                 item.set_problem("<br>".join(p.message for p in mine), sev)
             else:
                 item.set_problem(None)
             for name, port in itertools.chain(item.inputs.items(), item.outputs.items()):
-                key_node = nid
-                shape = shapes.get((key_node, name)) if not port.is_input else self._input_shape(nid, name)
-                port.setToolTip(f"{name}" + (f": shape {self._fmt_shape(shape)}" if shape is not None else ""))
+                shape = shapes.get((nid, name)) if not port.is_input else self._input_shape(nid, name)
+                port.shape_text = self._fmt_shape(shape) if shape is not None else ""
+                role = "input" if port.is_input else ("computed variable" if port.variable else "output")
+                port.setToolTip(f"<b>{name}</b> ({role})<br>shape "
+                                + (port.shape_text or "unknown until the graph is valid"))
+            if self.show_shapes:
+                item.update()
         for e, item in self.edge_items.items():
             item.set_shape_text(self._shape_text(e.src, e.src_port))
         self.problemsChanged.emit(problems)
         return problems
+
+    def shown_module(self) -> str | None:
+        """The name of the module definition whose inside is shown (None: the main graph)."""
+        return self.owner[1] if self.owner is not None and not self.read_only else None
+
+    def problems_by_node(self, problems) -> dict:
+        """{node id of this level: [Problem]}. A problem inside a module's definition shows
+        on that module's node too, so that nothing wrong is hidden behind a module."""
+        here = self.shown_module()
+        if self.graph is not self.document and here is None:
+            return {}  # a ready-made block's inside: the document's problems are not about it
+        instances: dict = {}
+        for nid, node in self.graph.nodes.items():
+            if node.type == model.MODULE_TYPE:
+                instances.setdefault(node.params.get("module"), []).append(nid)
+        by_node: dict = {}
+        for p in problems:
+            inside = getattr(p, "module", None)
+            if inside == here and getattr(p, "node", None) in self.graph.nodes:
+                by_node.setdefault(p.node, []).append(p)
+            elif inside is not None and inside != here:
+                for nid in instances.get(inside, ()):
+                    by_node.setdefault(nid, []).append(p)
+        return by_node
+
+    def set_show_shapes(self, on: bool):
+        self.show_shapes = bool(on)
+        for item in self.node_items.values():
+            item.update()
 
     def _input_shape(self, nid, port):
         into = self.graph.edges_into(nid, port)
@@ -261,6 +293,8 @@ class EditorScene(QGraphicsScene):
     def _fmt_shape(shape) -> str:
         if isinstance(shape, list):
             return ", ".join(EditorScene._fmt_shape(s) for s in shape)
+        if shape == ():
+            return "scalar"
         if isinstance(shape, tuple):
             return "(" + ", ".join("N" if d is None else str(d) for d in shape) + ")"
         return str(shape)

@@ -3,8 +3,8 @@ Space+drag), rubber-band selection, fit (F), drops from the palette, Tab for qui
 search, and a minimap in the corner."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from playground import theme as themes
@@ -177,33 +177,46 @@ class EditorView(QGraphicsView):
             self.minimap.place()
 
 
-class MiniMap(QGraphicsView):
+class MiniMap(QFrame):
     """The whole graph, small, in the bottom-right corner; the visible area is a frame.
-    Click or drag in it to move the main view."""
+    Click or drag in it to move the main view.
+
+    The graph is drawn into a cached picture, redrawn (at most a few times a second) only
+    when the scene changes: panning and zooming the main view cost just the frame."""
 
     SIZE = (200, 130)
+    SMALL = (150, 98)
+    REDRAW_MS = 250
 
     def __init__(self, main: EditorView):
-        super().__init__(main.scene(), main)
+        super().__init__(main)
         self.main = main
         self.setFixedSize(*self.SIZE)
-        self.setInteractive(False)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Box)
-        self.setStyleSheet("background: rgba(255,255,255,215); border: 1px solid #b0b0b0;")
-        self.setRenderHints(QPainter.Antialiasing)
+        self.setStyleSheet("MiniMap { border: 1px solid #b0b0b0; }")
         self.setFocusPolicy(Qt.NoFocus)
+        self.setCursor(Qt.PointingHandCursor)
         self.setToolTip("Minimap: click to move the view")
-        self._fitted = None
+        self._picture: QPixmap | None = None
+        self._source = QRectF()   # the scene rectangle the picture shows
+        self._target = QRectF()   # where in this widget it is drawn
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(self.REDRAW_MS)
+        self._redraw.timeout.connect(self._invalidate_now)
+        main.scene().changed.connect(self._scene_changed)
         self.place()
 
     def place(self):
         m = 10
+        # On a small canvas the minimap would hide the graph: a smaller one, or none at all.
+        size = next((s for s in (self.SIZE, self.SMALL)
+                     if self.main.width() >= 3 * s[0] and self.main.height() >= 3 * s[1]), None)
+        if size is not None and (self.width(), self.height()) != size:
+            self.setFixedSize(*size)
+            self._picture = None
         self.move(self.main.width() - self.width() - m, self.main.height() - self.height() - m)
-        # On a small canvas the minimap would hide the graph: show it only when there is room.
-        roomy = self.main.width() >= 3 * self.width() and self.main.height() >= 3 * self.height()
-        self.setVisible(self.enabled and roomy)
+        self.setVisible(self.enabled and size is not None)
 
     enabled = True
 
@@ -211,26 +224,73 @@ class MiniMap(QGraphicsView):
         self.enabled = bool(on)
         self.place()
 
-    def drawBackground(self, painter, rect):
-        painter.fillRect(rect, QColor(255, 255, 255, 215))
+    def _scene_changed(self, _regions=None):
+        if not self._redraw.isActive():
+            self._redraw.start()
+
+    def _invalidate_now(self):
+        self._picture = None
+        self.update()
+
+    def _render(self):
+        scene = self.main.scene()
+        rect = scene.itemsBoundingRect()
+        if rect.isEmpty():
+            rect = QRectF(-200, -150, 400, 300)
+        rect = rect.adjusted(-60, -60, 60, 60)
+        area = QRectF(self.contentsRect())
+        s = min(area.width() / rect.width(), area.height() / rect.height())
+        w, h = rect.width() * s, rect.height() * s
+        self._source = rect
+        self._target = QRectF(area.center().x() - w / 2, area.center().y() - h / 2, w, h)
+        dpr = self.devicePixelRatioF()
+        pic = QPixmap(int(area.width() * dpr), int(area.height() * dpr))
+        pic.setDevicePixelRatio(dpr)
+        pic.fill(QColor(255, 255, 255, 225))
+        painter = QPainter(pic)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.translate(-area.topLeft())
+        scene.render(painter, self._target, rect, Qt.KeepAspectRatio)
+        painter.end()
+        self._picture = pic
+
+    def to_scene(self, p: QPointF) -> QPointF:
+        t, r = self._target, self._source
+        if t.isEmpty():
+            return r.center()
+        return QPointF(r.left() + (p.x() - t.left()) * r.width() / t.width(),
+                       r.top() + (p.y() - t.top()) * r.height() / t.height())
+
+    def from_scene(self, p: QPointF) -> QPointF:
+        t, r = self._target, self._source
+        return QPointF(t.left() + (p.x() - r.left()) * t.width() / r.width(),
+                       t.top() + (p.y() - r.top()) * t.height() / r.height())
 
     def paintEvent(self, event):
-        rect = self.scene().itemsBoundingRect()
-        if not rect.isEmpty() and rect != self._fitted:  # refit only when the graph's extent changed
-            self._fitted = rect
-            self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.KeepAspectRatio)
-        super().paintEvent(event)
-
-    def drawForeground(self, painter, rect):
+        if self._picture is None:
+            self._render()
+        painter = QPainter(self)
+        painter.drawPixmap(self.contentsRect().topLeft(), self._picture)
         visible = self.main.mapToScene(self.main.viewport().rect()).boundingRect()
-        th = themes.current()
-        painter.setPen(QPen(th.selection, 0))
+        frame = QRectF(self.from_scene(visible.topLeft()), self.from_scene(visible.bottomRight()))
+        painter.setClipRect(self.contentsRect())
+        painter.setPen(QPen(themes.current().selection, 1))
         painter.setBrush(QColor(47, 123, 229, 30))
-        painter.drawRect(visible)
+        painter.drawRect(frame)
+        painter.end()
+        super().paintEvent(event)  # the frame border
+
+    def viewport(self):
+        return self  # the main view calls minimap.viewport().update(), as for a view
+
+    def mapFromScene(self, p: QPointF):
+        if self._picture is None:
+            self._render()
+        return self.from_scene(p).toPoint()
 
     def mousePressEvent(self, event):
-        self.main.centerOn(self.mapToScene(event.position().toPoint()))
+        self.main.centerOn(self.to_scene(event.position()))
 
     def mouseMoveEvent(self, event):
         if event.buttons():
-            self.main.centerOn(self.mapToScene(event.position().toPoint()))
+            self.main.centerOn(self.to_scene(event.position()))

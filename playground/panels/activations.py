@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QComboBox
 
-from .base import DIVERGING, SEQUENTIAL, Panel
+from .base import DIVERGING, SEQUENTIAL, Panel, SideBySide
 
 BINS = 40
 
@@ -46,7 +46,7 @@ class ActivationsPanel(Panel):
         self.stats = self.add_label()
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
-        self.hist_plot = self.glw.addPlot(row=0, col=0, title="histogram over time")
+        self.hist_plot = self.glw.addPlot(row=0, col=0, title="histogram over time (darker = more values there)")
         self.hist_plot.setLabel("left", "value")
         self.hist_image = pg.ImageItem()
         self.hist_image.setLookupTable(SEQUENTIAL[::-1])
@@ -54,11 +54,14 @@ class ActivationsPanel(Panel):
         self.unit_plot = self.glw.addPlot(row=1, col=0, title="mean activation per unit")
         self.unit_plot.setLabel("left", "unit")
         self.unit_plot.setLabel("bottom", "step")
+        self.hist_plot.setLabel("bottom", "step")
         self.unit_image = pg.ImageItem()
         self.unit_image.setLookupTable(DIVERGING)
         self.unit_plot.addItem(self.unit_image)
         self.unit_plot.setXLink(self.hist_plot)
+        self.arrangement = SideBySide(self.glw, self.hist_plot, self.unit_plot)
         for p in (self.hist_plot, self.unit_plot):
+            p.getAxis("left").setStyle(maxTextLevel=0)  # short axes: no crowded labels
             p.hideButtons()
             p.setMouseEnabled(x=False, y=False)
 

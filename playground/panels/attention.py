@@ -8,9 +8,11 @@ import numpy as np
 import pyqtgraph as pg
 
 
-from .base import SEQUENTIAL, Panel
+from .base import SEQUENTIAL, Panel, index_ticks
 
 MAX_ROWS = 64
+EMPTY = ("No attention or mixture-of-experts node in this graph.<br>Add an AttentionModule, "
+         "MultiheadAttention<br>or MixtureOfExperts node to see its weights here.")
 
 
 def attention_map(w) -> np.ndarray:
@@ -30,11 +32,11 @@ class AttentionPanel(Panel):
     name = "attention"
 
     def build(self):
-        self.info = self.add_label("No attention or mixture-of-experts nodes in this graph.")
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
         self.items = {}
         self.key = None
+        self.empty_note = self.glw.addLabel(EMPTY, size="12pt", color="#555")
 
     def _relayout(self, snap):
         self.glw.clear()
@@ -48,6 +50,7 @@ class AttentionPanel(Panel):
             img = pg.ImageItem()
             img.setLookupTable(SEQUENTIAL)
             p.addItem(img)
+            img.plot = p
             self.items[("attn", node)] = img
             row += 1
         for node in snap.moe:
@@ -57,13 +60,26 @@ class AttentionPanel(Panel):
             img = pg.ImageItem()
             img.setLookupTable(SEQUENTIAL)
             p.addItem(img)
+            img.plot = p
             q = self.glw.addPlot(row=row, col=1, title=f"{node}: expert load")
             bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=pg.mkBrush(8, 119, 189))
             q.addItem(bars)
             self.items[("gates", node)] = img
             self.items[("load", node)] = bars
             row += 1
-        self.info.setText("" if self.items else "No attention or mixture-of-experts nodes in this graph.")
+        self.empty_note = None
+        if not self.items:
+            self.empty_note = self.glw.addLabel(EMPTY, size="12pt", color="#555")
+
+    def _show(self, img, m):
+        """Weights in [0, 1] as an image; integer row/column ticks when its shape changes."""
+        if img.image is None or img.image.shape != m.shape:
+            plot = getattr(img, "plot", None)
+            if plot is not None:
+                index_ticks(plot.getAxis("left"), m.shape[0], max_labels=8)
+                index_ticks(plot.getAxis("bottom"), m.shape[1], max_labels=12)
+                plot.setRange(xRange=(0, m.shape[1]), yRange=(0, m.shape[0]), padding=0)
+        img.setImage(m, levels=(0.0, 1.0))
 
     def refresh(self, runner):
         snap = runner.snapshot
@@ -74,11 +90,11 @@ class AttentionPanel(Panel):
             self.key = key
             self._relayout(snap)
         for node, w in snap.attention.items():
-            self.items[("attn", node)].setImage(attention_map(w), levels=(0.0, 1.0))
+            self._show(self.items[("attn", node)], attention_map(w))
         for node, d in snap.moe.items():
             gates = np.asarray(d.get("gates"), dtype=float)
             gates = gates.reshape(-1, gates.shape[-1])[:MAX_ROWS]
-            self.items[("gates", node)].setImage(gates, levels=(0.0, 1.0))
+            self._show(self.items[("gates", node)], gates)
             load = d.get("load")
             if load is None:
                 load = gates.mean(0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
@@ -188,6 +188,64 @@ class StableRange:
 
     def reset(self):
         self.shown = None
+
+
+class DecadeAxis(pg.AxisItem):
+    """A log axis that labels only the decades (0.01, 0.1, 1) when it has any in view:
+    pyqtgraph also labels 0.02 ... 0.09, a crowd of numbers on a short axis."""
+
+    def logTickStrings(self, values, scale, spacing):
+        strings = super().logTickStrings(values, scale, spacing)
+        decade = [abs(v - round(v)) < 1e-6 for v in values]
+        if not any(decade):
+            return strings
+        return [s if d else "" for s, d in zip(strings, decade)]
+
+
+class SideBySide(QObject):
+    """Two plots of one GraphicsLayoutWidget: side by side while the panel is wide (a
+    bottom dock), stacked while it is tall (a side dock). Stacked in a short, wide dock
+    each plot would get a strip too thin for its axis labels."""
+
+    def __init__(self, glw, first, second, wide_ratio: float = 1.8):
+        super().__init__(glw)
+        self.glw, self.items, self.wide_ratio = glw, (first, second), wide_ratio
+        self.wide = None
+        glw.installEventFilter(self)
+        self.arrange()
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Resize:
+            self.arrange()
+        return False
+
+    def arrange(self):
+        wide = self.glw.width() > self.wide_ratio * max(self.glw.height(), 1)
+        if wide == self.wide:
+            return
+        self.wide = wide
+        grid = self.glw.ci.layout
+        for item in self.items:
+            grid.removeItem(item)
+        first, second = self.items
+        grid.addItem(first, 0, 0)
+        grid.addItem(second, 0, 1) if wide else grid.addItem(second, 1, 0)
+        for i in range(2):  # equal shares; the unused row or column collapses
+            grid.setRowStretchFactor(i, 0 if wide and i else 1)
+            grid.setColumnStretchFactor(i, 1 if wide or not i else 0)
+
+
+def is_bias(param: str) -> bool:
+    """A bias parameter: "lin.bias", and the LSTM's "bias_ih_l0" / "bias_hh_l0"."""
+    return param.rsplit(".", 1)[-1].startswith("bias")
+
+
+def index_ticks(axis, n: int, max_labels: int = 12):
+    """Integer tick labels at the centres of ``n`` image cells (rows, columns, classes):
+    an image cell i spans [i, i+1), so pyqtgraph's default ticks (0, 0.5, 1, ...) would
+    label the cell edges with fractions. Long axes get every k-th index only."""
+    every = max(1, -(-int(n) // max_labels))
+    axis.setTicks([[(i + 0.5, str(i)) for i in range(0, int(n), every)], []])
 
 
 def scene_of(window):

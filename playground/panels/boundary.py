@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton
 
 from ..runner import GridSpec
 from .base import CLASS_COLORS, DIVERGING, Panel
@@ -93,13 +93,20 @@ class BoundaryPanel(Panel):
         regen.setToolTip("Draw a fresh sample of the same dataset (new seed)")
         regen.clicked.connect(self.regenerate)
         self.header.addWidget(regen)
-        self.info = self.add_label()
 
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignCenter)
+        self.note.setStyleSheet("color: #555; font-size: 12pt;")
+        self.note.hide()
+        self.vbox.addWidget(self.note, 1)
         self.plot = self.glw.addPlot(row=0, col=0, colspan=MAX_NEURONS)
-        self.plot.setAspectLocked(True)
+        # no aspect lock: a locked square plot in a wide panel widens the x range and
+        # leaves most of the panel empty; the heatmap fills the plot instead
         self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.8))
@@ -110,7 +117,7 @@ class BoundaryPanel(Panel):
         self.neuron_label = self.glw.addLabel("", row=1, col=0, colspan=MAX_NEURONS)
         self.neuron_views, self.neuron_images = [], []
         for i in range(MAX_NEURONS):
-            vb = self.glw.addViewBox(row=2, col=i, lockAspect=True, enableMouse=False)
+            vb = self.glw.addViewBox(row=2, col=i, lockAspect=False, enableMouse=False)
             img = pg.ImageItem()
             vb.addItem(img)
             self.neuron_views.append(vb)
@@ -175,7 +182,10 @@ class BoundaryPanel(Panel):
         self.neuron_label.setText(f"neurons of {node_id}{more}")
 
     def _set_neurons_visible(self, on):
+        # a hidden item still keeps its share of a QGraphicsGridLayout: collapse the row
+        self.glw.ci.layout.setRowStretchFactor(2, 1 if on else 0)
         for vb in self.neuron_views:
+            vb.setMaximumHeight(1e6 if on else 0)
             vb.setVisible(on)
         self.neuron_label.setVisible(on)
         self.neuron_label.setMaximumHeight(30 if on else 0)
@@ -211,17 +221,26 @@ class BoundaryPanel(Panel):
                             max(float(np.abs(ds.y_train).max()), 1e-12), -1, 1)
                 idx = ((s + 1) * 0.5 * (len(DIVERGING) - 1)).astype(int)
                 item.setData(x=x[:, 0], y=x[:, 1], brush=[pg.mkBrush(*DIVERGING[i]) for i in idx])
+        self.show_extent(ds)
+        self.update_needs()  # the grid follows the data's extent
+
+    def show_extent(self, ds):
+        """The view spans exactly the data's extent (the heatmap's rectangle)."""
         (x0, x1), (y0, y1) = data_extent(ds)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-        self.update_needs()  # the grid follows the data's extent
 
     def refresh(self, runner):
         ds = runner.dataset
         if ds is None:
             return
         two_d = ds.x_train.ndim == 2 and ds.x_train.shape[1] == 2
+        self.glw.setVisible(two_d)
+        self.note.setVisible(not two_d)
         if not two_d:
-            self.info.setText(f"{ds.name}: not a 2-D dataset")
+            shape = "×".join(str(n) for n in ds.x_train.shape[1:])
+            self.note.setText(f"The decision boundary is drawn for datasets with two input "
+                              f"features (points in a plane).\n{ds.name} has inputs of shape "
+                              f"{shape}: see the loss and activations panels instead.")
             return
         if runner.data_version != self._data_version:
             self._data_version = runner.data_version

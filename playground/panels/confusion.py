@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel
 
 from .base import BLUES, Panel
+
+
+def count_font(k: int) -> QFont:
+    """Big bold counts for a few classes (legible on a projector), smaller for many."""
+    font = QFont()
+    font.setPointSize(14 if k <= 6 else 9)
+    font.setBold(k <= 6)
+    return font
 
 
 class ConfusionPanel(Panel):
@@ -17,8 +27,13 @@ class ConfusionPanel(Panel):
         self.info = self.add_label()
         self.plot = pg.PlotWidget()
         self.vbox.addWidget(self.plot, 1)
+        self.note = QLabel()  # why there is no matrix, in the body where it is readable
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignCenter)
+        self.note.setStyleSheet("color: #555; font-size: 12pt;")
+        self.note.hide()
+        self.vbox.addWidget(self.note, 1)
         self.plot.invertY(True)
-        self.plot.setAspectLocked(True)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.setLabel("left", "true class")
@@ -36,9 +51,11 @@ class ConfusionPanel(Panel):
         for t in self.texts:
             self.plot.removeItem(t)
         self.texts = []
+        font = count_font(k)
         for i in range(k):
             for j in range(k):
                 t = pg.TextItem("", anchor=(0.5, 0.5), color="k")
+                t.setFont(font)
                 t.setPos(j + 0.5, i + 0.5)
                 self.plot.addItem(t)
                 self.texts.append(t)
@@ -51,9 +68,18 @@ class ConfusionPanel(Panel):
     def refresh(self, runner):
         cm = runner.confusion
         ds = runner.dataset
+        regression = ds is not None and ds.task != "classification"
+        self.plot.setVisible(not regression)
+        self.note.setVisible(regression)
+        if regression:
+            self.info.setText("")
+            self.note.setText(f"{ds.name} is a regression task: there are no classes, so no "
+                              "confusion matrix. The loss panel shows how far off the "
+                              "predictions are.")
+            return
         if cm is None or ds is None:
-            if ds is not None and ds.task != "classification":
-                self.info.setText("regression: no classes")
+            if ds is not None:
+                self.info.setText("Waiting for the first evaluation on the test set")
             return
         k = cm.shape[0]
         if k != self.k:

@@ -3,19 +3,54 @@ on a log scale so that vanishing gradients show as bars that shrink towards the
 input), and every layer's gradient norm over time on a log scale."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox
 
-from .base import Panel, StableRange, color
+from .base import SEQUENTIAL, DecadeAxis, Panel, SideBySide, StableRange, color, is_bias
 
+NO_GRADIENTS = "No gradients yet: press Play or Step to train."
 FLOOR = -12.0  # log10 of the smallest |g| drawn (zero gradients sit on the floor)
+
+
+def short_name(param: str) -> str:
+    """A bar's label: the parameter without ".weight" (the bars are weights unless biases
+    are included), so that neighbouring labels do not run into each other."""
+    return param[:-len(".weight")] if param.endswith(".weight") else param
+
+
+def thinned_ticks(names, width_px: float, char_px: float = 7.0) -> list:
+    """(position, label) for every k-th bar, k chosen so the labels fit ``width_px``."""
+    if not names:
+        return []
+    labels = [short_name(n) for n in names]
+    # a prefix every bar shares ("attn.branches.") says nothing: label what differs
+    prefix = os.path.commonprefix(labels)
+    prefix = prefix[:prefix.rfind(".") + 1]
+    if len(labels) > 1 and all(len(t) > len(prefix) for t in labels):
+        labels = [t[len(prefix):] for t in labels]
+    need = (max(len(t) for t in labels) + 2) * char_px
+    every = max(1, int(np.ceil(need * len(labels) / max(width_px, 1.0))))
+    return [(i, labels[i]) for i in range(0, len(labels), every)]
+
+
+def curve_pens(n: int, legend_max: int = 4):
+    """Pens for ``n`` layers' curves, and whether a legend is worth showing. A few layers
+    get distinct colours and a legend; many get a dark-to-light ramp from the input side
+    to the output side (a legend of ten entries would cover the plot), so vanishing
+    gradients read as dark curves at the bottom."""
+    if n <= legend_max:
+        return [pg.mkPen(color(i), width=1.5) for i in range(n)], True
+    ramp = SEQUENTIAL[np.linspace(0, len(SEQUENTIAL) * 0.9, n).astype(int)]
+    return [pg.mkPen(tuple(int(c) for c in rgb), width=1.3) for rgb in ramp], False
 
 
 def flow_params(gradients: dict) -> list:
     """The parameters to plot, input side first: weights only when there are any."""
     names = list(gradients)
-    weights = [n for n in names if not n.endswith("bias")]
+    weights = [n for n in names if not is_bias(n)]
     return weights or names
 
 
@@ -27,6 +62,7 @@ class GradFlowPanel(Panel):
         self.bias_box = QCheckBox("include biases")
         self.bias_box.toggled.connect(lambda: self._rebuild_axes())
         self.header.addWidget(self.bias_box)
+        self.info = self.add_label(NO_GRADIENTS)
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
         self.bar_plot = self.glw.addPlot(row=0, col=0, title="max |g| (light) and mean |g| (dark)")
@@ -37,14 +73,19 @@ class GradFlowPanel(Panel):
                                          brush=pg.mkBrush(20, 70, 170), pen=None)
         self.bar_plot.addItem(self.max_bars)
         self.bar_plot.addItem(self.mean_bars)
-        self.time_plot = self.glw.addPlot(row=1, col=0, title="gradient norm over time")
+        self.time_plot = self.glw.addPlot(row=1, col=0, title="gradient norm over time",
+                                          axisItems={"left": DecadeAxis("left")})
         self.time_plot.setLogMode(y=True)
         self.time_plot.setLabel("bottom", "step")
-        self.time_plot.addLegend(offset=(-10, 10))
+        self.time_plot.addLegend(offset=(-10, 2), colCount=4, labelTextSize="8pt")
+        for plot in (self.bar_plot, self.time_plot):
+            plot.getAxis("left").setStyle(maxTextLevel=0)  # decades only: legible when short
+        self._tick_width = None
         self.time_plot.setClipToView(True)
         self.time_plot.setDownsampling(auto=True, mode="peak")
         self.time_plot.disableAutoRange()
         self.time_range = StableRange(self.time_plot, log_y=True)
+        self.arrangement = SideBySide(self.glw, self.bar_plot, self.time_plot)
         self.curves = {}
         self.names = []
 
@@ -60,17 +101,26 @@ class GradFlowPanel(Panel):
     def refresh(self, runner):
         snap = runner.snapshot
         if snap is None or not snap.gradients:
+            self.info.setText(NO_GRADIENTS)
             return
+        self.info.setText("")
         names = self._params(snap.gradients)
         if names != self.names:  # the graph changed: new tick labels and curves
             self.names = names
-            self.bar_plot.getAxis("bottom").setTicks([list(enumerate(names))])
+            self._tick_width = None
             for c in self.curves.values():
                 self.time_plot.removeItem(c)
             self.time_plot.legend.clear()
-            self.curves = {n: self.time_plot.plot([], [], name=n, pen=pg.mkPen(color(i), width=1.3),
-                                                   connect="finite")
-                           for i, n in enumerate(names)}
+            pens, legend = curve_pens(len(names))
+            self.time_plot.setTitle("gradient norm over time" + (
+                "" if legend else " (dark: input side, light: output side)"))
+            self.curves = {n: self.time_plot.plot([], [], name=short_name(n) if legend else None,
+                                                   pen=pen, connect="finite")
+                           for n, pen in zip(names, pens)}
+        width = round(self.bar_plot.vb.width() / 50) * 50  # re-thin only on real resizes
+        if width != self._tick_width:
+            self._tick_width = width
+            self.bar_plot.getAxis("bottom").setTicks([thinned_ticks(names, width), []])
         x = np.arange(len(names), dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             mx = np.log10([snap.gradients[n].max_abs for n in names])

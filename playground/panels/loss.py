@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QToolButton
 
-from .base import Panel, StableRange, color
+from .base import DecadeAxis, Panel, StableRange, color
 
 LOSS_CURVES = (("loss", "batch loss", 0), ("train_loss", "train loss", 1),
                ("test_loss", "test loss", 3))
@@ -34,9 +34,10 @@ class LossPanel(Panel):
 
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
-        self.loss_plot = self.glw.addPlot(row=0, col=0)
+        self.loss_plot = self.glw.addPlot(row=0, col=0, axisItems={"left": DecadeAxis("left")})
         self.loss_plot.setLabel("left", "loss")
-        self.loss_plot.addLegend(offset=(-10, 10))
+        # one row, where the curves are not: losses fall (top right), metrics rise (bottom right)
+        self.loss_plot.addLegend(offset=(-10, 2), colCount=3)
         self.curves = {}
         for key, label, ci in LOSS_CURVES:
             self.curves[key] = self.loss_plot.plot([], [], name=label,
@@ -45,7 +46,7 @@ class LossPanel(Panel):
         self.metric_plot = self.glw.addPlot(row=1, col=0)
         self.metric_plot.setLabel("left", "metric")
         self.metric_plot.setLabel("bottom", "step")
-        self.metric_plot.addLegend(offset=(-10, 10))
+        self.metric_plot.addLegend(offset=(-10, -2), colCount=4)
         self.metric_plot.setXLink(self.loss_plot)
         self.glw.ci.layout.setRowStretchFactor(0, 3)
         self.glw.ci.layout.setRowStretchFactor(1, 2)
@@ -71,6 +72,7 @@ class LossPanel(Panel):
     def refresh(self, runner):
         h = runner.history
         if not len(h):
+            self.status.setText("No training yet: press Play or Step.")
             return
         steps = h.column("step")
         for key, curve in self.curves.items():
@@ -89,11 +91,12 @@ class LossPanel(Panel):
             self.metric_range.update(steps, [h.column(k) for k in self.metric_curves])
         snap = runner.snapshot
         if snap is not None:
-            parts = [f"step {snap.step}", f"epoch {snap.epoch:.1f}", f"loss {snap.loss:.4g}"]
+            parts = [f"step {snap.step}", f"epoch {snap.epoch:.1f}", f"loss {snap.loss:.3g}"]
             if snap.test_loss is not None:
-                parts.append(f"test {snap.test_loss:.4g}")
-            parts += [f"{k} {v:.3f}" for k, v in snap.metrics.items()]
-            self.status.setText("   ".join(parts))
+                parts.append(f"test loss {snap.test_loss:.3g}")
+            parts += [f"{k} {v:.2f}" for k, v in snap.metrics.items()]
+            self.status.setText("  ".join(parts))
+            self.status.setToolTip(self.status.text())
 
     def export_csv(self, path: str | None = None) -> bool:
         if path is None:

@@ -117,7 +117,8 @@ def lr_to_slider(lr):
 
 
 def beta_from_slider(v):
-    return float(round(1 - 10 ** (-3 * v / 1000), 4)) if v else 0.0
+    """β with 1 - β rounded to two significant digits: the legend reads β=0.9, not 0.8998."""
+    return 1.0 - float(f"{10 ** (-3 * v / 1000):.2g}") if v else 0.0
 
 
 def beta_to_slider(b):

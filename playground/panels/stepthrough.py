@@ -42,6 +42,12 @@ def trace_steps(trace) -> list:
     return [("forward", n) for n in order] + [("backward", n) for n in back]
 
 
+INTRO = ("<p style='color:#666'><b>Start</b> pauses training and sends a few samples through "
+         "the network. <b>▶</b> walks the forward pass node by node (the edges show the "
+         "values), then the backward pass: each edge shows the gradient arriving × the local "
+         "derivative = the gradient passed on. <b>Check gradient</b> compares autograd with a "
+         "finite difference.</p>")
+
 class StepThroughPanel(Panel):
     title = "Step through"
     name = "stepthrough"
@@ -70,11 +76,8 @@ class StepThroughPanel(Panel):
             self.header.addWidget(b)
         self.where = self.add_label()
         self.text = QTextBrowser()
-        self.text.setPlaceholderText(
-            "Start pauses training and sends a few samples through the network: ▶ walks the "
-            "forward pass node by node (the edges show the values), then the backward pass "
-            "(each edge shows the gradient arriving × the local derivative = the gradient "
-            "passed on). Check gradient compares autograd with a finite difference.")
+        # the instructions as grey text, not a placeholder: a placeholder does not wrap
+        self.text.setHtml(INTRO)
         self.vbox.addWidget(self.text, 1)
         self.trace = None
         self.steps = []
@@ -107,7 +110,7 @@ class StepThroughPanel(Panel):
         self.clear_canvas()
         self.trace, self.steps, self.index = None, [], -1
         self.where.setText("")
-        self.text.clear()
+        self.text.setHtml(INTRO)
         self._enable()
 
     def current(self):

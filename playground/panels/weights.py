@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox
 
-from .base import DIVERGING, NEG, POS, Panel, node_item
+from .base import DIVERGING, NEG, POS, Panel, index_ticks, is_bias, node_item
 
 #: layers with at most this many weights get their edges styled on the canvas
 EDGE_STYLE_MAX = 64
@@ -42,7 +42,7 @@ def edge_styles(snap, max_size: int = EDGE_STYLE_MAX) -> dict:
     """node id -> (QColor, width) from its weights: sign of the mean, size of the RMS."""
     per_node = {}
     for name, w in snap.weights.items():
-        if name.endswith("bias"):
+        if is_bias(name):
             continue
         w = np.asarray(w, dtype=float)
         if w.size == 0 or w.size > max_size:
@@ -61,6 +61,15 @@ def edge_styles(snap, max_size: int = EDGE_STYLE_MAX) -> dict:
         rgb = grey + agree * (base - grey)
         out[node] = (QColor(*rgb.astype(int)), 1.0 + 6.0 * rms / top)
     return out
+
+
+def columns_for(width_px: int, titles, char_px: float = 6.5, cols: int = COLS) -> int:
+    """How many matrices fit side by side: each column must hold its title (a panel
+    not laid out yet, with no width, gets the default)."""
+    if width_px < 100 or not titles:
+        return cols
+    need = max(len(t) for t in titles) * char_px + 40
+    return max(1, min(cols, int(width_px // need)))
 
 
 class WeightsPanel(Panel):
@@ -85,19 +94,22 @@ class WeightsPanel(Panel):
 
     def shown_weights(self, snap) -> dict:
         keep = self.bias_box.isChecked()
-        return {n: w for n, w in snap.weights.items() if keep or not n.endswith("bias")}
+        return {n: w for n, w in snap.weights.items() if keep or not is_bias(n)}
 
     def _relayout(self, weights):
         self.glw.clear()
         self.images = {}
+        cols = columns_for(self.glw.width(), [f"{n} {tuple(np.shape(w))}" for n, w in weights.items()])
         for i, (name, w) in enumerate(weights.items()):
             m = as_matrix(w)
-            plot = self.glw.addPlot(row=i // COLS, col=i % COLS, title=f"{name} {tuple(np.shape(w))}")
+            plot = self.glw.addPlot(row=i // cols, col=i % cols)
+            # a smaller title: long nested names would widen the columns past the panel
+            plot.setTitle(f"{name} {tuple(np.shape(w))}", size="9pt")
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)
             plot.invertY(True)
-            plot.getAxis("left").setStyle(showValues=m.shape[0] <= 32)
-            plot.getAxis("bottom").setStyle(showValues=m.shape[1] <= 32)
+            index_ticks(plot.getAxis("left"), m.shape[0], max_labels=6 if len(weights) <= cols else 2)
+            index_ticks(plot.getAxis("bottom"), m.shape[1], max_labels=8)
             img = pg.ImageItem()
             img.setLookupTable(DIVERGING)
             plot.addItem(img)

@@ -238,3 +238,53 @@ def test_heaviside_and_erf_match_torch():
     grid = np.linspace(-6, 6, 1001)
     np.testing.assert_allclose(F.erf(engine.tensor(grid, dtype=np.float64)).numpy(),
                                torch.erf(torch.tensor(grid)).numpy(), atol=1e-15)
+
+
+# ----------------------------------------------------------------------------- inplace flag
+INPLACE_MODULES = {
+    "ReLU": lambda ip: nn.ReLU(inplace=ip), "ReLU6": lambda ip: nn.ReLU6(inplace=ip),
+    "LeakyReLU": lambda ip: nn.LeakyReLU(0.2, inplace=ip),
+    "RReLU": lambda ip: nn.RReLU(inplace=ip).eval(), "ELU": lambda ip: nn.ELU(0.7, inplace=ip),
+    "SELU": lambda ip: nn.SELU(inplace=ip), "CELU": lambda ip: nn.CELU(1.5, inplace=ip),
+    "Hardtanh": lambda ip: nn.Hardtanh(inplace=ip), "Threshold": lambda ip: nn.Threshold(0.3, -2.0, inplace=ip),
+    "Dropout": lambda ip: nn.Dropout(0.5, inplace=ip).eval(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE_MODULES))
+def test_inplace_flag_is_accepted_and_computes_the_same_numbers_out_of_place(name):
+    make = INPLACE_MODULES[name]
+    assert make(True).inplace is True and make(False).inplace is False
+    x0 = np.random.default_rng(3).normal(size=(4, 5))
+    results = {}
+    for ip in (False, True):
+        x = engine.tensor(x0.copy(), requires_grad=True)
+        y = make(ip)(x * 1.0)  # a non-leaf input, as in a real network
+        (y * y).sum().backward()
+        np.testing.assert_array_equal(x.data, x0)  # the input is never overwritten
+        results[ip] = (np.array(y.data), np.array(x.grad))
+    np.testing.assert_array_equal(results[True][0], results[False][0])
+    np.testing.assert_array_equal(results[True][1], results[False][1])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x, ip: F.relu(x, inplace=ip), lambda x, ip: F.relu6(x, inplace=ip),
+    lambda x, ip: F.leaky_relu(x, 0.1, inplace=ip), lambda x, ip: F.elu(x, inplace=ip),
+    lambda x, ip: F.selu(x, inplace=ip), lambda x, ip: F.celu(x, inplace=ip),
+    lambda x, ip: F.hardtanh(x, inplace=ip), lambda x, ip: F.threshold(x, 0.1, 5.0, inplace=ip),
+    lambda x, ip: F.rrelu(x, inplace=ip), lambda x, ip: (F.relu_(x) if ip else F.relu(x)),
+    lambda x, ip: F.dropout(x, 0.5, True, ip, generator=engine.Generator(7)),
+])
+def test_functional_inplace_matches_out_of_place_and_leaves_input(fn):
+    x0 = np.linspace(-2, 2, 12).reshape(3, 4)
+    x = engine.tensor(x0.copy())
+    out_of_place, in_place = fn(x, False), fn(x, True)
+    np.testing.assert_array_equal(in_place.data, out_of_place.data)
+    np.testing.assert_array_equal(x.data, x0)
+
+
+def test_inplace_shows_in_repr_and_modules_without_the_flag_reject_it():
+    assert "inplace=True" in repr(nn.ReLU(inplace=True)) and "inplace" not in repr(nn.ReLU())
+    assert repr(nn.ELU(inplace=True)) == "ELU(alpha=1.0, inplace=True)"
+    with pytest.raises(TypeError):
+        nn.Sigmoid(inplace=True)  # torch's Sigmoid has no such flag either

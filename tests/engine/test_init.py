@@ -82,3 +82,18 @@ def test_default_layer_inits_match_pytorch():
     assert in_bound(mha.in_proj_weight, math.sqrt(6 / (24 + 8)))
     assert (mha.in_proj_bias.data == 0).all() and (mha.out_proj.bias.data == 0).all()
     assert in_bound(mha.out_proj.weight, 1 / math.sqrt(8))
+
+
+def test_lstm_forget_bias_sets_only_the_forget_rows_of_every_layer_and_direction():
+    m = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    before = {n: p.data.copy() for n, p in m.named_parameters()}
+    assert nn.init.lstm_forget_bias_(m, 2.5) is m
+    for n, p in m.named_parameters():
+        if n.startswith("bias_"):
+            np.testing.assert_array_equal(p.data[4:8], 2.5 if n.startswith("bias_hh") else 0.0)
+            rest = np.r_[0:4, 8:16]
+            np.testing.assert_array_equal(p.data[rest], before[n][rest])  # gates i, g, o untouched
+        else:
+            np.testing.assert_array_equal(p.data, before[n])
+    with pytest.raises(ValueError, match="bias=False"):
+        nn.init.lstm_forget_bias_(nn.LSTM(3, 4, bias=False))

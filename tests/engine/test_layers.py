@@ -152,7 +152,7 @@ def test_dropout_train_eval_and_scaling():
 
 def test_dropout_gradient_uses_the_same_mask(rng):
     x = t64(rng, 50)
-    y = F.dropout(x, 0.5, True, engine.Generator(4))
+    y = F.dropout(x, 0.5, True, generator=engine.Generator(4))
     y.sum().backward()
     np.testing.assert_allclose(x.grad, (y.data != 0) * 2.0)
 
@@ -207,6 +207,20 @@ def test_norm_gradchecks(rng):
     bn.running_mean.data[...] = [0.5, -1, 2]
     bn.eval()
     check_module(bn, t64(rng, 4, 3))
+
+
+def test_norms_without_bias_keep_only_the_scale(rng):
+    for m, x in ((nn.BatchNorm1d(3, bias=False), t64(rng, 4, 3)), (nn.BatchNorm2d(2, bias=False), t64(rng, 2, 2, 2, 2)),
+                 (nn.GroupNorm(2, 4, bias=False), t64(rng, 2, 4, 3)),
+                 (nn.InstanceNorm2d(2, affine=True, bias=False), t64(rng, 2, 2, 2, 3))):
+        assert m.bias is None and [n for n, _ in m.named_parameters()] == ["weight"]
+        check_module(m, x)
+        m.weight.data[...] = 2.0
+        full = type(m)(*( (2, 4) if isinstance(m, nn.GroupNorm) else (m.num_features,) ),
+                       **({"affine": True} if isinstance(m, nn.InstanceNorm2d) else {})).double()
+        full.weight.data[...] = 2.0
+        np.testing.assert_allclose(m(x).data, full(x).data)  # bias 0 == no bias
+    assert "bias=False" in repr(nn.BatchNorm1d(3, bias=False))
 
 
 def test_layernorm_groupnorm_values(rng):
@@ -416,6 +430,50 @@ def test_multihead_attention_gradcheck(rng):
     assert gradcheck(lambda a, *p: m(a, a, a)[0], [x] + ps)
 
 
+def test_multihead_attention_kdim_vdim_uses_separate_projections(rng):
+    E, h, kd, vd = 4, 2, 3, 5
+    m = nn.MultiheadAttention(E, h, kdim=kd, vdim=vd, batch_first=True).double()
+    names = [n for n, _ in m.named_parameters()]
+    assert names == ["q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias",
+                     "out_proj.weight", "out_proj.bias"]
+    assert m.in_proj_weight is None and m.k_proj_weight.shape == (E, kd) and m.v_proj_weight.shape == (E, vd)
+    bound = math.sqrt(6 / (E + kd))  # xavier_uniform_ on each projection
+    assert np.abs(m.k_proj_weight.data).max() <= bound and np.all(m.in_proj_bias.data == 0)
+    q, k, v = rng.standard_normal((2, 3, E)), rng.standard_normal((2, 6, kd)), rng.standard_normal((2, 6, vd))
+    out, w = m(engine.tensor(q), engine.tensor(k), engine.tensor(v))
+    b = m.in_proj_bias.data
+    split = lambda t: t.reshape(2, t.shape[1], h, E // h).transpose(0, 2, 1, 3)  # noqa: E731
+    o, ww = numpy_sdpa(split(q @ m.q_proj_weight.data.T + b[:E]), split(k @ m.k_proj_weight.data.T + b[E:2 * E]),
+                       split(v @ m.v_proj_weight.data.T + b[2 * E:]))
+    o = o.transpose(0, 2, 1, 3).reshape(2, 3, E) @ m.out_proj.weight.data.T + m.out_proj.bias.data
+    np.testing.assert_allclose(out.data, o, atol=1e-12)
+    np.testing.assert_allclose(w.data, ww.mean(1), atol=1e-12)
+    with pytest.raises(ValueError, match="kdim=3"):
+        m(engine.tensor(q), engine.tensor(q), engine.tensor(v))
+
+
+@pytest.mark.parametrize("kwargs", [dict(kdim=3, vdim=5), dict(kdim=3), dict(add_bias_kv=True),
+                                    dict(add_zero_attn=True, kdim=2, vdim=2)])
+def test_multihead_attention_kdim_vdim_bias_kv_gradcheck(rng, kwargs):
+    m = nn.MultiheadAttention(4, 2, batch_first=True, **kwargs)
+    q = t64(rng, 2, 3, 4)
+    k, v = t64(rng, 2, 4, m.kdim), t64(rng, 2, 4, m.vdim)
+    pad = np.array([[False, False, False, True], [False, False, False, False]])
+    ps = params64(m)
+    assert gradcheck(lambda a, b, c, *p: m(a, b, c, key_padding_mask=pad)[0], [q, k, v] + ps)
+
+
+def test_multihead_attention_bias_kv_and_zero_attn_add_one_key_each(rng):
+    m = nn.MultiheadAttention(4, 2, add_bias_kv=True, add_zero_attn=True, batch_first=True)
+    assert m.bias_k.shape == (1, 1, 4) and m.bias_v.shape == (1, 1, 4)
+    x = engine.tensor(rng.standard_normal((2, 3, 4)).astype(np.float32))
+    causal = np.triu(np.ones((3, 3), bool), 1)
+    _, w = m(x, x, x, attn_mask=causal)
+    assert w.shape == (2, 3, 5)  # 3 keys + bias_k + the zero key
+    np.testing.assert_array_equal(w.data[:, 0, 1:3], 0)  # the causal mask still holds
+    assert np.all(w.data[:, :, 3:] > 0)  # the added keys are never masked
+
+
 def test_positional_encoding_values():
     pe = nn.PositionalEncoding(6, max_len=10, batch_first=True).double()
     x = engine.zeros(1, 4, 6, dtype=np.float64)
@@ -482,6 +540,16 @@ def test_pool_modules_gradcheck(rng):
     check_module(nn.AvgPool2d(2), x)
     check_module(nn.MaxPool1d(3, 2, 1), t64(rng, 2, 1, 6))
     check_module(nn.AvgPool1d(2), t64(rng, 2, 1, 6))
+    check_module(nn.AvgPool2d(2, 1, 1, divisor_override=3), x)
+
+
+def test_avg_pool_divisor_override_divides_the_window_sum(rng):
+    x = rng.standard_normal((1, 2, 4, 4))
+    windows = x.reshape(1, 2, 2, 2, 2, 2).sum((3, 5))
+    np.testing.assert_allclose(nn.AvgPool2d(2, divisor_override=3)(engine.tensor(x)).data, windows / 3)
+    np.testing.assert_allclose(F.avg_pool2d(engine.tensor(x), 2, None, 0, False, True, 5).data, windows / 5)
+    with pytest.raises(ValueError, match="ceil_mode"):
+        F.max_pool2d(engine.tensor(x), 2, 2, 0, 1, True)
 
 
 def test_multihead_attention_unbatched_and_no_weights(rng):
@@ -497,7 +565,7 @@ def test_multihead_attention_unbatched_and_no_weights(rng):
 
 def test_dropout_module_gradcheck_with_fixed_generator(rng):
     x = t64(rng, 4, 3)
-    assert gradcheck(lambda a: F.dropout(a, 0.3, True, engine.Generator(5)), [x])
+    assert gradcheck(lambda a: F.dropout(a, 0.3, True, generator=engine.Generator(5)), [x])
 
 
 def test_bad_arguments_have_clear_messages():

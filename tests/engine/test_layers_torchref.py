@@ -105,3 +105,29 @@ def test_multihead_attention_and_transformer_block(rng):
     compare(nn.TransformerBlock(6, 2, **kw), torch.nn.TransformerEncoderLayer(6, 2, **kw), x)
     compare(nn.TransformerBlock(6, 2, norm_first=True, **kw),
             torch.nn.TransformerEncoderLayer(6, 2, norm_first=True, **kw), x)
+
+
+@pytest.mark.parametrize("kwargs", [dict(kdim=3, vdim=5), dict(kdim=2, vdim=6, bias=False),
+                                    dict(add_bias_kv=True), dict(add_zero_attn=True, kdim=3, vdim=3)])
+def test_multihead_attention_kdim_vdim_bias_kv_match_torch(kwargs):
+    rng = np.random.default_rng(2)
+    torch.manual_seed(0)
+    ours = nn.MultiheadAttention(6, 2, batch_first=True, **kwargs)
+    theirs = torch.nn.MultiheadAttention(6, 2, batch_first=True, **kwargs)
+    assert sorted(ours.state_dict()) == sorted(theirs.state_dict())
+    kd, vd = kwargs.get("kdim", 6), kwargs.get("vdim", 6)
+    q, k, v = rng.standard_normal((2, 3, 6)), rng.standard_normal((2, 4, kd)), rng.standard_normal((2, 4, vd))
+    pad = np.array([[False, False, True, False], [False, False, False, False]])
+    compare(ours, theirs, q, k, v, pick=lambda o: o[0])  # outputs and every gradient
+    t_out, t_w = theirs(*(torch.tensor(a) for a in (q, k, v)), key_padding_mask=torch.tensor(pad))
+    e_out, e_w = ours(*(engine.tensor(a) for a in (q, k, v)), key_padding_mask=pad)
+    np.testing.assert_allclose(e_out.data, t_out.detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(e_w.data, t_w.detach().numpy(), atol=1e-10)
+
+
+def test_norm_bias_false_and_avg_pool_divisor_override_match_torch():
+    x = np.random.default_rng(3).standard_normal((2, 4, 5, 5))
+    compare(nn.BatchNorm2d(4, bias=False), torch.nn.BatchNorm2d(4, bias=False), x)
+    compare(nn.GroupNorm(2, 4, bias=False), torch.nn.GroupNorm(2, 4, bias=False), x)
+    compare(nn.InstanceNorm2d(4, affine=True, bias=False), torch.nn.InstanceNorm2d(4, affine=True, bias=False), x)
+    compare(nn.AvgPool2d(3, 2, 1, divisor_override=4), torch.nn.AvgPool2d(3, 2, 1, divisor_override=4), x)

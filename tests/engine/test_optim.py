@@ -160,6 +160,8 @@ CASES = {
     "adamw": (lambda ps: optim.AdamW(ps, lr=0.01), lambda w, g: ref_adam(w, g, 0.01, wd=1e-2, decoupled=True)),
     "adamw amsgrad": (lambda ps: optim.AdamW(ps, lr=0.01, weight_decay=0.3, amsgrad=True),
                       lambda w, g: ref_adam(w, g, 0.01, wd=0.3, amsgrad=True, decoupled=True)),
+    "adam decoupled": (lambda ps: optim.Adam(ps, lr=0.01, weight_decay=0.3, decoupled_weight_decay=True),
+                       lambda w, g: ref_adam(w, g, 0.01, wd=0.3, decoupled=True)),
     "rprop": (lambda ps: optim.Rprop(ps), lambda w, g: ref_rprop(w, g)),
     "rprop clamped": (lambda ps: optim.Rprop(ps, lr=0.1, etas=(0.3, 2.0), step_sizes=(0.05, 0.15)),
                       lambda w, g: ref_rprop(w, g, 0.1, (0.3, 2.0), (0.05, 0.15))),

@@ -86,6 +86,25 @@ def test_bad_files_and_settings_exit_2(tmp_path, capsys):
     assert "fancy" in _one_line(capsys.readouterr().err).lower()
 
 
+def test_targets_that_cannot_carry_the_dataset_s_classes_exit_2_naming_node_and_port(tmp_path, capsys):
+    def ten_classes(g):   # digits has 10 classes; the XOR net gives one 0/1 column
+        g.settings["dataset"] = {"name": "digits"}
+        g.set_param("hidden", "in_features", 64)
+    path = _variant(tmp_path, ten_classes, "digits.nnpg")
+    assert main(["check", path]) == 2
+    out = capsys.readouterr().out
+    assert "BCEWithLogitsLoss 'cost' input 'input': the dataset has 10 classes" in out
+    assert main(["train", path, "--steps", "3"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "'cost' input 'input'" in line and "10 classes" in line
+
+    def ten_outputs(g):   # ... fixed: 10 outputs, cross-entropy on class indices
+        ten_classes(g)
+        g.set_param("output", "out_features", 10)
+        g.nodes["cost"].type = "CrossEntropyLoss"
+    assert main(["train", _variant(tmp_path, ten_outputs, "digits10.nnpg"), "--steps", "3"]) == 0
+
+
 @pytest.mark.skipif(backend.gpu_available(), reason="a GPU is available here")
 def test_cupy_without_a_gpu_exits_2(capsys):
     assert main(["train", str(XOR), "--backend", "cupy", "--steps", "3"]) == 2

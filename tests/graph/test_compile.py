@@ -231,3 +231,55 @@ def test_run_traced_gives_per_edge_gradients():
     # the fan-out's gradient is the sum of the gradients along its two edges
     np.testing.assert_allclose(out.grad, into[0].grad + into[1].grad, rtol=1e-5, atol=1e-7)
     assert "act" in run["elementwise"]
+
+
+# ----------------------------------------------------------------- a Transformer block, two ways
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_transformer_block_drawn_from_primitives_equals_the_ready_block(norm_first):
+    """The TransformerBlock node (ready block) and its template drawn from primitives
+    (MultiheadAttention, Dropout, Add, LayerNorm, Linear, ReLU) compute the same thing."""
+    from engine.graph import blocks, registry
+
+    params = {"d_model": 8, "nhead": 2, "dim_feedforward": 16, "batch_first": True,
+              "norm_first": norm_first, "dropout": 0.1}
+    g = blocks.template_graph("TransformerBlock", params)
+    last = "norm2" if not norm_first else "add2"
+    g.add_node("Target", id="y")
+    g.add_node("MSELoss", id="cost")
+    g.connect(last, "out", "cost", "input")
+    g.connect("y", "out", "cost", "target")
+    seq = g.nodes["x"].params["shape"][0]
+    shapes = {"x": (None, seq, 8), "y": (None, seq, 8), "task": "regression"}
+    prog = compile_graph(g, dataset_shapes=shapes)
+
+    nt = registry.get("TransformerBlock")
+    ready = nt.build(nt.resolve(params), {"input": (None, seq, 8)})
+    w = {n: p for n, p in ready.named_parameters()}
+    m = prog.node_modules
+    pairs = {"attn": ("module.self_attn.", "module."), "ff1": ("module.linear1.", ""),
+             "ff2": ("module.linear2.", ""), "norm1": ("module.norm1.", ""), "norm2": ("module.norm2.", "")}
+    for node, (theirs, ours) in pairs.items():
+        for name, p in m[node].named_parameters():
+            p.data = w[theirs + name[len(ours):]].data.copy()
+
+    rng = np.random.default_rng(0)
+    x = engine.tensor(rng.standard_normal((3, seq, 8)).astype(np.float32))
+    prog.eval()
+    ready.eval()
+    drawn, _ = prog(x)
+    np.testing.assert_allclose(drawn.numpy(), ready(input=x).numpy(), rtol=1e-4, atol=1e-5)
+
+    # and the drawn block trains: a few SGD steps lower the loss
+    prog.train()
+    y = engine.tensor(rng.standard_normal((3, seq, 8)).astype(np.float32))
+    from engine.optim import SGD
+
+    opt = SGD(list(prog.parameters()), lr=0.05)
+    losses = []
+    for _ in range(15):
+        _, loss = prog(x, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.data))
+    assert losses[-1] < losses[0]

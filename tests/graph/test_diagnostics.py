@@ -130,3 +130,22 @@ def test_loss_grid_and_filter_normalised_directions():
         offset += n
     line = landscape.loss_along(s, center, d1, [0.0, 0.5])
     assert line[0] == pytest.approx(grid[1, 1], rel=1e-5) and np.isfinite(line).all()
+    # a 2-D grid on the plane of two filter-normalised random directions (Li et al. 2018)
+    rand_grid = landscape.loss_grid(s, center, d1, d2, [-0.5, 0.0, 0.5], [0.0, 0.5])
+    assert rand_grid.shape == (2, 3) and rand_grid[0, 1] == pytest.approx(grid[1, 1], rel=1e-5)
+    assert np.isfinite(rand_grid).all() and len(np.unique(rand_grid)) > 1
+
+
+def test_every_verdict_explains_itself_and_gives_the_notes_remedies():
+    prog = _Program(["a", "b", "c"])
+    cases = {"vanishing": [_snap({"a": 1e-5, "b": 1e-2, "c": 1.0})],
+             "exploding": [_snap({"a": 500.0, "b": 10.0, "c": 1.0})],
+             "dead": [_snap({}, [("r", None, 0.8)])],
+             "saturation": [_snap({}, [("s", 0.9, None)], train_loss=0.69)]}
+    for kind, snaps in cases.items():
+        verdict = next(v for v in diagnostics.diagnose(snaps, prog, initial_loss=0.7) if v.kind == kind)
+        assert len(verdict.message) > 30 and "\n" not in verdict.message
+        assert verdict.remedies == diagnostics.REMEDIES[kind] and verdict.nodes
+    words = " ".join(r for rs in diagnostics.REMEDIES.values() for r in rs)
+    for remedy in ("ReLU", "Xavier", "He", "BatchNorm", "clip", "lower learning rate"):
+        assert remedy in words

@@ -1,11 +1,12 @@
-"""Every example file loads, validates, and trains: its loss falls."""
+"""Every example file loads, validates (`playground check`) and trains through the CLI
+(`playground train`): its loss falls."""
+import json
 from pathlib import Path
 
 import pytest
 
 from engine.graph import fileformat
-from engine.graph.compile import check_graph
-from engine.train import Session
+from playground.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.nnpg"))
@@ -19,20 +20,35 @@ def test_all_lessons_are_there():
                           "weight_sharing", "digits_cnn", "lstm_sequence"}
 
 
+def _cli_train(path, steps, out):
+    """`playground train PATH --steps N --metrics-json OUT`: (exit code, metrics dict)."""
+    code = main(["train", str(path), "--steps", str(steps), "--metrics-json", str(out)])
+    return code, json.loads(out.read_text())
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_example_loads_validates_and_trains(name):
-    graph = fileformat.load(EXAMPLES / f"{name}.nnpg")
+def test_example_loads_validates_and_trains_through_the_cli(name, tmp_path, capsys):
+    path = EXAMPLES / f"{name}.nnpg"
+    graph = fileformat.load(path)
     assert graph.settings.get("description")
-    assert [p for p in check_graph(graph) if p.severity == "error"] == []
-    session = Session.from_graph(graph)
-    before = session.evaluate()["train_loss"]
-    session.run(STEPS.get(name, 120))
-    assert not session.stopped
-    after = session.evaluate()["train_loss"]
-    if name == "deep_sigmoid":   # the point of this lesson: it barely learns
+    assert main(["check", str(path)]) == 0
+    assert "no problems" in capsys.readouterr().out
+    # 0 steps: the untrained network's loss (the same seed gives the same initial weights)
+    code, start = _cli_train(path, 0, tmp_path / "start.json")
+    assert code == 0
+    code, end = _cli_train(path, STEPS.get(name, 120), tmp_path / "end.json")
+    assert code == 0 and end["nan"] is None and end["steps"] == STEPS.get(name, 120)
+    out = capsys.readouterr().out
+    assert "train loss" in out and "diagnostics" in out
+    before, after = start["metrics"]["train_loss"], end["metrics"]["train_loss"]
+    kinds = [v["kind"] for v in end["verdicts"]]
+    if name == "deep_sigmoid":   # the point of this lesson: it barely learns, and the diagnostics say why
         assert after <= before * 1.01
+        assert "vanishing" in kinds and "vanishing gradients" in out.lower()
     else:
         assert after < 0.9 * before, f"{name}: train loss {before:.4g} -> {after:.4g}"
+    if name == "deep_relu_he":   # the same net with ReLU + He initialisation: no verdict
+        assert kinds == []
 
 
 def test_example_files_match_their_generator():

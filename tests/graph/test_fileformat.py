@@ -337,3 +337,75 @@ def test_node_extra_fields_survive_document_round_trip():
     n = Node.from_dict({"id": "a", "type": "ReLU", "future_field": 1})
     assert n.extra == {"future_field": 1} and n.to_dict()["future_field"] == 1
     assert os.path.basename(str(ff.weights_path("dir/net.nnpg"))) == "net.npz"
+
+
+# ----------------------------------------------------------------- settings: schema, defaults, docs
+def _documented_settings_keys():
+    """The keys of docs/file-format.md's settings table (between its markers)."""
+    from engine.graph import docs
+
+    text = docs.FILE_FORMAT_PATH.read_text(encoding="utf-8")
+    table = text.split(docs.SETTINGS_BEGIN, 1)[1].split(docs.SETTINGS_END, 1)[0]
+    return [line.split("|")[1].strip().strip("`") for line in table.splitlines()
+            if line.startswith("| `")]
+
+
+def test_every_settings_key_is_documented_with_its_default():
+    from engine.graph import docs, schema
+
+    in_schema = list(schema.schema()["properties"]["graph"]["properties"]["settings"]["properties"])
+    assert _documented_settings_keys() == in_schema
+    # keys the engine and the CLI read are all in the schema
+    for key in ("description", "dataset", "batch_size", "optimizer", "schedule", "init", "seed",
+                "device", "steps", "probe_every", "eval_every", "trainer", "clip_grad_norm"):
+        assert key in in_schema
+    text = docs.FILE_FORMAT_PATH.read_text(encoding="utf-8")
+    assert docs.file_format_markdown(text) == text, "run: python -m engine.graph.docs"
+
+
+def test_documented_setting_names_and_defaults_are_the_code_s():
+    from engine.graph import schema
+    from engine.graph.compile import INITS
+    from engine.optim import OPTIMIZERS, lr_scheduler
+    from engine.train.session import Session
+    from playground.commands import DEFAULT_STEPS
+
+    meaning = {k: v[2] for k, v in schema.SETTINGS.items()}
+    assert all(name in meaning["optimizer"] for name in OPTIMIZERS)
+    assert all(name in meaning["schedule"] for name in lr_scheduler.SCHEDULERS if name != "LambdaLR")
+    assert schema.SETTINGS["init"][0]["anyOf"][0]["enum"] == list(INITS)
+    assert schema.SETTINGS["steps"][1] == DEFAULT_STEPS
+    # a graph without settings (beyond its dataset) trains with the documented defaults
+    g = ff.load(os.path.join(os.path.dirname(ff.__file__), "..", "..", "assets", "examples", "xor_mlp.nnpg"))
+    g.settings = {"dataset": g.settings["dataset"]}
+    s = Session.from_graph(g)
+    assert s.batch_size == schema.SETTINGS["batch_size"][1] and s.seed == schema.SETTINGS["seed"][1]
+    assert s.probe_every == schema.SETTINGS["probe_every"][1] and s.eval_every == 5 * s.probe_every
+    assert s.trainer == "gradient" and s.scheduler is None and s.device == "cpu"
+    assert type(s.optimizer).__name__ == "SGD" and s.lr == pytest.approx(0.03)
+    g.settings.update(eval_every=7, init="kaiming_normal", description="text")
+    assert Session.from_graph(g).eval_every == 7
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("eval_every", -1, "graph.settings.eval_every: must be at least 0"),
+    ("eval_every", 2.5, "graph.settings.eval_every: must be a whole number"),
+    ("description", 3, "graph.settings.description: must be text"),
+    ("init", "he", "graph.settings.init"),
+    ("init", {"gain": 2.0}, "graph.settings.init"),
+])
+def test_bad_settings_values_are_refused_naming_the_key(key, value, words):
+    doc = json.loads(ff.dumps(rich_graph()))
+    doc["graph"]["settings"][key] = value
+    with pytest.raises(ff.LoadError) as err:
+        ff.loads(json.dumps(doc), source="net.nnpg")
+    assert_one_line(err.value)
+    assert words in str(err.value)
+
+
+def test_good_init_settings_load():
+    doc = json.loads(ff.dumps(rich_graph()))
+    for init in ("kaiming_normal", {"name": "xavier_uniform", "gain": 2.0},
+                 {"name": "kaiming_uniform", "nonlinearity": "tanh"}):
+        doc["graph"]["settings"]["init"] = init
+        assert ff.loads(json.dumps(doc)).settings["init"] == init

@@ -40,6 +40,144 @@ def test_every_engine_layer_activation_and_loss_has_an_entry():
     assert len(_engine_module_names()) > 60  # the library really was enumerated
 
 
+#: engine.nn Module classes deliberately without a node type, and why
+NN_NOT_REGISTERED = {
+    "Sequential": "a container: the drawn graph itself chains nodes",
+    "ModuleList": "a container: a module definition groups nodes",
+    "ModuleDict": "a container: a module definition groups nodes",
+}
+
+#: engine.ops functions -> the node type that draws them, or why there is none
+OPS_AS_NODES = {
+    "add": "Add", "sub": "Subtract", "mul": "Multiply", "div": "Divide", "matmul": "MatMul",
+    "maximum": "Maximum", "minimum": "Minimum", "exp": "Exp", "log": "Log", "sqrt": "Sqrt",
+    "abs": "Abs", "sign": "Sign", "pow": "Pow", "clamp": "Clamp", "relu": "ReLU",
+    "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax", "log_softmax": "LogSoftmax",
+    "cat": "Concat", "concat": "Concat", "stack": "Stack", "split": "Split", "chunk": "Split",
+    "reshape": "Reshape", "flatten": "Flatten", "transpose": "Transpose", "permute": "Permute",
+    "squeeze": "Squeeze", "unsqueeze": "Unsqueeze", "sum": "Sum", "mean": "Mean", "amax": "Max",
+    "amin": "Min", "logsumexp": "LogSumExp", "var": "Var", "std": "Std", "einsum": "Einsum",
+    "full": "Constant", "ones": "Constant", "zeros": "Constant", "randn": "Parameter",
+    "rand": "Parameter",
+}
+OPS_NOT_REGISTERED = {
+    "tensor": "constructor from data (the dataset feeds Input and Target)",
+    "as_tensor": "constructor from data", "arange": "constructor", "eye": "constructor",
+    "ones_like": "constructor", "zeros_like": "constructor",
+    "expand": "elementwise nodes broadcast by themselves",
+    "where": "needs a boolean condition tensor; wires carry numbers",
+    "gather": "an index op inside Embedding and the losses",
+    "scatter_add": "an index op inside Embedding's backward",
+    "unfold": "the inside of the convolution and pooling layers",
+    "pad": "the convolution and pooling layers pad by their 'padding' setting",
+    "rfft": "complex numbers: used inside engine ops, not drawn",
+    "irfft": "complex numbers", "real": "complex numbers", "imag": "complex numbers",
+}
+
+
+def _all_engine_module_classes():
+    """Every public Module subclass defined anywhere in engine.nn."""
+    import importlib
+    import pkgutil
+
+    found = {}
+    for info in pkgutil.iter_modules(nn.__path__):
+        mod = importlib.import_module(f"engine.nn.{info.name}")
+        for name, obj in vars(mod).items():
+            if (inspect.isclass(obj) and issubclass(obj, nn.Module) and not name.startswith("_")
+                    and obj.__module__.startswith("engine.nn")):
+                found[name] = obj
+    return found
+
+
+def test_every_engine_module_class_is_registered_or_allowlisted():
+    classes = _all_engine_module_classes()
+    missing = sorted(n for n in classes if n not in BY_NAME and n not in NN_NOT_REGISTERED)
+    assert not missing, f"engine.nn Module classes with no node type (register or allowlist): {missing}"
+    stale = sorted(n for n in NN_NOT_REGISTERED if n not in classes or n in BY_NAME)
+    assert not stale, f"allowlist entries that are no longer true: {stale}"
+
+
+def test_every_engine_tensor_op_is_drawable_or_allowlisted():
+    from engine import ops
+
+    functions = sorted(n for n, f in vars(ops).items() if inspect.isfunction(f) and not n.startswith("_")
+                       and f.__module__ == "engine.ops")
+    unlisted = [n for n in functions if n not in OPS_AS_NODES and n not in OPS_NOT_REGISTERED]
+    assert not unlisted, f"engine.ops functions with no node type (register or allowlist): {unlisted}"
+    assert [t for t in OPS_AS_NODES.values() if t not in BY_NAME] == []
+    assert not set(OPS_AS_NODES) & set(OPS_NOT_REGISTERED)
+
+
+#: (type, params, input shapes, forward as NumPy) for the tensor-op nodes
+NUMPY_OPS = [
+    ("Divide", {}, {"a": (3, 2), "b": (2,)}, lambda a, b: a / b),
+    ("Maximum", {}, {"a": (3, 2), "b": (3, 2)}, np.maximum),
+    ("Minimum", {}, {"a": (3, 2), "b": (1, 2)}, np.minimum),
+    ("Exp", {}, {"input": (3, 2)}, np.exp),
+    ("Log", {}, {"input": (3, 2)}, np.log),
+    ("Sqrt", {}, {"input": (3, 2)}, np.sqrt),
+    ("Abs", {}, {"input": (3, 2)}, np.abs),
+    ("Pow", {"exponent": 3.0}, {"input": (3, 2)}, lambda x: x ** 3),
+    ("Clamp", {"min": 0.3, "max": 0.6}, {"input": (3, 4)}, lambda x: np.clip(x, 0.3, 0.6)),
+    ("Stack", {"dim": 1}, {"inputs": [(3, 2), (3, 2), (3, 2)]}, lambda *xs: np.stack(xs, 1)),
+    ("Squeeze", {"dim": 1}, {"input": (3, 1, 2)}, lambda x: x.squeeze(1)),
+    ("Unsqueeze", {"dim": 1}, {"input": (3, 2)}, lambda x: x[:, None]),
+    ("Permute", {"dims": [0, 2, 1]}, {"input": (3, 2, 4)}, lambda x: x.transpose(0, 2, 1)),
+    ("Max", {"dim": 1}, {"input": (3, 4)}, lambda x: x.max(1)),
+    ("Min", {"dim": -1, "keepdim": True}, {"input": (3, 4)}, lambda x: x.min(-1, keepdims=True)),
+    ("LogSumExp", {"dim": 1}, {"input": (3, 4)}, lambda x: np.log(np.exp(x).sum(1))),
+    ("Var", {"dim": 1}, {"input": (3, 4)}, lambda x: x.var(1, ddof=1)),
+    ("Std", {"dim": 0, "correction": 0}, {"input": (3, 4)}, lambda x: x.std(0)),
+]
+
+
+@pytest.mark.parametrize("name, params, shapes, reference", NUMPY_OPS, ids=[c[0] for c in NUMPY_OPS])
+def test_tensor_op_nodes_compute_numpy_s_result_and_gradients(name, params, shapes, reference):
+    from tests.gradcheck import gradcheck
+
+    nt = BY_NAME[name]
+    resolved = nt.resolve(params)
+    rng = np.random.default_rng(1)
+
+    def make():
+        return {port: ([engine.tensor(rng.uniform(0.1, 0.9, s), requires_grad=True) for s in shape]
+                       if isinstance(shape, list) else engine.tensor(rng.uniform(0.1, 0.9, shape),
+                                                                     requires_grad=True))
+                for port, shape in shapes.items()}
+
+    inputs = make()
+    module = nt.build(resolved, shapes)
+    out = module(**inputs)
+    flat = [t for v in inputs.values() for t in (v if isinstance(v, list) else [v])]
+    want = reference(*[t.numpy() for t in flat])
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-10)
+    # the shape rule promises the shape the forward gives (first dimension = the batch)
+    rule_in = {p: ([(None, *x[1:]) for x in v] if isinstance(v, list) else (None, *v[1:]))
+               for p, v in shapes.items()}
+    promised = nt.shape_rule(resolved, rule_in)["out"]
+    assert len(promised) == out.ndim and all(d is None or d == g for d, g in zip(promised, out.shape))
+    ports = list(inputs)
+
+    def fn(*leaves):
+        it = iter(leaves)
+        kw = {p: ([next(it) for _ in inputs[p]] if isinstance(inputs[p], list) else next(it)) for p in ports}
+        return module(**kw)
+
+    assert gradcheck(fn, flat)
+
+
+def test_tensor_op_shape_rules_refuse_with_words():
+    with pytest.raises(ShapeError, match="each of the input's 3 dimensions"):
+        BY_NAME["Permute"].shape_rule({"dims": [0, 1, 1]}, {"input": (None, 2, 3)})
+    with pytest.raises(ShapeError, match="same shape"):
+        BY_NAME["Stack"].shape_rule({"dim": 1}, {"inputs": [(None, 2), (None, 3)]})
+    with pytest.raises(ShapeError, match="out of range"):
+        BY_NAME["Unsqueeze"].shape_rule({"dim": 5}, {"input": (None, 2)})
+    assert BY_NAME["Squeeze"].shape_rule({"dim": None}, {"input": (None, 1, 4, 1)}) == {"out": (None, 4)}
+    assert BY_NAME["Squeeze"].shape_rule({"dim": 2}, {"input": (None, 1, 4)}) == {"out": (None, 1, 4)}
+
+
 def test_contract_names_are_registered():
     assert [n for n in CONTRACT_NAMES if n not in BY_NAME] == []
 
@@ -74,6 +212,9 @@ def test_defaults_equal_torch_for_named_engine_classes():
             continue
         sig = inspect.signature(getattr(nn, name).__init__)
         for spec in nt.params:
+            if spec.name in nt.extra.get("playground_only", ()):
+                assert spec.name not in sig.parameters
+                continue
             default = sig.parameters[spec.name].default
             if default is inspect.Parameter.empty:
                 continue  # torch has no default (in_features ...): the playground picks one
@@ -320,3 +461,17 @@ def test_docs_are_generated_from_the_registry():
     for nt in TYPES:
         assert f"### {nt.name}\n" in text
     assert docs.DOCS_PATH.read_text(encoding="utf-8") == text, "run: python -m engine.graph.docs"
+
+
+def test_lstm_forget_bias_starts_the_forget_gates_there():
+    import math
+
+    nt = BY_NAME["LSTM"]
+    params = {spec.name: spec.default for spec in nt.params}
+    params.update(input_size=2, hidden_size=3, batch_first=True, forget_bias=math.log(30))
+    built = nt.build(params, {"input": (None, 5, 2)})
+    named = dict(built.named_parameters())
+    b_hh = next(v for k, v in named.items() if k.endswith("bias_hh_l0")).data
+    b_ih = next(v for k, v in named.items() if k.endswith("bias_ih_l0")).data
+    assert np.allclose(b_hh[3:6], math.log(30)) and np.allclose(b_ih[3:6], 0.0)
+    assert not np.allclose(b_hh[:3], math.log(30))  # the other gates keep torch's init

@@ -281,3 +281,65 @@ def test_from_graph_with_previous_session_keeps_trained_weights():
     np.testing.assert_array_equal(new.program.node_modules["lin1"].weight.data,
                                   old.program.node_modules["lin1"].weight.data)
     assert new.program.node_modules["lin2"].bias is None
+
+
+def test_update_to_weight_ratio_is_the_step_over_the_weight():
+    """With plain SGD the step is lr * grad, so ||dw|| / ||w_before|| is known exactly."""
+    lr = 0.3
+    s = Session.from_graph(xor_graph(lr=lr, probe_every=3))
+    snap = s.run(3)
+    for name, p in zip(s.param_names, s.params):
+        g = backend.to_numpy(p.grad).astype(np.float64)
+        after = backend.to_numpy(p.data).astype(np.float64)
+        before = after + lr * g
+        want = np.linalg.norm(lr * g) / np.linalg.norm(before)
+        assert snap.gradients[name].update_ratio == pytest.approx(want, rel=1e-4)
+
+
+def test_session_built_from_its_parts_steps_runs_evaluates_and_repeats():
+    """Session(program, dataset, loss, optimizer, schedule, seed, device), as the contract says."""
+    from engine import nn
+    from engine.data import load_dataset
+    from engine.graph.compile import compile_graph
+
+    def make(seed):
+        data = load_dataset("xor", n_samples=120)
+        prog = compile_graph(xor_graph(), dataset_shapes={**data.shapes(), "task": data.task}, seed=seed)
+        return Session(prog, data, loss=nn.MSELoss(), optimizer={"name": "Adam", "lr": 0.05},
+                       schedule={"name": "StepLR", "step_size": 1, "gamma": 0.5}, seed=seed,
+                       device="cpu", probe_every=4)
+
+    a, b, c = make(3), make(3), make(4)
+    assert a.step() is None and a.step_count == 1
+    first = a.evaluate()
+    assert set(first) == {"train_loss", "test_loss", "train_acc", "test_acc"}
+    snap = a.run(39)
+    assert snap.step == 40 and a.step_count == 40
+    assert a.evaluate()["train_loss"] < first["train_loss"]
+    assert a.lr < 0.05                       # the schedule ran (an epoch is 6 steps)
+    b.run(40)
+    c.run(40)
+    assert a.evaluate() == b.evaluate() != c.evaluate()
+    # the loss given to the Session is the one trained: MSE on the 0/1 targets
+    pred = a.predict(a.dataset.x_train)
+    y = a.dataset.y_train.reshape(-1, 1).astype(np.float32)
+    assert a.evaluate()["train_loss"] == pytest.approx(float(np.mean((pred - y) ** 2)), rel=1e-4)
+
+
+def test_clip_grad_norm_setting_bounds_the_gradient_norm():
+    from pathlib import Path
+
+    from engine.graph import fileformat
+
+    path = Path(__file__).resolve().parents[2] / "assets" / "examples" / "deep_sigmoid.nnpg"
+    graph = fileformat.load(path)
+
+    def grad_norm(session):
+        session.step()
+        return float(np.sqrt(sum(float((p.grad ** 2).sum()) for p in session.params)))
+
+    free = grad_norm(Session.from_graph(graph))
+    graph.settings["clip_grad_norm"] = free / 10
+    clipped = Session.from_graph(graph)
+    assert clipped.clip_grad_norm == free / 10
+    assert grad_norm(clipped) == pytest.approx(free / 10, rel=1e-3)

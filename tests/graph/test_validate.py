@@ -1,10 +1,12 @@
 """Validation: each mistake gives the right typed Problem, naming the node and port."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from engine.graph.document import Graph, ModuleDef, PortRef
-from engine.graph.validate import ERROR, WARNING, Problem, errors, infer_shapes, validate
+from engine.graph.validate import (ERROR, WARNING, Problem, errors, infer_shapes, presented_shapes,
+                                   target_kind, validate)
 
 XY = {"x": (None, 2), "y": (None, 1)}
 
@@ -71,8 +73,78 @@ def test_input_shape_from_its_own_param_without_dataset():
 
 def test_loss_shapes_must_agree():
     p = only(validate(mlp(), {"x": (None, 2), "y": (None,)}), "shape")
-    assert (p.node, p.port) == ("loss", None)
-    assert "MSELoss 'loss'" in p.message and "(batch, 1)" in p.message and "(batch,)" in p.message
+    assert (p.node, p.port) == ("loss", "target")
+    assert "MSELoss 'loss' input 'target'" in p.message and "(from Target 'y')" in p.message
+    assert "(batch, 1)" in p.message and "(batch,)" in p.message
+
+
+def _classifier(loss, outputs, target_kind="auto"):
+    g = mlp()
+    g.set_param("o", "out_features", outputs)
+    g.nodes["loss"].type = loss
+    g.set_param("y", "kind", target_kind)
+    return g
+
+
+# A classification dataset's raw shapes: class indices (N,), with its class count. The
+# Target's shape is what the loss will receive (index, 0/1 column or one-hot rows).
+@pytest.mark.parametrize("loss, outputs, kind", [
+    ("CrossEntropyLoss", 2, "index"), ("NLLLoss", 3, "index"), ("MSELoss", 1, "float"),
+    ("BCEWithLogitsLoss", 1, "float"), ("BCELoss", 1, "float"), ("MSELoss", 2, "onehot"),
+    ("BCEWithLogitsLoss", 2, "onehot"), ("SoftMarginLoss", 1, "signed"),
+    ("HingeEmbeddingLoss", 1, "signed"), ("L1Loss", 1, "float"), ("HuberLoss", 1, "float"),
+])
+def test_raw_classification_shapes_fit_every_loss(loss, outputs, kind):
+    raw = {"x": (None, 2), "y": (None,), "task": "classification", "n_classes": 2}
+    if kind == "index":
+        raw["n_classes"] = outputs
+    g = _classifier(loss, outputs)
+    assert errors(validate(g, raw)) == []
+    assert target_kind(g, raw) == kind
+    want = {"index": (None,), "float": (None, 1), "signed": (None, 1), "onehot": (None, outputs)}[kind]
+    assert infer_shapes(g, raw)[("y", "out")] == want
+    assert presented_shapes(g, raw) == ({**raw, "y": want}, kind)
+
+
+def test_raw_regression_shapes_are_taken_as_they_are():
+    raw = {"x": (None, 2), "y": (None, 1), "task": "regression"}
+    assert errors(validate(mlp(), raw)) == []
+    g = mlp()
+    g.set_param("o", "out_features", 3)
+    p = only(validate(g, raw), "shape")
+    assert (p.node, p.port) == ("loss", "target")
+    assert "input is (batch, 3), target is (batch, 1)" in p.message
+
+
+def test_too_few_outputs_for_the_dataset_classes_names_the_loss_input():
+    ten = {"x": (None, 2), "y": (None,), "task": "classification", "n_classes": 10}
+    p = only(validate(_classifier("BCEWithLogitsLoss", 1), ten), "shape")
+    assert (p.node, p.port) == ("loss", "input")
+    assert "10 classes" in p.message and "Target 'y'" in p.message and "0/1" in p.message
+    p = only(validate(_classifier("CrossEntropyLoss", 3), ten), "shape")
+    assert (p.node, p.port) == ("loss", "input") and "holds 3 class scores" in p.message
+    # one-hot rows are as wide as the class count, not as the prediction
+    p = only(validate(_classifier("MSELoss", 3), ten), "shape")
+    assert (p.node, p.port) == ("loss", "target") and "target is (batch, 10)" in p.message
+    assert errors(validate(_classifier("MSELoss", 10), ten)) == []
+    assert errors(validate(_classifier("CrossEntropyLoss", 10), ten)) == []
+
+
+def test_compile_and_validate_share_the_losses_registry_kinds():
+    import engine.graph.compile as compile_module
+    from engine.graph import registry
+
+    assert not hasattr(compile_module, "LOSS_TARGET_KINDS")
+    for nt in registry.all_types():
+        if nt.category != registry.COST or nt.extra.get("target_kind") is None or "target" not in \
+                {p.name for p in nt.inputs} or "input" not in {p.name for p in nt.inputs}:
+            continue
+        g = _classifier(nt.name, 1)
+        shapes = {"x": (None, 2), "y": (None,), "task": "classification", "n_classes": 2}
+        assert target_kind(g, shapes) == nt.extra["target_kind"], nt.name
+        if nt.name != "AdaptiveLogSoftmaxWithLoss":
+            prog = compile_module.compile_graph(g, dataset_shapes=shapes, validate=False)
+            assert prog.target_kind == nt.extra["target_kind"], nt.name
 
 
 def test_missing_required_input():
@@ -373,3 +445,18 @@ def test_module_input_drawn_as_an_inner_input_node():
     assert {p.node for p in problems} == {"g0", "g1"}
     assert "Input 'u': its 'shape' setting says (batch, 1) but it receives (batch, 2)" in problems[0].message
     assert any("expects 1 feature but receives 2" in p.message for p in problems)
+
+
+def test_target_reaching_the_loss_through_other_nodes_goes_by_the_prediction_width():
+    g = mlp()
+    g.set_param("o", "out_features", 3)
+    g.remove_edge(g.edges_into("loss", "target")[0])
+    g.add_node("Multiply", id="scale")          # y * 1 -> loss: the loss does not see the Target directly
+    g.add_node("Constant", {"value": 1.0}, id="one")
+    g.connect("y", "out", "scale", "a")
+    g.connect("one", "out", "scale", "b")
+    g.connect("scale", "out", "loss", "target")
+    raw = {"x": (None, 2), "y": (None,), "task": "classification", "n_classes": 3}
+    assert target_kind(g, raw) == "onehot"
+    assert errors(validate(g, raw)) == []
+    assert infer_shapes(g, raw)[("y", "out")] == (None, 3)

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QGraphicsSimpleTextItem  # noqa: E402
 
 from engine.graph import fileformat  # noqa: E402
@@ -546,3 +546,338 @@ def test_editing_inside_a_module_is_undoable_and_announced(qtbot, win):
     assert relu not in inner.nodes
     win.actions["up"].trigger()
     assert win.scene.graph is win.document
+
+
+# ----- the notation, the status bar, problems inside modules, and the Deliver list ----------
+def open_example(win, stem):
+    """File > Examples > <stem>, as the menu offers it."""
+    win.examples_menu.aboutToShow.emit()
+    action = next(a for a in win.examples_menu.actions() if a.toolTip().endswith(f"{stem}.nnpg"))
+    action.trigger()
+    win.scene.validate_now()
+
+
+def render_scene(win, rect: QRectF, scale=4.0):
+    from PySide6.QtGui import QImage, QPainter
+
+    img = QImage(int(rect.width() * scale), int(rect.height() * scale), QImage.Format_ARGB32)
+    img.fill(0xFFFF00FF)
+    painter = QPainter(img)
+    win.scene.render(painter, QRectF(img.rect()), rect)
+    painter.end()
+    return img
+
+
+def test_computed_variables_are_open_circles_with_their_shape(qtbot, win):
+    from PySide6.QtGui import QColor
+
+    from playground import theme
+
+    open_example(win, "xor_mlp")
+    hidden, x = win.scene.node_item("hidden"), win.scene.node_item("x")
+    var = hidden.outputs["out"]
+    # A function's output is a computed variable: a circle outside the box, on its outgoing side.
+    assert var.variable and var.scenePos().x() > hidden.mapToScene(hidden.box_rect().topRight()).x()
+    # An observed variable is itself the (shaded) circle: its port is a plain dot.
+    assert not x.outputs["out"].variable and not hidden.inputs["input"].variable
+    # Open: the inside is the background colour, the rim is the outline colour.
+    c = var.scenePos()
+    img = render_scene(win, QRectF(c.x() - 10, c.y() - 10, 20, 20))
+    centre = QColor(img.pixel(img.width() // 2, img.height() // 2))
+    assert centre == theme.current().port
+    rim = QColor(img.pixel(img.width() // 2 + int(4 * 7.0), img.height() // 2 + 2))
+    assert rim.lightness() < 120, rim.name()
+    # Shaded: the Input circle is filled with the observed-variable colour.
+    xc = x.scenePos()
+    shaded = QColor(render_scene(win, QRectF(xc.x() - 5, xc.y() - 5, 10, 10)).pixel(20, 20))
+    assert shaded == theme.current().fill_for("observed")
+    # Labelled on hover with its name and inferred shape; the edge shows the same shape.
+    assert "out" in var.toolTip() and "(N, 2)" in var.toolTip() and "computed variable" in var.toolTip()
+    assert "(N, 2)" in hidden.inputs["input"].toolTip()
+    edge = next(e for e in win.scene.edge_items.values() if e.edge.src == "hidden")
+    assert edge.shape_text == "(N, 2)" and "(N, 2)" in edge.toolTip()
+    edge.hoverEnterEvent(None)
+    assert edge.hover  # painted with its shape label while hovered
+    edge.hoverLeaveEvent(None)
+    # View > Show Tensor Shapes labels every variable on the canvas.
+    assert not win.scene.show_shapes
+    win.actions["shapes"].trigger()
+    assert win.scene.show_shapes and var.shape_text == "(N, 2)"
+    assert win.scene.node_item("cost").outputs["out"].shape_text == "scalar"
+
+
+def test_status_bar_follows_the_current_document(qtbot, win):
+    stale = "the graph has no Input node: add one to feed the dataset's x"
+    add_via_palette(win, "Linear")
+    win.scene.validate_now()
+    assert "problem" in win.check_label.text()
+    win.statusBar().showMessage(stale)  # what training said about the graph being edited
+    open_example(win, "xor_mlp")
+    assert stale not in win.statusBar().currentMessage()
+    assert "graph is valid" in win.check_label.text()
+    # A message about one version of the graph goes away with the next edit.
+    win.statusBar().showMessage(stale)
+    add_via_palette(win, "ReLU")
+    assert win.statusBar().currentMessage() == ""
+    # ...but a message caused by the edit itself (a refusal) stays.
+    win.scene.select_nodes([])
+    win.actions["copy"].trigger()
+    assert win.statusBar().currentMessage() == "select the nodes to copy first"
+    # A training failure that frames from a newer build have since outdated is cleared.
+    runner = getattr(win, "runner", None)
+    if runner is not None:
+        runner.message.emit(stale)
+        assert win.statusBar().currentMessage() == stale
+        runner.frames_received += 2
+        win._runner_redrawn(runner)
+        assert win.statusBar().currentMessage() == ""
+
+
+def test_problem_inside_a_module_shows_on_its_node_and_click_enters_it(qtbot, win):
+    from playground.editor.problems import MODULE_ROLE, NODE_ROLE
+
+    lin = add_via_palette(win, "Linear")
+    win.scene.select_nodes([lin])
+    win.actions["group"].trigger()
+    (mod,) = win.scene.selected_node_ids()
+    name = win.document.nodes[mod].params["module"]
+    shared = win.scene.place_instance(True)
+    assert win.scene.open_node(mod)
+    relu = add_via_palette(win, "ReLU")  # unconnected inside the module: a problem in there
+    win.scene.validate_now()
+    assert win.scene.node_item(relu).problem  # badge inside
+    win.actions["up"].trigger()
+    win.scene.validate_now()
+    # Both instances at the top level carry the badge, with the message on hover.
+    for nid in (mod, shared):
+        item = win.scene.node_item(nid)
+        assert item.problem and f"Inside module '{name}'" in item.problem
+        assert f"Inside module '{name}'" in item.toolTip()
+    rows = [win.problems_list.item(i) for i in range(win.problems_list.count())]
+    row = next(r for r in rows if r.data(NODE_ROLE) == relu)
+    assert row.data(MODULE_ROLE) == name and row.text().startswith(f"{name} › {relu}")
+    win.problems_list.itemClicked.emit(row)
+    assert win.scene.graph is win.document.modules[name].graph
+    assert win.breadcrumb.titles == ["Main", name] and win.scene.selected_node_ids() == [relu]
+    # A top-level problem's row brings the view back out of the module.
+    win.actions["up"].trigger()
+    loose = add_via_palette(win, "Linear")
+    win.scene.validate_now()
+    assert win.scene.open_node(mod)
+    win.scene.validate_now()
+    top = next(r for r in (win.problems_list.item(i) for i in range(win.problems_list.count()))
+               if r.data(NODE_ROLE) == loose and not r.data(MODULE_ROLE))
+    win.problems_list.itemClicked.emit(top)
+    assert win.scene.graph is win.document and win.scene.selected_node_ids() == [loose]
+
+
+def test_keyboard_shortcuts_on_the_canvas(qtbot, win):
+    win.activateWindow()
+    a = add_via_palette(win, "ReLU")
+    b = add_via_palette(win, "Tanh")
+    win.view.setFocus()
+    qtbot.waitUntil(lambda: win.view.hasFocus(), timeout=2000)
+    win.scene.select_nodes([a])
+    qtbot.keyClick(win.view, Qt.Key_D, Qt.ControlModifier)          # duplicate
+    assert len(win.document.nodes) == 3
+    qtbot.keyClick(win.view, Qt.Key_Delete)                        # delete the copy
+    assert len(win.document.nodes) == 2
+    qtbot.keyClick(win.view, Qt.Key_Z, Qt.ControlModifier)          # undo
+    assert len(win.document.nodes) == 3
+    qtbot.keyClick(win.view, Qt.Key_Y, Qt.ControlModifier)          # redo (Ctrl+Y)
+    assert len(win.document.nodes) == 2
+    qtbot.keyClick(win.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # nothing left to redo
+    assert len(win.document.nodes) == 2
+    win.scene.select_nodes([a])
+    qtbot.keyClick(win.view, Qt.Key_C, Qt.ControlModifier)
+    qtbot.keyClick(win.view, Qt.Key_V, Qt.ControlModifier)
+    assert len(win.document.nodes) == 3
+    qtbot.keyClick(win.view, Qt.Key_X, Qt.ControlModifier)
+    assert len(win.document.nodes) == 2
+    qtbot.keyClick(win.view, Qt.Key_L)                             # auto-layout: one layer, stacked
+    assert win.document.nodes[a].pos[0] == win.document.nodes[b].pos[0] == 0.0
+    assert abs(win.document.nodes[a].pos[1] - win.document.nodes[b].pos[1]) == 100.0
+    win.view.set_zoom(3.0)
+    qtbot.keyClick(win.view, Qt.Key_F)                             # fit
+    assert win.view.zoom() < 3.0
+    qtbot.keyClick(win.view, Qt.Key_A, Qt.ControlModifier)
+    assert set(win.scene.selected_node_ids()) == {a, b}
+
+
+def test_canvas_wheel_zoom_pan_rubber_band_and_minimap(qtbot, make_window):
+    from PySide6.QtCore import QPointF as P
+    from PySide6.QtGui import QWheelEvent
+
+    win = make_window()
+    win.resize(1400, 860)
+    QApplication.processEvents()
+    a, b = add_via_palette(win, "ReLU"), add_via_palette(win, "Tanh")
+    far = add_via_palette(win, "Sigmoid")
+    win.scene.node_item(far).setPos(2000, 2000)
+    win.view.fit()
+    vp = win.view.viewport()
+    z = win.view.zoom()
+    centre = P(vp.rect().center())
+    wheel = QWheelEvent(centre, P(vp.mapToGlobal(vp.rect().center())), QPoint(0, 0), QPoint(0, 120),
+                        Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(vp, wheel)
+    assert win.view.zoom() > z
+    before = win.view.center_scene_pos()
+    qtbot.mousePress(vp, Qt.RightButton, pos=vp.rect().center())
+    qtbot.mouseMove(vp, vp.rect().center() + QPoint(80, 40))
+    qtbot.mouseRelease(vp, Qt.RightButton, pos=vp.rect().center() + QPoint(80, 40))
+    assert win.view.center_scene_pos() != before  # panned
+    # Rubber band: a left drag on empty canvas selects what it encloses.
+    win.view.set_zoom(1.0)
+    win.view.centerOn(win.scene.node_item(a))
+    ra, rb = win.scene.node_item(a).sceneBoundingRect(), win.scene.node_item(b).sceneBoundingRect()
+    box = ra.united(rb).adjusted(-30, -30, 30, 30)
+    win.view.centerOn(box.center())
+    win.scene.clearSelection()
+    start, end = view_point(win, box.topLeft()), view_point(win, box.bottomRight())
+    qtbot.mousePress(vp, Qt.LeftButton, pos=start)
+    qtbot.mouseMove(vp, (start + end) / 2)
+    qtbot.mouseMove(vp, end)
+    qtbot.mouseRelease(vp, Qt.LeftButton, pos=end)
+    assert set(win.scene.selected_node_ids()) == {a, b}
+    # The minimap is there in the default window, and a click in it moves the view.
+    mini = win.view.minimap
+    assert mini.isVisible()
+    qtbot.mouseClick(mini.viewport(), Qt.LeftButton, pos=mini.mapFromScene(P(2000, 2000)))
+    assert (win.view.center_scene_pos() - P(2000, 2000)).manhattanLength() < 50
+    win.actions["minimap"].trigger()
+    assert not mini.isVisible()
+
+
+def test_palette_drag_carries_the_type_and_a_drop_adds_it(qtbot, win):
+    from PySide6.QtCore import QPointF as P
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    from playground.editor.view import NODE_MIME
+
+    win.palette.search.setText("sigm")
+    item = next(i for i in win.palette.type_items() if i.data(0, Qt.UserRole + 1) == "Sigmoid")
+    assert not item.isHidden() and "Sigmoid" in win.palette.visible_types()
+    assert "Linear" not in win.palette.visible_types()
+    mime = win.palette.tree.mimeData([item])
+    assert bytes(mime.data(NODE_MIME)).decode() == "Sigmoid"
+    vp = win.view.viewport()
+    at = vp.rect().center()
+    enter = QDragEnterEvent(at, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(vp, enter)  # what a real drag sends first
+    assert enter.isAccepted()
+    drop = QDropEvent(P(at), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(vp, drop)
+    (nid,) = win.document.nodes
+    assert win.document.nodes[nid].type == "Sigmoid"
+    dropped_at = win.view.mapToScene(at)
+    assert abs(win.document.nodes[nid].pos[0] - dropped_at.x()) <= 10  # where it was dropped (snapped)
+
+
+def test_inspector_widgets_come_from_the_registry(qtbot, win):
+    from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QSpinBox
+
+    lin = add_via_palette(win, "Linear")
+    out = inspector_editor(win, lin, "out_features")
+    assert isinstance(out, QSpinBox) and out.minimum() == 1
+    assert "units" in out.toolTip()
+    assert isinstance(inspector_editor(win, lin, "bias"), QCheckBox)
+    drop = add_via_palette(win, "Dropout")
+    p = inspector_editor(win, drop, "p")
+    assert isinstance(p, QDoubleSpinBox) and (p.minimum(), p.maximum()) == (0.0, 1.0)
+    assert "probability" in p.toolTip()
+    p.setValue(5.0)  # out of range: clamped by the widget, never stored
+    assert win.document.nodes[drop].params["p"] == 1.0
+    # The training settings: dataset and its options, batch, optimizer and its
+    # hyperparameters, schedule, seed, device.
+    panel = win.training_panel
+    for widget in ("dataset_combo", "batch_spin", "optimizer_combo", "optimizer_form", "schedule_combo",
+                   "seed_spin", "device_combo"):
+        assert getattr(panel, widget, None) is not None, widget
+    panel.seed_spin.setValue(7)
+    assert win.document.settings["seed"] == 7
+    i = panel.schedule_combo.findData("StepLR") if panel.schedule_combo.findData("StepLR") >= 0 else 1
+    win.training_panel.schedule_combo.setCurrentIndex(i)
+    assert win.document.settings.get("schedule")
+
+
+def test_every_kind_of_edit_is_one_undo_step(qtbot, win):
+    x, l1, relu, l2, loss, y = build_mlp(qtbot, win)
+    doc = win.document
+    edge = next(e for e in doc.edges if e.src == l1)
+
+    def disconnect():
+        win.scene.clearSelection()
+        win.scene.edge_item(edge).setSelected(True)
+        win.actions["delete"].trigger()
+
+    def connect():
+        drag_link(qtbot, win, l1, "out", relu, "input")
+
+    def group():
+        win.scene.select_nodes([relu, l2])
+        win.actions["group"].trigger()
+
+    def ungroup():
+        win.scene.select_nodes([m for m in doc.nodes if doc.nodes[m].type == "Module"])
+        win.actions["ungroup"].trigger()
+
+    def paste():
+        win.scene.select_nodes([l1])
+        win.actions["copy"].trigger()
+        win.actions["paste"].trigger()
+
+    edits = [("disconnect", disconnect), ("connect", connect),
+             ("param", lambda: inspector_editor(win, l1, "out_features").setValue(5)),
+             ("move", lambda: win.scene.push(__import__("playground.editor.commands", fromlist=["move"]).move,
+                                             {x: (-300.0, 40.0)})),
+             ("group", group), ("ungroup", ungroup), ("paste", paste),
+             ("delete", lambda: (win.scene.select_nodes([y]), win.actions["delete"].trigger())),
+             ("add", lambda: add_via_palette(win, "GELU"))]
+    for what, edit in edits:
+        before, depth = doc.to_dict(), win.undo_stack.count()
+        edit()
+        after = doc.to_dict()
+        assert after != before, what
+        assert win.undo_stack.count() == depth + 1, what
+        win.actions["undo"].trigger()
+        assert doc.to_dict() == before, what
+        win.actions["redo"].trigger()
+        assert doc.to_dict() == after, what
+        assert set(win.scene.node_items) == set(win.scene.graph.nodes), what
+
+
+@pytest.mark.parametrize("block", ["MixtureOfExperts", "AttentionModule", "MultiheadAttention", "TransformerBlock"])
+def test_every_ready_made_block_opens_read_only(qtbot, win, block):
+    nid = add_via_palette(win, block)
+    qtbot.mouseDClick(win.view.viewport(), Qt.LeftButton,
+                      pos=view_point(win, win.scene.node_item(nid).scenePos()))
+    assert win.scene.read_only and len(win.scene.node_items) >= 3
+    assert win.breadcrumb.titles == ["Main", f"{block} (read-only)"]
+    win.breadcrumb.levelChosen.emit(0)
+    assert win.scene.graph is win.document
+
+
+def test_toolbar_autosave_interval_and_open_recent(qtbot, win, tmp_path):
+    from playground.editor.autosave import AUTOSAVE_MS
+
+    toolbar = [a.text() for a in win.toolbar.actions() if a.text()]
+    assert toolbar[:4] == ["Run", "Pause", "Step", "Reset"]
+    assert win.device_combo.findData("cpu") >= 0 and win.device_combo.findData("gpu") >= 0
+    assert AUTOSAVE_MS == 30_000 and win.autosave_timer.interval() == 30_000 and win.autosave_timer.isActive()
+    menus = {k: [a.text().replace("&", "") for a in m.actions() if a.text()] for k, m in win.menus.items()}
+    for want in ("New", "Open…", "Open Recent", "Examples", "Save", "Save As…", "Export Image…", "Quit"):
+        assert want in menus["file"], want
+    for want in ("Undo", "Redo", "Cut", "Copy", "Paste", "Duplicate", "Delete", "Select All"):
+        assert any(t.startswith(want) for t in menus["edit"]), want
+    for want in ("Zoom In", "Zoom Out", "Fit", "Presentation Mode", "Panels"):
+        assert want in menus["view"], want
+    add_via_palette(win, "ReLU")
+    path = tmp_path / "r.nnpg"
+    win.dialogs.answers["save_file"] = str(path)
+    win.actions["save_as"].trigger()
+    win.actions["new"].trigger()
+    win.recent_menu.aboutToShow.emit()
+    recent = next(a for a in win.recent_menu.actions() if a.text() == "r.nnpg")
+    recent.trigger()
+    assert win.path == str(path) and len(win.document.nodes) == 1

@@ -71,6 +71,44 @@ def test_decision_boundary_shows_the_grid_and_the_points(trained):
     assert spec.nx == panel.image.image.shape[1]
 
 
+def test_decision_boundary_view_spans_the_data(qtbot):
+    """Before any training and after it, the plot shows the data's extent (not pyqtgraph's
+    default range, nor a range widened by an aspect lock), and the heatmap fills it."""
+    from playground.panels.boundary import data_extent
+
+    win = BareWindow(mlp_graph((2, 4, 1), n_samples=200))
+    runner = attach(win)
+    qtbot.addWidget(win)
+    win.show()
+    panel = win.panels["boundary"]
+    qtbot.waitUntil(lambda: runner.grid is not None and panel.refresh_count > 0, timeout=15000)
+    panel.refresh(runner)
+    (x0, x1), (y0, y1) = data_extent(runner.dataset)
+    for _ in range(2):
+        (vx0, vx1), (vy0, vy1) = panel.plot.vb.viewRange()
+        assert np.allclose((vx0, vx1, vy0, vy1), (x0, x1, y0, y1), atol=0.05 * (x1 - x0))
+        rect = panel.image.mapRectToView(panel.image.boundingRect())
+        assert abs(rect.left() - x0) < 1e-6 and abs(rect.right() - x1) < 1e-6
+        runner.step_n(50)
+        qtbot.waitUntil(lambda: runner.step >= 50 and not runner.running, timeout=15000)
+        runner.redraw_now()
+    win.close()
+
+
+def test_index_axes_label_cells_with_integers(trained):
+    """Weight matrices label their rows and columns 0, 1, ... at the cell centres."""
+    win, runner = trained
+    weights = win.panels["weights"]
+    img = next(iter(weights.images.values()))
+    rows, cols = img.image.shape
+    plot = img.getViewBox()
+    bottom = weights.glw.ci.getItem(0, 0).getAxis("bottom")
+    major = bottom._tickLevels[0]
+    assert [label for _, label in major] == [str(i) for i in range(cols)]
+    assert [pos for pos, _ in major] == [i + 0.5 for i in range(cols)]
+    assert plot is not None and rows >= 1
+
+
 def test_hovered_node_shows_its_neurons(trained, qtbot):
     win, runner = trained
     panel = win.panels["boundary"]
@@ -201,5 +239,128 @@ def test_attention_and_expert_panel(qtbot, name):
         (node, d), = snap.moe.items()
         np.testing.assert_allclose(panel.items[("gates", node)].image, d["gates"][:64])
         np.testing.assert_allclose(panel.items[("load", node)].opts["height"], d["load"])
-    assert panel.info.text() == ""
+    assert panel.empty_note is None  # the "no attention nodes" note is gone
     win.close()
+
+
+def test_panels_say_why_they_are_empty(qtbot):
+    """A graph without attention nodes, before any training: the panels explain."""
+    win = BareWindow(mlp_graph((2, 4, 1), n_samples=200))
+    runner = attach(win)
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: runner.snapshot is not None, timeout=15000)
+    for name in ("attention", "loss", "gradflow", "confusion"):
+        win.panels[name].refresh(runner)
+    assert "No attention" in win.panels["attention"].empty_note.text
+    assert "press Play" in win.panels["loss"].status.text()
+    assert "No gradients yet" in win.panels["gradflow"].info.text()
+    assert "Waiting" in win.panels["confusion"].info.text()
+    win.close()
+
+
+def test_gradient_flow_labels_fit_their_bars():
+    from playground.panels.gradflow import short_name, thinned_ticks
+
+    names = [f"lin{i}.weight" for i in range(1, 11)]
+    assert short_name("lin1.weight") == "lin1" and short_name("lin1.bias") == "lin1.bias"
+    assert [t for _, t in thinned_ticks(names, 2000)] == [f"lin{i}" for i in range(1, 11)]
+    few = thinned_ticks(names, 200)          # 10 labels of 5 characters cannot fit 200 px
+    assert 1 < len(few) < 10 and few[0] == (0, "lin1")
+    assert len(few) * 7 * 7 <= 200 + 7 * 7
+    nested = ["attn.branches.0.fc1.weight", "attn.branches.1.fc1.weight", "out.weight"]
+    assert [t for _, t in thinned_ticks(nested, 2000)] == [
+        "attn.branches.0.fc1", "attn.branches.1.fc1", "out"]
+    shared = ["attn.branches.0.fc1.weight", "attn.branches.1.fc1.weight"]
+    assert [t for _, t in thinned_ticks(shared, 2000)] == ["0.fc1", "1.fc1"]
+
+
+def test_log_axes_label_decades_only(qtbot):
+    from playground.panels.base import DecadeAxis
+
+    axis = DecadeAxis("left")
+    axis.setLogMode(False, True)
+    values = [-2.0, np.log10(0.02), np.log10(0.05), -1.0, 0.0]
+    strings = axis.logTickStrings(values, 1.0, 1.0)
+    assert [s != "" for s in strings] == [True, False, False, True, True]
+    within = [np.log10(0.2), np.log10(0.5)]  # no decade in view: keep the labels
+    assert all(axis.logTickStrings(within, 1.0, 1.0))
+
+
+def test_two_plots_sit_side_by_side_in_a_wide_panel(qtbot):
+    import pyqtgraph as pg
+
+    from playground.panels.base import SideBySide
+
+    glw = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(glw)
+    a, b = glw.addPlot(row=0, col=0), glw.addPlot(row=1, col=0)
+    arrangement = SideBySide(glw, a, b)
+    glw.resize(900, 250)
+    glw.show()
+    qtbot.waitUntil(lambda: arrangement.wide is True, timeout=3000)
+    qtbot.wait(20)
+    assert a.geometry().top() == b.geometry().top() and a.geometry().right() <= b.geometry().left()
+    glw.resize(300, 700)
+    qtbot.waitUntil(lambda: arrangement.wide is False, timeout=3000)
+    qtbot.wait(20)
+    assert a.geometry().bottom() <= b.geometry().top()
+
+
+def test_lstm_biases_count_as_biases():
+    from playground.panels.base import is_bias
+
+    grads = {n: None for n in ("lstm.module.weight_ih_l0", "lstm.module.bias_ih_l0",
+                               "lstm.module.bias_hh_l0", "output.weight", "output.bias")}
+    assert flow_params(grads) == ["lstm.module.weight_ih_l0", "output.weight"]
+    assert is_bias("lin.bias") and not is_bias("lin.weight") and not is_bias("biased.weight")
+
+
+def test_regression_and_non_planar_data_explain_the_empty_panels(qtbot):
+    win = BareWindow(example("lstm_sequence"))
+    runner = attach(win)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: runner.dataset is not None and runner.snapshot is not None,
+                    timeout=15000)
+    for name in ("confusion", "boundary"):
+        win.panels[name].refresh(runner)
+    assert "regression" in win.panels["confusion"].note.text()
+    assert win.panels["confusion"].note.isVisibleTo(win.panels["confusion"])
+    assert "two input features" in win.panels["boundary"].note.text()
+    assert not win.panels["boundary"].glw.isVisibleTo(win.panels["boundary"])
+    win.close()
+
+
+def test_decision_boundary_fills_the_panel_without_neurons(trained, qtbot):
+    """With no hidden node shown, the heatmap takes the whole plot area (no empty row)."""
+    win, runner = trained
+    panel = win.panels["boundary"]
+    panel.show_node(None)
+    qtbot.wait(50)
+    plot_h = panel.plot.geometry().height()
+    assert plot_h > 0.85 * panel.glw.height(), (plot_h, panel.glw.height())
+
+
+def test_loss_log_scale_keeps_the_curves(trained):
+    win, runner = trained
+    panel = win.panels["loss"]
+    x, y = finite_data(panel.curves["loss"])
+    panel.log_box.setChecked(True)
+    assert panel.loss_plot.getAxis("left").logMode
+    x2, y2 = panel.curves["loss"].getData()  # the same data, drawn as log10
+    np.testing.assert_array_equal(x2, x)
+    np.testing.assert_allclose(y2, np.log10(y))
+    lo, hi = panel.loss_plot.vb.viewRange()[1]
+    assert lo <= np.log10(np.nanmin(y)) and np.log10(np.nanmax(y)) <= hi
+    panel.log_box.setChecked(False)
+    assert not panel.loss_plot.getAxis("left").logMode
+
+
+def test_weight_matrices_wrap_to_the_columns_that_fit():
+    from playground.panels.weights import COLS, columns_for
+
+    short, long = ["a.weight (2, 2)"], ["moe.experts.0.fc1.weight (6, 2)"]
+    assert columns_for(0, long) == COLS           # not laid out yet: the default
+    assert columns_for(2000, short) == COLS
+    n = columns_for(900, long)
+    assert 1 <= n < COLS and n * (len(long[0]) * 6.5 + 40) <= 900

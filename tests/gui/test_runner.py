@@ -206,3 +206,40 @@ def test_garbage_is_collected_in_the_gui_thread_while_training(runner, qtbot):
     qtbot.waitUntil(lambda: len(Cycle.collected_in) > 0, timeout=5000)
     runner.pause()
     assert set(Cycle.collected_in) == {threading.main_thread()}
+
+
+def test_landscape_grid_shrinks_for_costly_networks():
+    from playground.runner import LANDSCAPE_BUDGET_S, landscape_size
+
+    assert landscape_size(21, None) == 7                  # first a small grid finds the cost
+    assert landscape_size(21, 1e-5) == 21                 # a tiny MLP gets what was asked
+    n = landscape_size(21, 0.01)                          # a CNN: 10 ms per grid point
+    assert 5 <= n < 21 and n * n * 0.01 <= LANDSCAPE_BUDGET_S
+    assert landscape_size(21, 10.0) == 5                  # never below a readable grid
+
+
+def test_reset_starts_afresh(runner, qtbot):
+    first = {k: np.array(v) for k, v in runner.snapshot.weights.items()}
+    runner.step_n(40)
+    qtbot.waitUntil(lambda: runner.snapshot.step == 40, timeout=10000)
+    assert len(runner.history) > 0
+    assert any(not np.array_equal(first[k], v) for k, v in runner.snapshot.weights.items())
+    with qtbot.waitSignal(runner.reset_done, timeout=10000):
+        runner.reset()
+    qtbot.waitUntil(lambda: runner.snapshot is not None and runner.snapshot.step == 0, timeout=10000)
+    assert len(runner.history) == 0 and worker_steps(runner) == 0
+    for k, v in runner.snapshot.weights.items():  # same seed: the same initial weights
+        np.testing.assert_array_equal(v, first[k])
+
+
+def test_redraws_stay_at_or_below_30_per_second(runner, qtbot):
+    redraws0, frames0 = runner.redraws, runner.frames_received
+    runner.play()
+    t0 = time.perf_counter()
+    qtbot.wait(1000)
+    runner.pause()
+    elapsed = time.perf_counter() - t0
+    qtbot.waitUntil(lambda: not runner.running, timeout=5000)
+    redraws = runner.redraws - redraws0
+    assert 1 <= redraws <= 30 * elapsed + 1
+    assert runner.frames_received - frames0 >= redraws - 1  # frames coalesce into redraws

@@ -268,7 +268,12 @@ def _rnn_build(kind):
             def call(m, input, hx=None):
                 out, h = m(input, hx)
                 return {"out": out, "h_n": h}
-        return Adapter(getattr(nn, kind)(**params), call)
+        params = dict(params)
+        forget_bias = params.pop("forget_bias", None)
+        module = getattr(nn, kind)(**params)
+        if forget_bias is not None:
+            nn.init.lstm_forget_bias_(module, forget_bias)
+        return Adapter(module, call)
     return build
 
 
@@ -282,6 +287,10 @@ def _rnn_params(kind):
                     "(time, batch, features)"),
            P("dropout", "float", 0.0, "dropout between stacked layers", min=0.0, max=1.0),
            P("bidirectional", "bool", False, "also read the sequence backwards")]
+    if kind == "LSTM":
+        ps.append(P("forget_bias", "float", None,
+                    "start every forget gate at sigmoid(this): ln(T) helps remember T steps "
+                    "(empty: torch's default initialisation; needs bias)", nullable=True))
     return tuple(ps)
 
 
@@ -299,6 +308,8 @@ for _kind in ("RNN", "LSTM", "GRU"):
         _outs += (Port("c_n", "final cell state"),)
     layer(_kind, _RNN_HELP[_kind], _rnn_params(_kind), _rnn_rule(_kind), inputs=(_SEQ_IN,) + _states,
           outputs=_outs, build=_rnn_build(_kind), group="Recurrent",
+          # applied after construction (nn.init.lstm_forget_bias_), not a torch argument
+          playground_only=("forget_bias",) if _kind == "LSTM" else (),
           shape_doc="out = (..., hidden_size * directions); h_n = (layers * directions, batch, hidden)")
 
 

@@ -32,7 +32,7 @@ def _rule_same(params, s):
     a, b = s["input"], s["target"]
     if not _same(a, b):
         raise ShapeError(f"compares input and target element by element, so they need the same "
-                         f"shape: input is {fmt(a)}, target is {fmt(b)}")
+                         f"shape: input is {fmt(a)}, target is {fmt(b)}", port="target")
     return _out(params, a)
 
 
@@ -47,7 +47,7 @@ def _rule_class(params, s):
     if not _same(expected, b):
         raise ShapeError(f"input {fmt(a)} holds {plural(a[1] if len(a) > 1 else a[0], 'class score')} "
                          f"per sample, so the target must be class indices of shape {fmt(expected)} "
-                         f"(or probabilities of shape {fmt(a)}), but it is {fmt(b)}")
+                         f"(or probabilities of shape {fmt(a)}), but it is {fmt(b)}", port="target")
     return _out(params, expected)
 
 

@@ -1,5 +1,7 @@
-"""Tensor ops: elementwise arithmetic, matrix products, joining/splitting, reshaping,
-reductions, einsum and the weighted sum of the attention module."""
+"""Tensor ops: elementwise arithmetic and functions, matrix products, joining/splitting,
+stacking, reshaping and reordering dimensions, reductions, einsum and the weighted sum of
+the attention module. tests/graph/test_registry.py lists engine.ops functions that have
+no node type on purpose (constructors, internals of layers)."""
 from __future__ import annotations
 
 import math
@@ -61,6 +63,43 @@ register(NodeType(
     "Multiply", FUNCTION, "a * b, element by element (shapes broadcast): gating, scaling.",
     inputs=AB, outputs=OUT, group=GROUP, build=_op("Multiply", lambda p: lambda a, b: a * b),
     shape_rule=lambda p, s: {"out": broadcast(s["a"], s["b"])}, shape_doc="out = broadcast(a, b)"))
+
+
+register(NodeType(
+    "Divide", FUNCTION, "a / b, element by element (shapes broadcast): normalising, scaling.",
+    inputs=AB, outputs=OUT, group=GROUP, build=_op("Divide", lambda p: lambda a, b: a / b),
+    shape_rule=lambda p, s: {"out": broadcast(s["a"], s["b"])}, shape_doc="out = broadcast(a, b)"))
+
+for _name, _fn, _what in (("Maximum", "maximum", "the larger"), ("Minimum", "minimum", "the smaller")):
+    register(NodeType(
+        _name, FUNCTION, f"{_what.capitalize()} of a and b, element by element (torch.{_fn}; shapes "
+        "broadcast). The gradient goes to the input that won.",
+        inputs=AB, outputs=OUT, group=GROUP,
+        build=_op(_name, (lambda fn: lambda p: lambda a, b: getattr(_ops(), fn)(a, b))(_fn)),
+        shape_rule=lambda p, s: {"out": broadcast(s["a"], s["b"])}, shape_doc="out = broadcast(a, b)"))
+
+
+def _unary(name, help_text, fn_factory, params=()):
+    register(NodeType(name, FUNCTION, help_text, inputs=IN, outputs=OUT, group=GROUP, params=params,
+                      build=_op(name, fn_factory), shape_rule=lambda p, s: {"out": tuple(s["input"])},
+                      shape_doc="out = input's shape"))
+
+
+_unary("Exp", "e^x, element by element (torch.exp).", lambda p: lambda input: _ops().exp(input))
+_unary("Log", "The natural logarithm ln x, element by element (torch.log); x must be positive.",
+       lambda p: lambda input: _ops().log(input))
+_unary("Sqrt", "The square root, element by element (torch.sqrt); x must not be negative.",
+       lambda p: lambda input: _ops().sqrt(input))
+_unary("Abs", "|x|, element by element (torch.abs).", lambda p: lambda input: _ops().abs(input))
+_unary("Sign", "-1, 0 or +1 by the sign of x (torch.sign); its gradient is zero.",
+       lambda p: lambda input: _ops().sign(input))
+_unary("Pow", "x to a fixed power, element by element (torch.pow), e.g. 2 for a square.",
+       lambda p: lambda input: _ops().pow(input, p["exponent"]),
+       (P("exponent", "float", 2.0, "the power"),))
+_unary("Clamp", "Limits every entry to [min, max] (torch.clamp); outside it the gradient is zero.",
+       lambda p: lambda input: _ops().clamp(input, p["min"], p["max"]),
+       (P("min", "float", None, "the lower limit (none = no limit)", nullable=True),
+        P("max", "float", None, "the upper limit (none = no limit)", nullable=True)))
 
 
 def _matmul_rule(params, s):
@@ -219,6 +258,76 @@ register(NodeType(
     shape_rule=_transpose_rule, shape_doc="out = input with dim0 and dim1 swapped"))
 
 
+
+def _stack_rule(params, s):
+    shapes = _need_inputs(s)
+    first = shapes[0]
+    for x in shapes[1:]:
+        if len(x) != len(first) or any(not (a is None or b is None or a == b) for a, b in zip(x, first)):
+            raise ShapeError("all inputs must have the same shape, got " + ", ".join(fmt(x) for x in shapes))
+    d = axis(params["dim"], len(first) + 1)
+    out = list(first)
+    out.insert(d, len(shapes))
+    return {"out": tuple(out)}
+
+
+register(NodeType(
+    "Stack", FUNCTION, "Stacks its inputs (all of one shape) along a new dimension (torch.stack), "
+    "e.g. J vectors into a (batch, J, D) tensor.",
+    inputs=MULTI, outputs=OUT, group=GROUP,
+    params=(P("dim", "int", 1, "where the new dimension goes (1 = right after the batch)"),),
+    build=_op("Stack", lambda p: lambda inputs: _ops().stack(list(inputs), p["dim"])),
+    shape_rule=_stack_rule, shape_doc="J inputs of shape S -> S with a size-J dimension inserted at dim"))
+
+
+def _squeeze_rule(params, s):
+    shape = s["input"]
+    if params["dim"] is None:
+        return {"out": tuple(d for d in shape if d != 1)}
+    d = axis(params["dim"], len(shape))
+    return {"out": tuple(shape[:d]) + tuple(shape[d + 1:]) if shape[d] == 1 else tuple(shape)}
+
+
+register(NodeType(
+    "Squeeze", FUNCTION, "Removes dimensions of size 1 (torch.squeeze): all of them, or only 'dim'.",
+    inputs=IN, outputs=OUT, group=GROUP,
+    params=(P("dim", "int", None, "the dimension to remove if its size is 1 (none = every size-1 "
+              "dimension)", nullable=True),),
+    build=_op("Squeeze", lambda p: lambda input: _ops().squeeze(input, p["dim"])),
+    shape_rule=_squeeze_rule, shape_doc="out = input without its size-1 dimension(s)"))
+
+
+def _unsqueeze_rule(params, s):
+    out = list(s["input"])
+    out.insert(axis(params["dim"], len(out) + 1), 1)
+    return {"out": tuple(out)}
+
+
+register(NodeType(
+    "Unsqueeze", FUNCTION, "Inserts a dimension of size 1 at 'dim' (torch.unsqueeze), e.g. to "
+    "broadcast a vector against a matrix.",
+    inputs=IN, outputs=OUT, group=GROUP, params=(P("dim", "int", -1, "where the new dimension goes"),),
+    build=_op("Unsqueeze", lambda p: lambda input: _ops().unsqueeze(input, p["dim"])),
+    shape_rule=_unsqueeze_rule, shape_doc="out = input with a size-1 dimension inserted at dim"))
+
+
+def _permute_rule(params, s):
+    shape = s["input"]
+    dims = [axis(d, len(shape), "dims entry") for d in params["dims"]]
+    if sorted(dims) != list(range(len(shape))):
+        raise ShapeError(f"dims {list(params['dims'])} must name each of the input's {len(shape)} "
+                         f"dimensions {fmt(shape)} exactly once")
+    return {"out": tuple(shape[d] for d in dims)}
+
+
+register(NodeType(
+    "Permute", FUNCTION, "Reorders the dimensions (torch.permute): output dimension i is input "
+    "dimension dims[i].",
+    inputs=IN, outputs=OUT, group=GROUP,
+    params=(P("dims", "ints", (0, 2, 1), "the new order of the input's dimensions"),),
+    build=_op("Permute", lambda p: lambda input: _ops().permute(input, *p["dims"])),
+    shape_rule=_permute_rule, shape_doc="out[i] = input[dims[i]]"))
+
 # ----------------------------------------------------------------- reductions
 def _reduce_rule(params, s):
     shape = s["input"]
@@ -233,19 +342,29 @@ def _reduce_rule(params, s):
     return {"out": tuple(out)}
 
 
-def _reduction(name, fn_name, what):
+def _reduction(name, fn_name, what, extra=()):
+    """A reduction node; ``extra`` params are passed to ops.<fn_name> by name."""
+    def fn(p):
+        kw = {e.name: p[e.name] for e in extra}
+        return lambda input: getattr(_ops(), fn_name)(input, p["dim"], p["keepdim"], **kw)
     register(NodeType(
         name, FUNCTION, f"The {what} of the entries over one dimension (torch.{fn_name}); with no dim, "
         f"over everything (a single number).",
         inputs=IN, outputs=OUT, group=GROUP,
         params=(P("dim", "int", None, "the dimension to reduce (none = all of them)", nullable=True),
-                P("keepdim", "bool", False, "keep the reduced dimension with size 1")),
-        build=_op(name, lambda p: lambda input: getattr(_ops(), fn_name)(input, p["dim"], p["keepdim"])),
-        shape_rule=_reduce_rule, shape_doc="out = input without dim (size 1 with keepdim)"))
+                P("keepdim", "bool", False, "keep the reduced dimension with size 1")) + tuple(extra),
+        build=_op(name, fn), shape_rule=_reduce_rule,
+        shape_doc="out = input without dim (size 1 with keepdim)"))
 
 
+_CORRECTION = P("correction", "int", 1, "subtract this from the count (1 = the unbiased estimate)", min=0)
 _reduction("Sum", "sum", "sum")
 _reduction("Mean", "mean", "mean")
+_reduction("Max", "amax", "largest value")
+_reduction("Min", "amin", "smallest value")
+_reduction("LogSumExp", "logsumexp", "log-sum-exp (the log of the sum of e^x, computed stably)")
+_reduction("Var", "var", "variance", (_CORRECTION,))
+_reduction("Std", "std", "standard deviation", (_CORRECTION,))
 
 
 # ----------------------------------------------------------------- einsum
