@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTabBar
 
 from ..runner import Runner
 from .activations import ActivationsPanel
@@ -204,6 +204,18 @@ def _default_sizes(window, panels):
     window.resizeDocks([panels["boundary"]], [RIGHT_WIDTH], Qt.Horizontal)
     window.resizeDocks(right, list(RIGHT_ROWS), Qt.Vertical)
     window.resizeDocks([panels["loss"]], [BOTTOM_HEIGHT], Qt.Vertical)
+    # Tabifying the panels one by one leaves Qt's tab bars of the intermediate groups
+    # (e.g. "Diagnostics | Step through") on screen; once the column is narrower than
+    # they were, they peek out beside the real ones. They are the main window's hidden
+    # spare tab bars in every respect but visibility, so hide them.
+    current = {}
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is window and bar.isVisible():
+            tabs = frozenset(bar.tabText(i) for i in range(bar.count()))
+            current[bar] = tabs
+    for bar, tabs in current.items():
+        if any(tabs < other for other in current.values()):
+            bar.hide()
 
 
 def _status(window, text):

@@ -28,7 +28,7 @@ def attention_map(w) -> np.ndarray:
 
 
 class AttentionPanel(Panel):
-    title = "Attention and experts"
+    title = "Attention / MoE"
     name = "attention"
 
     def build(self):

@@ -20,7 +20,7 @@ def count_font(k: int) -> QFont:
 
 
 class ConfusionPanel(Panel):
-    title = "Confusion matrix"
+    title = "Confusion"
     name = "confusion"
 
     def build(self):
