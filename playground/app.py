@@ -49,6 +49,7 @@ def run_gui(file=None, train_steps=0, screenshot=None) -> int:
                   file=sys.stderr)
     if screenshot:
         win.scene.validate_now()
+        _wait_for_first_frame(app, getattr(win, "runner", None))
         for _ in range(3):
             app.processEvents()
         ok = win.grab().save(str(screenshot))
@@ -57,3 +58,24 @@ def run_gui(file=None, train_steps=0, screenshot=None) -> int:
             print(f"playground: could not write {screenshot}", file=sys.stderr)
         return 0 if ok else 2
     return app.exec()
+
+
+def _wait_for_first_frame(app, runner, timeout_s: float = 5.0):
+    """Let the training thread deliver the first snapshot (and the decision-boundary grid
+    for a 2-D dataset) so a capture shows the panels drawn, not empty."""
+    if runner is None:
+        return
+    import time
+
+    def ready():
+        ds = runner.dataset
+        if runner.snapshot is None or ds is None:
+            return False
+        two_d = getattr(ds.x_train, "ndim", 0) == 2 and ds.x_train.shape[1] == 2
+        return runner.grid is not None or not two_d
+
+    deadline = time.monotonic() + timeout_s
+    while not ready() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    runner.redraw_now()

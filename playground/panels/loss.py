@@ -89,6 +89,12 @@ class LossPanel(Panel):
                 set_finite(curve, steps, h.column(key))
         if self.metric_curves:
             self.metric_range.update(steps, [h.column(k) for k in self.metric_curves])
+        ds = runner.dataset
+        regression = not self.metric_curves and ds is not None and ds.task == "regression"
+        if regression != getattr(self, "_no_metric_title", False):
+            self._no_metric_title = regression   # say why the lower plot stays empty
+            self.metric_plot.setTitle("no accuracy for a regression task: the loss is the measure"
+                                      if regression else None, size="9pt")
         snap = runner.snapshot
         if snap is not None:
             parts = [f"step {snap.step}", f"epoch {snap.epoch:.1f}", f"loss {snap.loss:.3g}"]

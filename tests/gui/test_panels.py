@@ -364,3 +364,26 @@ def test_weight_matrices_wrap_to_the_columns_that_fit():
     assert columns_for(2000, short) == COLS
     n = columns_for(900, long)
     assert 1 <= n < COLS and n * (len(long[0]) * 6.5 + 40) <= 900
+
+
+def test_regression_says_why_there_is_no_metric_curve(qtbot):
+    from playground.runner import Runner  # noqa: F401  (the panels' runner)
+
+    graph = mlp_graph((2, 6, 1), dataset="reg-plane", n_samples=200)
+    graph.settings["task"] = "regression"
+    cost = next(n.id for n in graph.nodes.values() if n.type == "BCEWithLogitsLoss")
+    graph.nodes[cost].type = "MSELoss"
+    win = BareWindow(graph)
+    runner = attach(win)
+    qtbot.addWidget(win)
+    win.show()
+    runner.step_once()
+    qtbot.waitUntil(lambda: len(runner.history) > 0 or runner.step >= 1, timeout=10000)
+    runner.step_epoch()
+    qtbot.waitUntil(lambda: len(runner.history) > 0, timeout=10000)
+    panel = win.panels["loss"]
+    panel.refresh(runner)
+    assert not panel.metric_curves
+    assert "regression" in panel.metric_plot.titleLabel.text
+    runner.shutdown()
+    win.close()
