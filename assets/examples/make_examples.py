@@ -227,11 +227,16 @@ def lstm_sequence():
         "hidden state h_n summarises the whole sequence.",
         {"name": "sine-sequence", "n_samples": 300, "window": 12, "noise": 0.02},
         {"name": "Adam", "lr": 0.02}, 300, batch_size=16, task="regression"))
-    d.node("x", "Input", 0, label="sequence")
-    d.node("lstm", "LSTM", 1, input_size=1, hidden_size=12, batch_first=True)
+    return _lstm_regression(d, "sequence", input_size=1, hidden_size=12)
+
+
+def _lstm_regression(d, input_label, hidden_size, **lstm_params):
+    """Input -> LSTM -> its final hidden state h_n -> Linear -> MSE against the Target."""
+    d.node("x", "Input", 0, label=input_label)
+    d.node("lstm", "LSTM", 1, hidden_size=hidden_size, batch_first=True, **lstm_params)
     d.node("last", "Transpose", 2, label="h_n, batch first", dim0=0, dim1=1)
     d.node("flat", "Flatten", 3)
-    d.node("output", "Linear", 4, in_features=12, out_features=1)
+    d.node("output", "Linear", 4, in_features=hidden_size, out_features=1)
     d.node("y", "Target", 4, 1)
     d.node("cost", "MSELoss", 5)
     d.edge("x", "lstm")
@@ -251,19 +256,8 @@ def lstm_delay_copy():
         "0.1 or above.",
         {"name": "delay-copy", "n_samples": 512, "delay": 30, "distractors": True},
         {"name": "Adam", "lr": 0.01}, 300, batch_size=32, task="regression", clip_grad_norm=1.0))
-    d.node("x", "Input", 0, label="value, then 30 distractors")
-    d.node("lstm", "LSTM", 1, input_size=2, hidden_size=16, batch_first=True,
-           forget_bias=round(math.log(30), 3))
-    d.node("last", "Transpose", 2, label="h_n, batch first", dim0=0, dim1=1)
-    d.node("flat", "Flatten", 3)
-    d.node("output", "Linear", 4, in_features=16, out_features=1)
-    d.node("y", "Target", 4, 1)
-    d.node("cost", "MSELoss", 5)
-    d.edge("x", "lstm")
-    d.edge("lstm", "last", "input", "h_n")
-    d.chain("last", "flat", "output", "cost")
-    d.edge("y", "cost", "target")
-    return d.graph
+    return _lstm_regression(d, "value, then 30 distractors", input_size=2, hidden_size=16,
+                            forget_bias=round(math.log(30), 3))
 
 
 EXAMPLES = {
