@@ -87,16 +87,6 @@ class Function:
     def apply(self, *inputs: "Tensor") -> "Tensor":
         """Run forward on the inputs' arrays and, when recording, link the result."""
         if _grad_enabled:
-            if len(inputs) == 1:  # the common unary case, without building lists
-                x = inputs[0]
-                if x.requires_grad:
-                    self.needs = _NEEDS_ONE
-                    out = _make(self.forward(x.data), self)
-                    self.parents = inputs
-                    self.seq = next(_creation_order)
-                    return out
-                self.needs = _NEEDS_NONE
-                return _make(self.forward(x.data), None)
             needs = tuple([t.requires_grad for t in inputs])
             if True in needs:
                 self.needs = needs
@@ -111,9 +101,6 @@ class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__}>"
-
-
-_NEEDS_ONE, _NEEDS_NONE = (True,), (False,)
 
 
 class _Freed(Function):
@@ -353,10 +340,7 @@ def run_backward(root: Tensor, grad, retain_graph: bool = False):
                 gx = gx.real  # a real input's gradient is the real part (Re z depends on it)
             ctx = p._ctx
             if ctx is None:  # a leaf
-                if p._hooks is None and p.grad is None:
-                    p.grad = gx
-                else:
-                    _accumulate_leaf(p, gx)
+                _accumulate_leaf(p, gx)
                 continue
             k = id(p)
             prev = grads.get(k)

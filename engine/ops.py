@@ -19,8 +19,7 @@ _array_module = backend.array_module
 
 
 def _xp(a):
-    # the common CPU case without a call into backend
-    return numpy if type(a) is numpy.ndarray else _array_module(a)
+    return _array_module(a)
 
 
 def _conj(a):
@@ -451,7 +450,7 @@ class Linear(Function):
         else:
             gw = None
         if len(n) == 3 and n[2]:
-            gb = g.sum(0) if g.ndim == 2 else g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+            gb = g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
             return gx, gw, gb
         return gx, gw, None
 

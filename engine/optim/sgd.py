@@ -34,7 +34,7 @@ class SGD(Optimizer):
         for p in group["params"]:
             if p.grad is None:
                 continue
-            g = -p.grad if maximize else p.grad
+            g = _grad(p, maximize)
             if wd:
                 g = g + wd * p.data
             if mu:
