@@ -15,11 +15,18 @@ def make_app(argv=None):
     return app
 
 
+def use_offscreen_platform():
+    """Render without a display unless the caller chose a Qt platform (an empty
+    QT_QPA_PLATFORM counts as not chosen: Qt would otherwise look for a display)."""
+    if not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
 def run_gui(file=None, train_steps=0, screenshot=None) -> int:
     """Open the main window (optionally with ``file``). With ``screenshot``, render
     headless to that PNG and exit (no autosave, no questions asked)."""
     if screenshot:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        use_offscreen_platform()
     app = make_app()
     from playground.editor.dialogs import ScriptedDialogs
     from playground.main_window import MainWindow
@@ -61,18 +68,16 @@ def run_gui(file=None, train_steps=0, screenshot=None) -> int:
 
 
 def _wait_for_first_frame(app, runner, timeout_s: float = 5.0):
-    """Let the training thread deliver the first snapshot (and the decision-boundary grid
-    for a 2-D dataset) so a capture shows the panels drawn, not empty."""
+    """Let the training thread deliver the first snapshot (and the decision-boundary grid,
+    when the boundary panel asks for one) so a capture shows the panels drawn, not empty."""
     if runner is None:
         return
     import time
 
     def ready():
-        ds = runner.dataset
-        if runner.snapshot is None or ds is None:
+        if runner.snapshot is None or runner.dataset is None:
             return False
-        two_d = getattr(ds.x_train, "ndim", 0) == 2 and ds.x_train.shape[1] == 2
-        return runner.grid is not None or not two_d
+        return runner.grid is not None or not runner.asks_for("grid")
 
     deadline = time.monotonic() + timeout_s
     while not ready() and time.monotonic() < deadline:

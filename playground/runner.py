@@ -726,6 +726,10 @@ class Runner(QObject):
             merged.update(n)
         self._setNeeds.emit(merged)
 
+    def asks_for(self, key: str) -> bool:
+        """Does some visible panel need ``key`` ("grid", "confusion", ...) computed?"""
+        return any(key in needs for needs in self._needs.values())
+
     def request_node_output(self, node_id: str, spec: GridSpec):
         self._nodeOutput.emit(node_id, spec)
 

@@ -100,8 +100,9 @@ def check_training(ctx) -> str:
 def check_panels(ctx) -> str:
     # The window runs without its live panels when they fail to import (it treats them as
     # optional), so a package missing from an installation would go unnoticed there.
-    if not os.environ.get("QT_QPA_PLATFORM"):  # unset or empty
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from playground.app import use_offscreen_platform
+
+    use_offscreen_platform()
     import pyqtgraph
 
     from playground import panels
@@ -126,9 +127,7 @@ def blank_reason(image) -> str | None:
 
 
 def check_render(ctx) -> str:
-    # No window is shown: render offscreen unless the caller chose a platform on purpose.
-    if not os.environ.get("QT_QPA_PLATFORM"):  # unset or empty
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    # run_gui's screenshot path renders offscreen unless the caller chose a platform
     from PySide6 import __version__ as pyside_version
     from PySide6.QtGui import QGuiApplication, QImage
 

@@ -113,14 +113,21 @@ class Panel(QDockWidget):
         return None
 
     # ----- helpers ------------------------------------------------------------------
-    def add_label(self, text="", stretch=1):
-        """A status label that never re-lays out the panel when its text changes
-        (a relayout would repaint every plot in the dock)."""
+    def add_label(self, text="", stretch=1, row=None):
+        """A status label (in the header, or in ``row``) that never re-lays out the panel
+        when its text changes (a relayout would repaint every plot in the dock)."""
         label = QLabel(text)
         label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         label.setMinimumWidth(40)
-        self.header.addWidget(label, stretch)
+        (self.header if row is None else row).addWidget(label, stretch)
         return label
+
+    def add_row(self) -> QHBoxLayout:
+        """A second row of controls under the header, for panels whose controls would
+        make one row too wide to share the window with the canvas."""
+        row = QHBoxLayout()
+        self.vbox.addLayout(row)
+        return row
 
     def is_shown(self) -> bool:
         """On screen: visible and not a tab hidden behind another panel."""

@@ -55,6 +55,7 @@ class LossPanel(Panel):
             p.setDownsampling(auto=True, mode="peak")
             p.disableAutoRange()
         self.metric_curves = {}
+        self._no_metric_title = False   # the metric plot says why it is empty (regression)
         self.loss_range = StableRange(self.loss_plot)
         self.metric_range = StableRange(self.metric_plot)
 
@@ -91,8 +92,8 @@ class LossPanel(Panel):
             self.metric_range.update(steps, [h.column(k) for k in self.metric_curves])
         ds = runner.dataset
         regression = not self.metric_curves and ds is not None and ds.task == "regression"
-        if regression != getattr(self, "_no_metric_title", False):
-            self._no_metric_title = regression   # say why the lower plot stays empty
+        if regression != self._no_metric_title:
+            self._no_metric_title = regression
             self.metric_plot.setTitle("no accuracy for a regression task: the loss is the measure"
                                       if regression else None, size="9pt")
         snap = runner.snapshot

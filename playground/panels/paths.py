@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QSpinBox
+from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QSpinBox
 
 from engine import optim
 from engine.optim import lr_scheduler, surfaces
@@ -137,10 +137,7 @@ class PathsPanel(Panel):
         self.surface_box.addItems(list(surfaces.SURFACES))
         self.surface_box.setToolTip("Surface (a preset picks its own; change it here)")
         self.header.addWidget(self.surface_box)
-        # the sliders get a row of their own: one row of everything is too wide to share
-        # the bottom of the window
-        self.knob_row = QHBoxLayout()
-        self.vbox.addLayout(self.knob_row)
+        self.knob_row = self.add_row()
         self.lr_slider = self._slider("lr", 0, 1000)
         self.mom_slider = self._slider("β", 0, 1000)
         self.beta2_slider = self._slider("β₂", 0, 1000)
@@ -149,9 +146,7 @@ class PathsPanel(Panel):
         self.steps_box.setPrefix("steps ")
         self.steps_box.valueChanged.connect(self.schedule_update)
         self.knob_row.addWidget(self.steps_box)
-        self.knob_label = QLabel()
-        self.knob_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.knob_row.addWidget(self.knob_label, 1)
+        self.knob_label = self.add_label(row=self.knob_row)
 
         self.plot = pg.PlotWidget()
         self.vbox.addWidget(self.plot, 1)

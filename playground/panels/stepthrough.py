@@ -13,7 +13,7 @@ import html
 
 import numpy as np
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSpinBox, QTextBrowser
+from PySide6.QtWidgets import QPushButton, QSpinBox, QTextBrowser
 
 from .base import Panel, node_item
 
@@ -71,16 +71,13 @@ class StepThroughPanel(Panel):
         self.check_button.clicked.connect(self.check_current)
         self.stop_button = QPushButton("Done")
         self.stop_button.clicked.connect(self.stop)
-        # the step buttons get a row of their own, so the panel stays narrow enough to
-        # share the window with the canvas
-        steps_row = QHBoxLayout()
+        steps_row = self.add_row()
         for b in (self.start_button, self.prev_button, self.next_button, self.check_button,
                   self.stop_button):
             steps_row.addWidget(b)
         for b in (self.prev_button, self.next_button):
             b.setMaximumWidth(40)
         steps_row.addStretch(1)
-        self.vbox.addLayout(steps_row)
         self.where = self.add_label()
         self.text = QTextBrowser()
         # the instructions as grey text, not a placeholder: a placeholder does not wrap

@@ -54,6 +54,15 @@ def add_via_palette(win, type_name, scene_pos=None):
     return new
 
 
+def group_a_linear(win):
+    """A Linear from the palette, grouped into a module (Edit > Group): the module node's id."""
+    lin = add_via_palette(win, "Linear")
+    win.scene.select_nodes([lin])
+    win.actions["group"].trigger()
+    (mod,) = win.scene.selected_node_ids()
+    return mod
+
+
 def add_via_tab(qtbot, win, text):
     """Tab over the canvas, type, Enter."""
     before = set(win.document.nodes)
@@ -254,10 +263,7 @@ def test_group_into_module_and_ungroup_restores_the_graph(qtbot, win):
 
 
 def test_module_instances_shared_or_independent_weights(qtbot, win):
-    lin = add_via_palette(win, "Linear")
-    win.scene.select_nodes([lin])
-    win.actions["group"].trigger()
-    (mod,) = win.scene.selected_node_ids()
+    mod = group_a_linear(win)
     shared = win.scene.place_instance(True)
     assert win.document.nodes[shared].tie and win.document.nodes[shared].tie == win.document.nodes[mod].tie
     assert win.scene.node_item(shared).tie == win.document.nodes[mod].tie  # the colour badge
@@ -530,10 +536,7 @@ _MLP_FILE = {
 
 
 def test_editing_inside_a_module_is_undoable_and_announced(qtbot, win):
-    lin = add_via_palette(win, "Linear")
-    win.scene.select_nodes([lin])
-    win.actions["group"].trigger()
-    (mod,) = win.scene.selected_node_ids()
+    mod = group_a_linear(win)
     name = win.document.nodes[mod].params["module"]
     events = []
     win.document.subscribe(lambda ev: events.append((ev.kind, ev.name)))
@@ -636,10 +639,7 @@ def test_status_bar_follows_the_current_document(qtbot, win):
 def test_problem_inside_a_module_shows_on_its_node_and_click_enters_it(qtbot, win):
     from playground.editor.problems import MODULE_ROLE, NODE_ROLE
 
-    lin = add_via_palette(win, "Linear")
-    win.scene.select_nodes([lin])
-    win.actions["group"].trigger()
-    (mod,) = win.scene.selected_node_ids()
+    mod = group_a_linear(win)
     name = win.document.nodes[mod].params["module"]
     shared = win.scene.place_instance(True)
     assert win.scene.open_node(mod)

@@ -7,7 +7,6 @@ incremental (packaging/build keeps PyInstaller's cache), so a run right after
 from __future__ import annotations
 
 import ast
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -19,10 +18,7 @@ import pytest
 
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(1800)]
 
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("build", ROOT / "packaging" / "build.py")
-build = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(build)
+from tests.packaging._support import ROOT, build, run_install_sh  # noqa: E402
 
 #: what the spec leaves out; finding one in the bundle means the excludes broke
 UNWANTED_FILES = ("Qt6Qml", "Qt6Quick", "Qt6WebEngine", "Qt63D", "Qt6Multimedia", "Qt6Pdf",
@@ -92,10 +88,7 @@ def test_tarball_installs_per_user_and_the_installed_app_works(bundle, tmp_path)
     (top,) = (tmp_path / "unpacked").iterdir()
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("PREFIX", "XDG_DATA_HOME")}
-    env["HOME"] = str(home)
-    run = subprocess.run(["sh", str(top / "install.sh")], env=env, capture_output=True, text=True,
-                         timeout=300)
+    run = run_install_sh(top / "install.sh", home, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     desktop = home / ".local" / "share" / "applications" / f"{build.EXE_NAME}.desktop"
     assert desktop.exists()

@@ -3,13 +3,11 @@
 The bundle itself is built and run by test_bundle.py (marked ``packaging``)."""
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,18 +15,9 @@ from PySide6.QtGui import QColor, QImage
 
 from playground import selftest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.packaging._support import ROOT, build, load_script, run_install_sh  # noqa: E402
 
-
-def _load(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-build = _load(ROOT / "packaging" / "build.py")
-launcher = _load(ROOT / "packaging" / "launcher.py")
+launcher = load_script(ROOT / "packaging" / "launcher.py")
 
 
 def test_selftest_passes_from_the_command_line():
@@ -119,11 +108,7 @@ def test_install_script_registers_menu_entry_file_type_and_icon(tmp_path):
         shutil.copy(src, stage / name)
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("PREFIX", "XDG_DATA_HOME")}
-    env["HOME"] = str(home)
-
-    run = subprocess.run(["sh", str(stage / "install.sh")], env=env, capture_output=True, text=True,
-                         timeout=60)
+    run = run_install_sh(stage / "install.sh", home)
     assert run.returncode == 0, run.stderr
     local = home / ".local"
     installed = local / "lib" / build.EXE_NAME / build.EXE_NAME
@@ -146,8 +131,7 @@ def test_install_script_registers_menu_entry_file_type_and_icon(tmp_path):
                                capture_output=True, text=True)
         assert check.returncode == 0, check.stdout + check.stderr
 
-    run = subprocess.run(["sh", str(stage / "install.sh"), "--uninstall"], env=env,
-                         capture_output=True, text=True, timeout=60)
+    run = run_install_sh(stage / "install.sh", home, "--uninstall")
     assert run.returncode == 0, run.stderr
     assert not installed.exists() and not link.exists()
     assert not (local / "share" / "applications" / f"{build.EXE_NAME}.desktop").exists()
