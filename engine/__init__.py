@@ -9,6 +9,7 @@ PyTorch's names, so students recognise everything when they move on.
 from . import backend
 from .autograd import (Function, Tensor, enable_grad, is_grad_enabled, no_grad,
                        set_grad_enabled, unbroadcast)
+from .replay import compile
 from .backend import Generator, gpu_available, gpu_unavailable_reason, manual_seed
 from .ops import (abs, add, amax, amin, arange, as_tensor, cat, chunk, clamp, concat, div,
                   einsum, exp, expand, eye, flatten, full, gather, imag, irfft, log,

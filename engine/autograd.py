@@ -22,6 +22,8 @@ from . import backend
 _grad_enabled = True
 #: numbers recorded nodes in creation order; backward handles them newest first
 _creation_order = itertools.count()
+#: the Trace being recorded by engine.compile, or None (see engine/replay.py)
+_trace = None
 
 
 def is_grad_enabled() -> bool:
@@ -93,14 +95,28 @@ class Function:
                 out = _make(self.forward(*[t.data for t in inputs]), self)
                 self.parents = inputs
                 self.seq = next(_creation_order)
+                if _trace is not None:
+                    _trace.record(self, inputs, out)
                 return out
             self.needs = needs
         else:
             self.needs = (False,) * len(inputs)
-        return _make(self.forward(*[t.data for t in inputs]), None)
+        out = _make(self.forward(*[t.data for t in inputs]), None)
+        if _trace is not None:
+            _trace.record(self, inputs, out)
+        return out
 
     def __repr__(self):
         return f"<{type(self).__name__}>"
+
+
+def value_read(t, why: str):
+    """Say that Python code outside any Function is about to use the values of ``t``
+    (a comparison, an index taken from it, a random mask drawn beside it). Costs one
+    global check; while engine.compile traces a step and ``t`` is one of that step's
+    values, the trace is marked dynamic: its recording could not be replayed."""
+    if _trace is not None:
+        _trace.read(t, why)
 
 
 class _Freed(Function):
@@ -190,24 +206,39 @@ class Tensor:
     # ----- conversion -------------------------------------------------
     def numpy(self):
         """A host NumPy array; like torch, refuses when the tensor needs grad."""
+        if _trace is not None:
+            value_read(self, "numpy()")
         return backend.to_numpy(self.data)
 
     def tolist(self):
         return self.numpy().tolist()
 
     def item(self):
+        if _trace is not None:
+            value_read(self, "item()")
         return self.data.item()
 
     def __float__(self):
+        if _trace is not None:
+            value_read(self, "__float__()")
         return float(self.data)
 
     def __int__(self):
+        if _trace is not None:
+            value_read(self, "__int__()")
         return int(self.data)
 
     def __bool__(self):
+        if _trace is not None:
+            value_read(self, "__bool__()")
         return bool(self.data)
 
     def detach(self) -> "Tensor":
+        if _trace is not None:  # a traced step records the detach, so a replay repeats it
+            from .ops import Detach
+
+            with no_grad():
+                return Detach().apply(self)
         return _make(self.data, None)
 
     def detach_(self) -> "Tensor":
@@ -231,6 +262,8 @@ class Tensor:
 
             t = Cast(dtype).apply(t)
         if device is not None and backend.check_device(device) != self.device:
+            if _trace is not None:
+                value_read(self, "to(device)")
             moved = _make(backend.to_device(t.data, device), None)
             moved.requires_grad = t.requires_grad and t.is_leaf
             return moved
@@ -285,7 +318,7 @@ class Tensor:
         if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            gradient = backend.array_module(self.data).ones_like(self.data)
+            gradient = backend.array_module(self.data).ones(self.data.shape, self.data.dtype)
         elif isinstance(gradient, Tensor):
             gradient = gradient.data
         run_backward(self, gradient, retain_graph)
@@ -339,8 +372,10 @@ def run_backward(root: Tensor, grad, retain_graph: bool = False):
             if gx.dtype.kind == "c" and p.data.dtype.kind != "c":
                 gx = gx.real  # a real input's gradient is the real part (Re z depends on it)
             ctx = p._ctx
-            if ctx is None:  # a leaf
-                _accumulate_leaf(p, gx)
+            if ctx is None:  # a leaf; a new array, never in-place (gx may alias another)
+                if p._hooks:
+                    gx = _apply_hooks(p, gx)
+                p.grad = gx if p.grad is None else p.grad + gx
                 continue
             k = id(p)
             prev = grads.get(k)

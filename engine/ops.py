@@ -13,7 +13,7 @@ import math
 import numpy
 
 from . import backend
-from .autograd import Function, Tensor, _make, unbroadcast
+from .autograd import Function, Tensor, _make, unbroadcast, value_read
 
 _array_module = backend.array_module
 
@@ -46,6 +46,14 @@ class Identity(Function):
 
     def backward(self, g):
         return g
+
+
+class Detach(Function):
+    """The array itself, out of the graph: what ``Tensor.detach`` records while a step is
+    traced (engine.compile), so that a replay hands on the new values."""
+
+    def forward(self, x):
+        return x
 
 
 class Cast(Function):
@@ -450,7 +458,7 @@ class Linear(Function):
         else:
             gw = None
         if len(n) == 3 and n[2]:
-            gb = g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+            gb = g.sum(0) if g.ndim == 2 else g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
             return gx, gw, gb
         return gx, gw, None
 
@@ -571,8 +579,12 @@ def _is_advanced(index):
 
 def _raw_index(index):
     if isinstance(index, Tensor):
+        value_read(index, "indexing with a tensor")
         return index.data
     if isinstance(index, tuple):
+        for i in index:
+            if isinstance(i, Tensor):
+                value_read(i, "indexing with a tensor")
         return tuple(i.data if isinstance(i, Tensor) else i for i in index)
     return index
 
@@ -630,7 +642,10 @@ class Gather(Function):
 
     def __init__(self, dim, index):
         self.dim = dim
-        self.index = index.data if isinstance(index, Tensor) else index
+        if isinstance(index, Tensor):
+            value_read(index, "gather's index")
+            index = index.data
+        self.index = index
 
     def forward(self, x):
         self.shape = x.shape
@@ -656,7 +671,10 @@ class ScatterAdd(Function):
 
     def __init__(self, dim, index):
         self.dim = dim
-        self.index = index.data if isinstance(index, Tensor) else index
+        if isinstance(index, Tensor):
+            value_read(index, "scatter_add's index")
+            index = index.data
+        self.index = index
 
     def forward(self, x, src):
         xp = _xp(x)
@@ -890,22 +908,38 @@ def where(cond, a, b):
     if ref is None:
         ref = Tensor(a)
     a, b = as_tensor(a, ref), as_tensor(b, ref)
-    c = cond.data if isinstance(cond, Tensor) else cond
-    return Where(c).apply(a, b)
+    if isinstance(cond, Tensor):
+        value_read(cond, "where's condition")
+        cond = cond.data
+    return Where(cond).apply(a, b)
+
+
+class Clamp(Function):
+    """Gradient 1 inside [lo, hi] (ends included), 0 outside, like torch.clamp."""
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        xp = _xp(x)
+        lo, hi = self.lo, self.hi
+        self.keep = None
+        if self.needs[0]:
+            keep = x >= lo if lo is not None else None
+            if hi is not None:
+                keep = x <= hi if keep is None else keep & (x <= hi)
+            self.keep = keep
+        if lo is None and hi is None:  # the node's default: nothing to clip
+            return x.copy()
+        return xp.clip(x, lo, hi).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        return g if self.keep is None else g * self.keep
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - torch names
     """Gradient 1 inside [min, max], 0 outside (like torch.clamp)."""
-    d = x.data
-    keep = _xp(d).ones(d.shape, bool)
-    if min is not None:
-        keep &= d >= min
-    if max is not None:
-        keep &= d <= max
-    lo = -numpy.inf if min is None else min
-    hi = numpy.inf if max is None else max
-    clipped = _make(_xp(d).clip(d, lo, hi).astype(d.dtype), None)
-    return where(keep, x, clipped)
+    return Clamp(min, max).apply(x)
 
 
 def sum(x, dim=None, keepdim=False):  # noqa: A001
@@ -1137,6 +1171,9 @@ def rand(*shape, dtype=None, device=None, requires_grad=False, generator=None):
 # ===================================================================== Tensor methods
 def _compare(op):
     def method(self, other):
+        value_read(self, "a comparison")
+        if isinstance(other, Tensor):
+            value_read(other, "a comparison")
         o = other.data if isinstance(other, Tensor) else other
         return _make(op(self.data, o), None)
 
@@ -1162,7 +1199,11 @@ def _rpow(self, other):
 def _setitem(self, index, value):
     if self.requires_grad and self.is_leaf:
         raise RuntimeError("a leaf tensor that requires grad cannot be modified in place")
-    self.data[_raw_index(index)] = value.data if isinstance(value, Tensor) else value
+    value_read(self, "assignment into a tensor")
+    if isinstance(value, Tensor):
+        value_read(value, "assignment into a tensor")
+        value = value.data
+    self.data[_raw_index(index)] = value
 
 
 _methods = {
@@ -1197,6 +1238,7 @@ def _max_method(self, dim=None, keepdim=False):
     if dim is None:
         return amax(self)
     values = amax(self, dim, keepdim)
+    value_read(self, "max(dim)'s indices")
     idx = _xp(self.data).argmax(self.data, axis=dim)
     if keepdim:
         idx = _xp(idx).expand_dims(idx, dim)
@@ -1207,6 +1249,7 @@ def _min_method(self, dim=None, keepdim=False):
     if dim is None:
         return amin(self)
     values = amin(self, dim, keepdim)
+    value_read(self, "min(dim)'s indices")
     idx = _xp(self.data).argmin(self.data, axis=dim)
     if keepdim:
         idx = _xp(idx).expand_dims(idx, dim)
@@ -1214,6 +1257,7 @@ def _min_method(self, dim=None, keepdim=False):
 
 
 def _argmax(self, dim=None, keepdim=False):
+    value_read(self, "argmax()")
     return _make(_xp(self.data).argmax(self.data, axis=dim, keepdims=keepdim), None)
 
 

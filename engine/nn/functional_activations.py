@@ -18,7 +18,7 @@ import math
 import numpy
 
 from .. import backend, ops
-from ..autograd import Function, Tensor, _make
+from ..autograd import Function, Tensor, _make, value_read
 
 __all__ = ["relu", "relu_", "leaky_relu", "prelu", "rrelu", "elu", "selu", "celu", "gelu",
            "softplus", "sigmoid", "tanh", "hardtanh", "relu6", "threshold", "tanhshrink",
@@ -342,7 +342,9 @@ def prelu(input, weight):
     w = weight
     if w.ndim == 1 and w.shape[0] > 1 and input.ndim >= 2:
         w = ops.reshape(w, (1, w.shape[0]) + (1,) * (input.ndim - 2))
-    return ops.where(input.data > 0, input, input * w)
+    # max(0, x) + w min(0, x) from two relus: no mask taken from the values in Python,
+    # so a compiled step can replay it
+    return ops.relu(input) - w * ops.relu(-input)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, generator=None):
@@ -352,6 +354,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, ge
         return leaky_relu(input, (lower + upper) / 2.0)
     gen = generator if generator is not None else backend.default_generator
     slope = gen.uniform(lower, upper, input.shape)
+    value_read(input, "rrelu's random slopes")
     d = input.data
     if backend.device_of(slope) != backend.device_of(d):
         slope = backend.to_device(slope, backend.device_of(d))

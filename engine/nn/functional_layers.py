@@ -11,7 +11,7 @@ import itertools
 import math
 
 from .. import backend, ops
-from ..autograd import Function, Tensor, _make
+from ..autograd import Function, Tensor, _make, value_read
 
 __all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
            "avg_pool2d", "dropout", "batch_norm", "layer_norm", "group_norm", "instance_norm",
@@ -224,12 +224,26 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     if p == 1:
         return input * 0.0
     gen = generator if generator is not None else backend.default_generator
-    r = gen.random(input.shape)
-    xp = _xp(input.data)
-    if backend.device_of(r) != backend.device_of(input.data):
-        r = backend.to_device(r, backend.device_of(input.data))
-    mask = xp.asarray((r >= p), dtype=input.data.dtype) * input.data.dtype.type(1.0 / (1.0 - p))
-    return input * _make(mask, None)
+    return _Dropout(p, gen).apply(input)
+
+
+class _Dropout(Function):
+    """x * mask / (1 - p). The mask is drawn in forward, so a compiled step that replays
+    this node draws a new one each time, from the same generator as an eager step."""
+
+    def __init__(self, p, generator):
+        self.p, self.generator = p, generator
+
+    def forward(self, x):
+        r = self.generator.random(x.shape)
+        if backend.device_of(r) != backend.device_of(x):
+            r = backend.to_device(r, backend.device_of(x))
+        mask = _xp(x).asarray(r >= self.p, dtype=x.dtype) * x.dtype.type(1.0 / (1.0 - self.p))
+        self.mask = mask
+        return x * mask
+
+    def backward(self, g):
+        return g * self.mask
 
 
 # ===================================================================== normalisation
@@ -254,6 +268,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if n < 2:
                 raise ValueError(f"BatchNorm needs more than 1 value per channel in training, got input {tuple(input.shape)}")
             m = momentum
+            value_read(mu, "batch_norm's running statistics")
             running_mean.data[...] = (1 - m) * running_mean.data + m * mu.data.reshape(-1)
             running_var.data[...] = (1 - m) * running_var.data + m * var.data.reshape(-1) * (n / (n - 1))
     else:
@@ -317,6 +332,8 @@ class _EmbeddingLookup(Function):
 
 
 def embedding(input, weight, padding_idx=None):
+    if isinstance(input, Tensor):
+        value_read(input, "embedding's indices")
     idx = input.data if isinstance(input, Tensor) else input
     xp = _xp(weight.data)
     idx = xp.asarray(idx)

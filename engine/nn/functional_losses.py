@@ -14,7 +14,7 @@ import math
 import numpy
 
 from .. import backend, ops
-from ..autograd import Function, Tensor, _make, unbroadcast
+from ..autograd import Function, Tensor, _make, unbroadcast, value_read
 from . import functional_activations as _act
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy",
@@ -103,6 +103,27 @@ class _PairLoss(Function):
 
 
 class _MSE(_PairLoss):
+    """The most common loss of the course gets a shorter path than the generic pair: the
+    difference is kept, and the backward is one scaled copy of it."""
+
+    def forward(self, x, y):
+        if self.reduction == "none" or x.shape != y.shape:
+            self.d = None
+            return super().forward(x, y)
+        d = x - y
+        self.d = d
+        sq = d * d
+        total = _xp(x).add.reduce(sq, axis=None)
+        return total / sq.size if self.reduction == "mean" else total
+
+    def backward(self, g):
+        d = self.d
+        if d is None:
+            return super().backward(g)
+        scale = g * (2.0 / d.size) if self.reduction == "mean" else g * 2.0
+        gx = d * scale
+        return (gx if self.needs[0] else None), (-gx if self.needs[1] else None)
+
     def value(self, xp, x, y):
         d = x - y
         return d * d
@@ -285,12 +306,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 # ===================================================================== class-index losses
-def _class_targets(input, target, weight, ignore_index, name):
-    """Validate (input, target) and return (axis, safe target, per-position weight w_y)."""
+def _class_targets(input, target, weight, name):
+    """Check (input, target, weight) by dtype and shape: (axis, target Tensor, weight array).
+    The values are looked at in the Function's forward (``_picked``), so a compiled step
+    that replays the loss checks and uses each new target."""
     x = input.data
-    y = target.data if isinstance(target, Tensor) else target
-    xp = _xp(x)
-    y = xp.asarray(y)
+    if not isinstance(target, Tensor):
+        target = _make(_xp(x).asarray(target), None)
+    y = target.data
     if y.dtype.kind not in "iu":
         raise ValueError(f"{name}: class-index targets must be integers, got dtype {y.dtype}")
     axis = 1 if x.ndim >= 2 else 0
@@ -299,18 +322,25 @@ def _class_targets(input, target, weight, ignore_index, name):
         raise ValueError(f"{name}: expected target of shape {expected} for input of shape "
                          f"{tuple(x.shape)}, got {tuple(y.shape)}")
     n_classes = x.shape[axis]
+    w = _raw(weight, x)
+    if w is not None and w.shape != (n_classes,):
+        raise ValueError(f"{name}: weight must have {n_classes} entries (one per class), "
+                         f"got shape {tuple(w.shape)}")
+    return axis, target, w
+
+
+def _picked(x, y, axis, w, ignore_index, name):
+    """(safe target, per-position weight w_y, valid mask) from the target's values."""
+    xp = _xp(x)
+    n_classes = x.shape[axis]
     valid = y != ignore_index
     y_safe = xp.where(valid, y, 0)
     lo, hi = (int(y_safe.min()), int(y_safe.max())) if y_safe.size else (0, 0)
     if lo < 0 or hi >= n_classes:
         bad = lo if lo < 0 else hi
         raise ValueError(f"{name}: target {bad} is out of bounds for {n_classes} classes")
-    w = _raw(weight, x)
-    if w is not None and w.shape != (n_classes,):
-        raise ValueError(f"{name}: weight must have {n_classes} entries (one per class), "
-                         f"got shape {tuple(w.shape)}")
     w_y = valid.astype(x.dtype) if w is None else w[y_safe] * valid
-    return axis, y_safe, w_y, w
+    return y_safe, w_y, valid
 
 
 def _along(xp, target, axis):
@@ -328,15 +358,17 @@ def _unsqueeze(a, axis):
 
 
 class _NLL(Function):
-    """-w_y x[y] per position; 'mean' divides by the sum of the picked weights (torch)."""
+    """-w_y x[y] per position; 'mean' divides by the sum of the picked weights (torch).
+    Inputs: the log-probabilities and the class-index target (not differentiated)."""
 
-    def __init__(self, axis, y, w_y, reduction):
-        self.axis, self.y, self.w_y, self.reduction = axis, y, w_y, reduction
+    def __init__(self, axis, w, ignore_index, reduction):
+        self.axis, self.w, self.ignore_index, self.reduction = axis, w, ignore_index, reduction
 
-    def forward(self, x):
+    def forward(self, x, y):
         xp = _xp(x)
         self.shape = x.shape
-        self.index = _along(xp, self.y, self.axis)
+        y, self.w_y, _ = _picked(x, y, self.axis, self.w, self.ignore_index, "nll_loss")
+        self.index = _along(xp, y, self.axis)
         loss = -self.w_y * x[self.index]
         if self.reduction == "none":
             return loss
@@ -348,7 +380,7 @@ class _NLL(Function):
         coef = -self.w_y * (g / self.w_y.sum() if self.reduction == "mean" else g)
         gx = xp.zeros(self.shape, g.dtype)
         gx[self.index] = coef
-        return gx
+        return gx, None
 
 
 class _CrossEntropy(Function):
@@ -360,8 +392,8 @@ class _CrossEntropy(Function):
     contribute nothing.
     """
 
-    def __init__(self, axis, y, w_y, w, valid, reduction, smoothing):
-        self.axis, self.y, self.w_y, self.w, self.valid = axis, y, w_y, w, valid
+    def __init__(self, axis, w, ignore_index, reduction, smoothing):
+        self.axis, self.w, self.ignore_index = axis, w, ignore_index
         self.reduction, self.smoothing = reduction, smoothing
 
     def _class_vector(self, v, ndim):
@@ -370,13 +402,15 @@ class _CrossEntropy(Function):
         shape[self.axis] = -1
         return v.reshape(shape)
 
-    def forward(self, x):
+    def forward(self, x, y):
         xp = _xp(x)
         ax, e = self.axis, self.smoothing
+        y, self.w_y, valid = _picked(x, y, ax, self.w, self.ignore_index, "cross_entropy")
+        self.valid = valid.astype(x.dtype) if e else None
         shifted = x - x.max(axis=ax, keepdims=True)
         logp = shifted - xp.log(xp.exp(shifted).sum(axis=ax, keepdims=True))
         self.logp, self.shape = logp, x.shape
-        self.index = _along(xp, self.y, ax)
+        self.index = _along(xp, y, ax)
         loss = -self.w_y * logp[self.index]
         if e:
             weighted = logp if self.w is None else logp * self._class_vector(self.w, x.ndim)
@@ -402,14 +436,14 @@ class _CrossEntropy(Function):
             gx = p * _unsqueeze(hard + soft * w.sum(), ax)
             gx -= _unsqueeze(soft, ax) * self._class_vector(w, len(self.shape))
         gx[self.index] -= hard
-        return gx
+        return gx, None
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
-    axis, y, w_y, _ = _class_targets(input, target, weight, ignore_index, "nll_loss")
-    return _NLL(axis, y, w_y, reduction).apply(input)
+    axis, target, w = _class_targets(input, target, weight, "nll_loss")
+    return _NLL(axis, w, ignore_index, reduction).apply(input, target)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -418,13 +452,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    tdata = target.data if isinstance(target, Tensor) else _xp(input.data).asarray(target)
-    if tdata.dtype.kind == "f":
+    tdtype = target.data.dtype if isinstance(target, Tensor) else _xp(input.data).asarray(target).dtype
+    if tdtype.kind == "f":
         return _cross_entropy_probs(input, _as_tensor(target, input), weight, reduction,
                                     label_smoothing)
-    axis, y, w_y, w = _class_targets(input, target, weight, ignore_index, "cross_entropy")
-    valid = (tdata != ignore_index).astype(input.data.dtype)
-    return _CrossEntropy(axis, y, w_y, w, valid, reduction, label_smoothing).apply(input)
+    axis, target, w = _class_targets(input, target, weight, "cross_entropy")
+    return _CrossEntropy(axis, w, ignore_index, reduction, label_smoothing).apply(input, target)
 
 
 def _cross_entropy_probs(input, target, weight, reduction, smoothing):
@@ -455,6 +488,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = ops.exp(target) * (target - input)
     else:
+        value_read(target, "kl_div's zero targets")
         positive = target.data > 0
         safe = ops.where(positive, target, 1.0)
         loss = target * ops.log(safe) - target * input
@@ -467,6 +501,8 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
                          reduction="mean"):
     """x where y = 1, max(0, margin - x) where y = -1 (torch's where-based definition)."""
     reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
+    if isinstance(target, Tensor):
+        value_read(target, "the target's signs")
     y = target.data if isinstance(target, Tensor) else _xp(input.data).asarray(target)
     margin_part = ops.clamp(margin - input, min=0.0)
     loss = ops.where(y != 1, margin_part, 0.0) + ops.where(y != -1, input, 0.0)
@@ -508,6 +544,8 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     """1 - cos where y = 1, max(0, cos - margin) where y = -1; torch's 1e-12 in the norms."""
     reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
     dim = input1.ndim - 1
+    if isinstance(target, Tensor):
+        value_read(target, "the target's signs")
     y = target.data if isinstance(target, Tensor) else _xp(input1.data).asarray(target)
     prod = ops.sum(input1 * input2, dim)
     mag1 = ops.sum(input1 * input1, dim) + 1e-12

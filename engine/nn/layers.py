@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from .. import backend, ops
-from ..autograd import Tensor, _make
+from ..autograd import Tensor, _make, value_read
 from . import functional_layers as F
 from . import init
 from .containers import ModuleList
@@ -717,6 +717,7 @@ class MixtureOfExperts(Module):
     def gates(self, x):
         logits = self.gate(x)
         if self.top_k is not None and self.top_k < self.num_experts:
+            value_read(logits, "top-k routing")
             xp = backend.array_module(logits.data)
             kth = xp.sort(logits.data, axis=-1)[..., -self.top_k][..., None]
             logits = ops.where(logits.data >= kth, logits, -math.inf)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from .. import backend, ops
-from ..autograd import Tensor
+from ..autograd import Tensor, value_read
 from . import functional_activations as FA
 from . import functional_losses as F
 from .module import Module
@@ -207,6 +207,8 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         self.tail = ModuleList(tails)
 
     def forward(self, input, target):
+        if isinstance(target, Tensor):
+            value_read(target, "the target's class indices")
         y = target.data if isinstance(target, Tensor) else backend.array_module(input.data).asarray(target)
         batched = y.ndim == 1
         if y.ndim not in (0, 1):

@@ -10,7 +10,7 @@ learning rate this is the same trajectory (v = -lr*b).
 """
 from __future__ import annotations
 
-from .optimizer import Optimizer, _grad
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -32,9 +32,11 @@ class SGD(Optimizer):
         lr, mu, damp = group["lr"], group["momentum"], group["dampening"]
         wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
         for p in group["params"]:
-            if p.grad is None:
+            g = p.grad
+            if g is None:
                 continue
-            g = _grad(p, maximize)
+            if maximize:  # torch negates the gradient first when maximizing
+                g = -g
             if wd:
                 g = g + wd * p.data
             if mu:

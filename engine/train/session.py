@@ -16,6 +16,13 @@ the device and moved in one transfer with everything else.
 A non-finite loss stops training and the Snapshot names the first node (in
 topological order) whose output went bad.
 
+Steps between probes are replayed (engine.compile): the forward and loss of the drawn
+graph are recorded once and replayed without per-op bookkeeping, with the eager
+numbers. Probe steps run eagerly, since they read every node's output; a graph whose
+nodes work on values in Python (top-k routing, batch-norm statistics) stays eager, and
+``replay_status()`` says why. A non-finite replayed loss is looked at again eagerly, to
+name the node.
+
 Threads: a Session is not thread-safe; call step/run/predict/trace from one thread
 (the training worker). Snapshots are plain host data and may be read anywhere.
 """
@@ -33,6 +40,7 @@ from ..graph import registry as reg
 from ..graph.compile import CompileError, Program, compile_graph
 from ..graph.schema import SETTINGS, setting
 from ..nn.utils import clip_grad_norm_
+from ..replay import CompiledFunction
 from . import diagnostics, probes
 from .snapshot import NanReport, Snapshot, Verdict
 
@@ -52,7 +60,7 @@ class Session:
     def __init__(self, program: Program, dataset, loss=None, optimizer=None, schedule=None,
                  seed: int = 0, device: str = "cpu", batch_size: int = 10, probe_every: int = 10,
                  trainer: str = "gradient", eval_every: int | None = None,
-                 clip_grad_norm: float | None = None):
+                 clip_grad_norm: float | None = None, replay: bool = True):
         self.device = backend.check_device(device)
         self.program = program.to(self.device)
         self.program.train()
@@ -93,6 +101,11 @@ class Session:
         else:
             raise ValueError(f"unknown trainer {trainer!r}: use 'gradient' or 'perceptron'")
         self.scheduler = self._make_scheduler(schedule)
+        #: the training forward and loss, recorded and replayed on non-probe steps
+        self._replayed = CompiledFunction(self._training_loss, module=self.program,
+                                          on_record=self._on_record) \
+            if replay and trainer == "gradient" else None
+        self._replay_slots: dict = {}   # recording -> its slot for each program value
 
         self.batch_size = int(batch_size)
         self._loader = DataLoader((self.x_train, self.y_train), batch_size=self.batch_size,
@@ -234,21 +247,56 @@ class Session:
         pred, _ = self.program(xb)
         return pred, self.loss_fn(pred, yb)
 
+    def _training_loss(self, xb, yb):
+        return self._loss(xb, yb)[1]
+
+    def _on_record(self, rec):
+        # the trace's node outputs are still in last_values: find each one's slot
+        self._replay_slots[rec] = tuple(None if v is None else rec.slot_of_id.get(id(v))
+                                        for v in (self.program.last_values or ()))
+
+    def _replayed_values(self, rec, arrays):
+        """The program's node outputs of a replayed step, as last_values holds them."""
+        slots = self._replay_slots.get(rec)
+        if slots is None:
+            return None
+        return [None if r is None else _make(arrays[r], None) for r in slots]
+
+    def replay_status(self) -> str:
+        """How steps run: replayed, or eager and why (one line per batch shape)."""
+        if self._replayed is None:
+            return "eager (replay off)"
+        lines = self._replayed.explain()
+        return "; ".join(lines) if lines else "not started"
+
     def step(self) -> Snapshot | None:
         """One optimisation step; a Snapshot on probe steps (and when training stops)."""
         if self.stopped:
             return self.last_snapshot
         xb, yb = self._next_batch()
         probe = self.probe_every > 0 and (self.step_count + 1) % self.probe_every == 0
+        replayed, values = False, None
         if self.trainer == "perceptron":
             with no_grad():
                 _, loss = self._loss(xb, yb)
-        else:
+            values = self.program.last_values
+        elif self._replayed is None or (probe and (self._attention or self._moe)):
+            # attention weights and gates are kept by the modules' own forward: eager
             _, loss = self._loss(xb, yb)
+            values = self.program.last_values
+        elif probe:
+            loss, rec, arrays = self._replayed.call_with_values(xb, yb)
+            replayed = rec is not None
+            values = self._replayed_values(rec, arrays) if replayed else self.program.last_values
+        else:
+            loss = self._replayed(xb, yb)
+            replayed = True
         lv = float(loss.data)
         if not math.isfinite(lv):
+            if replayed:  # find the bad node from an eager run of the same batch
+                with no_grad():
+                    self._loss(xb, yb)
             return self._stop_on_nan(lv)
-        values = self.program.last_values
         before = self._flat_params() if probe else None
         if self.trainer == "perceptron":
             self.optimizer.step(xb, yb)

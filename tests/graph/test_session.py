@@ -343,3 +343,37 @@ def test_clip_grad_norm_setting_bounds_the_gradient_norm():
     clipped = Session.from_graph(graph)
     assert clipped.clip_grad_norm == free / 10
     assert grad_norm(clipped) == pytest.approx(free / 10, rel=1e-3)
+
+
+def test_replayed_steps_and_their_probes_equal_eager_ones():
+    """Steps between probes are replayed (engine.compile), probe steps too, with node
+    outputs taken from the replay: every number matches a session that runs eagerly."""
+    graph = xor_graph(probe_every=5, optimizer={"name": "Adam", "lr": 0.01})
+    fast, slow = Session.from_graph(graph), Session.from_graph(graph, replay=False)
+    for _ in range(4):
+        a, b = fast.run(5), slow.run(5)
+        assert a.loss == pytest.approx(b.loss, rel=1e-6)
+        assert set(a.activations) == set(b.activations) == {"lin1", "act", "lin2"}
+        for nid in a.activations:
+            for key, value in vars(a.activations[nid]).items():
+                if isinstance(value, str) or value is None:
+                    assert value == vars(b.activations[nid])[key]
+                    continue
+                np.testing.assert_allclose(value, vars(b.activations[nid])[key], rtol=1e-5,
+                                           err_msg=f"{nid}.{key}")
+        np.testing.assert_allclose(a.trajectory_point, b.trajectory_point, rtol=1e-6)
+    assert fast.replay_status() == "((10, 2), (10, 1)): replayed"
+    assert fast._replayed.replays == 18          # 20 steps, the first two traced
+    assert slow.replay_status() == "eager (replay off)"
+
+
+def test_a_graph_that_reads_values_in_python_trains_eagerly_and_says_why():
+    g = xor_graph()
+    g.add_node("BatchNorm1d", {"num_features": 4}, id="bn")
+    g.edges = [e for e in g.edges if not (e.src == "lin1" and e.dst == "act")]
+    g.connect("lin1", "out", "bn", "input")
+    g.connect("bn", "out", "act", "input")
+    s = Session.from_graph(g)
+    s.run(20)
+    assert s._replayed.replays == 0
+    assert "running statistics" in s.replay_status()
