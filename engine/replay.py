@@ -103,6 +103,7 @@ class _Recording:
         self.grad_args = tuple(i for i, a in enumerate(args) if a.requires_grad)
         self.grad_leaves = tuple(t for _, t in leaves if t.requires_grad)
         self.grad_slots = self.grad_args + tuple(s for s, t in leaves if t.requires_grad)
+        self.leaf_tensors = tuple(t for _, t in leaves)
         self.leaf_flags = tuple(t.requires_grad for _, t in leaves)
         self.pending = None   # weakref to the last result, whose backward needs the saved arrays
         self.forward, self.forward_all, self.backward = _generate(
@@ -263,7 +264,7 @@ class CompiledFunction:
         for a in args:
             if isinstance(a, Tensor):
                 d = a.data
-                parts.append((d.shape, d.dtype.str, a.requires_grad, type(d)))
+                parts.append((d.shape, d.dtype, a.requires_grad, type(d)))
             else:
                 parts.append(("value", a))
         training = self.module.training if self.module is not None else None
@@ -292,7 +293,7 @@ class CompiledFunction:
             entry = self._entries[key] = _Entry()
         rec = entry.recording
         if rec is not None:
-            if not rec.busy() and rec.leaf_flags == tuple([t.requires_grad for _, t in rec.leaves]):
+            if not rec.busy() and rec.leaf_flags == tuple([t.requires_grad for t in rec.leaf_tensors]):
                 return self._replay(rec, args, with_values)
             self.eager_calls += 1
             return self._eager(args, with_values)

@@ -7,12 +7,14 @@ runs interleaved so a busy machine slows both alike.
 """
 from __future__ import annotations
 
+import statistics
+
 import numpy as np
 
 import engine
 import engine.optim  # noqa: F401
 from engine import nn
-from tests.benchmarks.bench_library import _time_pair
+from tests.benchmarks.bench_library import RUNS, _run_once
 
 NETS = [  # (name, layer sizes, activation, batch)
     ("2-8-8-8-1 tanh, batch 10", [2, 8, 8, 8, 1], "tanh", 10),
@@ -121,16 +123,29 @@ def main():
         head += f" {'torch':>9s} {'eng/torch':>9s}"
     print(head)
     for name, sizes, act, batch in NETS:
-        ours = engine_step(sizes, act, batch)
-        t_e, t_n, r_n = _time_pair(ours, numpy_step(sizes, act, batch), repeats=200)
-        _, t_c, r_c = _time_pair(engine_step(sizes, act, batch, compiled=True),
-                                 numpy_step(sizes, act, batch), repeats=200)
-        line = f"{name:34s} {t_e * 1e6:9.1f} {t_n * 1e6:9.1f} {r_n:6.2f} {t_c * 1e6:9.1f} {r_c:6.2f}"
+        steps = [engine_step(sizes, act, batch), engine_step(sizes, act, batch, compiled=True),
+                 numpy_step(sizes, act, batch)]
         if has_torch:
-            _, t_t, r_t = _time_pair(ours, torch_step(sizes, act, batch), repeats=200)
-            line += f" {t_t * 1e6:9.1f} {r_t:9.2f}"
+            steps.append(torch_step(sizes, act, batch))
+        times, ratios = _interleaved(steps, reference=2, repeats=200, runs=15)
+        line = (f"{name:34s} {times[0] * 1e6:9.1f} {times[2] * 1e6:9.1f} {ratios[0]:6.2f} "
+                f"{times[1] * 1e6:9.1f} {ratios[1]:6.2f}")
+        if has_torch:
+            line += f" {times[3] * 1e6:9.1f} {times[0] / times[3]:9.2f}"
         print(line, flush=True)
 
+
+def _interleaved(steps, reference, repeats, runs=RUNS):
+    """Median time of each step, and the median over runs of each step's time divided by
+    the reference's in the same run; the steps take turns, so load slows all alike."""
+    for _ in range(3):
+        for step in steps:
+            step()
+    per_run = [[_run_once(step, repeats) for step in steps] for _ in range(runs)]
+    times = [statistics.median(run[i] for run in per_run) for i in range(len(steps))]
+    ratios = [statistics.median(run[i] / run[reference] for run in per_run)
+              for i in range(len(steps))]
+    return times, ratios
 
 if __name__ == "__main__":
     main()
