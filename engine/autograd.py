@@ -9,6 +9,10 @@ ten thousand ops does not hit Python's recursion limit.
 
 Gradient mode is a process-wide flag (not thread-local) because the per-op check is on
 the hot path; the training worker is the only thread that runs ops during training.
+
+While ``engine.compile`` traces a step (engine/replay.py), ``apply`` also hands each
+Function to the trace, and code that reads a step's values outside a Function says so
+with ``value_read``; both cost one global check when nothing is traced.
 """
 from __future__ import annotations
 
@@ -308,6 +312,8 @@ class Tensor:
         self._retain = True
 
     def zero_(self):
+        if _trace is not None:
+            value_read(self, "zero_()")
         self.data[...] = 0
         return self
 

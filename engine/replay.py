@@ -64,7 +64,7 @@ class Trace:
 
 
 class _Recording:
-    """A trace turned into slots, and the two plain functions a replay runs.
+    """A trace turned into slots, and the plain functions a replay runs.
 
     The replay functions are generated as straight-line Python source (one line per
     recorded op, values in local variables), as torch.fx does: a loop over a list of ops
@@ -239,7 +239,7 @@ class CompiledFunction:
         #: tensors of its last trace are still alive (``recording.slot_of_id`` maps them)
         self.on_record = on_record
         self._entries: dict = {}
-        self.replays = 0   # calls answered by a replay (for tests and the status bar)
+        self.replays = 0   # calls answered by a replay (tests count them)
         self.eager_calls = 0
 
     def __repr__(self):
