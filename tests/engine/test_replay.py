@@ -253,3 +253,28 @@ def test_replayed_gradients_pass_a_finite_difference_check():
     x.grad = v.grad = w.grad = None
     assert gradcheck(f, [x, v, w])
     assert f.replays > 10
+
+
+@pytest.mark.gpu
+def test_replay_on_the_gpu_equals_eager():
+    pytest.importorskip("cupy")
+    if not engine.gpu_available():
+        pytest.skip("no usable GPU: " + str(engine.gpu_unavailable_reason()))
+    a, b = _pair(_mlp)
+    a.to("gpu")
+    b.to("gpu")
+    rng = np.random.default_rng(0)
+    batches = [(engine.tensor(rng.standard_normal((10, 2)), device="gpu"),
+                engine.tensor(rng.standard_normal((10, 1)), device="gpu")) for _ in range(5)]
+    o1, o2 = engine.optim.SGD(a.parameters(), lr=0.1), engine.optim.SGD(b.parameters(), lr=0.1)
+    loss_fn = nn.MSELoss()
+    compiled = engine.compile(lambda x, y: loss_fn(b(x), y))
+    for x, y in batches:
+        for opt, run in ((o1, lambda: loss_fn(a(x), y)), (o2, lambda: compiled(x, y))):
+            opt.zero_grad()
+            run().backward()
+            opt.step()
+    assert compiled.replays == 3
+    for p1, p2 in zip(a.parameters(), b.parameters()):
+        np.testing.assert_allclose(engine.backend.to_numpy(p2.data),
+                                   engine.backend.to_numpy(p1.data), rtol=1e-12)
