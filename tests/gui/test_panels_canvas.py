@@ -118,12 +118,14 @@ def test_weights_style_the_edges_and_hover_shows_neurons(window, qtbot):
 def test_screenshot_mid_training(window, qtbot, tmp_path):
     win = window("xor_mlp")
     runner = win.runner
-    runner.play()
-    qtbot.waitUntil(lambda: runner.step >= 400 and runner.redraws >= 3, timeout=20000)
+    # a fixed number of steps, not "play until": at full speed the run would reach a
+    # different (sometimes one-coloured) state on every machine
+    runner.step_n(400)
+    qtbot.waitUntil(lambda: runner.snapshot.step >= 400 and runner.grid is not None, timeout=20000)
+    runner.redraw_now()
     path = os.environ.get("PANELS_SCREENSHOT") or str(tmp_path / "window.png")
     image = win.grab().toImage()
     assert image.save(path)
-    runner.pause()
     # the decision boundary is on screen, with both class colours
     box = win.panels["boundary"]
     top_left = box.mapTo(win, QPoint(0, 0))
