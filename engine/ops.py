@@ -458,6 +458,7 @@ class Linear(Function):
         else:
             gw = None
         if len(n) == 3 and n[2]:
+            # g.sum(0) for the usual 2-D case: building the axis tuple costs more than the sum
             gb = g.sum(0) if g.ndim == 2 else g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
             return gx, gw, gb
         return gx, gw, None
@@ -583,8 +584,7 @@ def _raw_index(index):
         return index.data
     if isinstance(index, tuple):
         for i in index:
-            if isinstance(i, Tensor):
-                value_read(i, "indexing with a tensor")
+            value_read(i, "indexing with a tensor")
         return tuple(i.data if isinstance(i, Tensor) else i for i in index)
     return index
 
@@ -1172,8 +1172,7 @@ def rand(*shape, dtype=None, device=None, requires_grad=False, generator=None):
 def _compare(op):
     def method(self, other):
         value_read(self, "a comparison")
-        if isinstance(other, Tensor):
-            value_read(other, "a comparison")
+        value_read(other, "a comparison")
         o = other.data if isinstance(other, Tensor) else other
         return _make(op(self.data, o), None)
 
@@ -1200,10 +1199,8 @@ def _setitem(self, index, value):
     if self.requires_grad and self.is_leaf:
         raise RuntimeError("a leaf tensor that requires grad cannot be modified in place")
     value_read(self, "assignment into a tensor")
-    if isinstance(value, Tensor):
-        value_read(value, "assignment into a tensor")
-        value = value.data
-    self.data[_raw_index(index)] = value
+    value_read(value, "assignment into a tensor")
+    self.data[_raw_index(index)] = value.data if isinstance(value, Tensor) else value
 
 
 _methods = {

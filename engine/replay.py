@@ -284,26 +284,23 @@ class CompiledFunction:
             key = self._key(args)
             entry = self._entries.get(key)
         except TypeError:  # an unhashable argument: nothing to key a recording on
-            self.eager_calls += 1
             return self._eager(args, with_values)
         if entry is None:
             if len(self._entries) >= MAX_RECORDINGS:
-                self.eager_calls += 1
                 return self._eager(args, with_values)
             entry = self._entries[key] = _Entry()
         rec = entry.recording
         if rec is not None:
             if not rec.busy() and rec.leaf_flags == tuple([t.requires_grad for t in rec.leaf_tensors]):
                 return self._replay(rec, args, with_values)
-            self.eager_calls += 1
             return self._eager(args, with_values)
         if entry.eager_reason is not None or autograd._trace is not None:
-            self.eager_calls += 1
             return self._eager(args, with_values)   # known dynamic, or inside another trace (it records us)
         out = self._trace(entry, args)
         return (out, None, None) if with_values else out
 
     def _eager(self, args, with_values):
+        self.eager_calls += 1
         out = self.fn(*args)
         return (out, None, None) if with_values else out
 
@@ -324,10 +321,8 @@ class CompiledFunction:
             trace.dynamic = f"it returns {type(out).__name__}, not one Tensor"
         elif not any(o is out for _, _, o in trace.ops):
             trace.dynamic = trace.dynamic or "its result is not computed by an operation"
-        rec = None
-        if trace.dynamic is None:
-            rec = _Recording(trace, tensors, out)
-        if trace.dynamic is not None:
+        rec = _Recording(trace, tensors, out) if trace.dynamic is None else None
+        if trace.dynamic is not None:  # set above, or by the recording (hooks on values)
             entry.eager_reason = trace.dynamic
             entry.last = None
             return out

@@ -332,8 +332,7 @@ class _EmbeddingLookup(Function):
 
 
 def embedding(input, weight, padding_idx=None):
-    if isinstance(input, Tensor):
-        value_read(input, "embedding's indices")
+    value_read(input, "embedding's indices")
     idx = input.data if isinstance(input, Tensor) else input
     xp = _xp(weight.data)
     idx = xp.asarray(idx)

@@ -452,10 +452,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    tdtype = target.data.dtype if isinstance(target, Tensor) else _xp(input.data).asarray(target).dtype
-    if tdtype.kind == "f":
+    tdata = target.data if isinstance(target, Tensor) else _xp(input.data).asarray(target)
+    if tdata.dtype.kind == "f":
         return _cross_entropy_probs(input, _as_tensor(target, input), weight, reduction,
                                     label_smoothing)
+    if not isinstance(target, Tensor):
+        target = _make(tdata, None)  # converted once
     axis, target, w = _class_targets(input, target, weight, "cross_entropy")
     return _CrossEntropy(axis, w, ignore_index, reduction, label_smoothing).apply(input, target)
 
@@ -501,8 +503,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
                          reduction="mean"):
     """x where y = 1, max(0, margin - x) where y = -1 (torch's where-based definition)."""
     reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
-    if isinstance(target, Tensor):
-        value_read(target, "the target's signs")
+    value_read(target, "the target's signs")
     y = target.data if isinstance(target, Tensor) else _xp(input.data).asarray(target)
     margin_part = ops.clamp(margin - input, min=0.0)
     loss = ops.where(y != 1, margin_part, 0.0) + ops.where(y != -1, input, 0.0)
@@ -544,8 +545,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     """1 - cos where y = 1, max(0, cos - margin) where y = -1; torch's 1e-12 in the norms."""
     reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
     dim = input1.ndim - 1
-    if isinstance(target, Tensor):
-        value_read(target, "the target's signs")
+    value_read(target, "the target's signs")
     y = target.data if isinstance(target, Tensor) else _xp(input1.data).asarray(target)
     prod = ops.sum(input1 * input2, dim)
     mag1 = ops.sum(input1 * input1, dim) + 1e-12

@@ -207,8 +207,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         self.tail = ModuleList(tails)
 
     def forward(self, input, target):
-        if isinstance(target, Tensor):
-            value_read(target, "the target's class indices")
+        value_read(target, "the target's class indices")
         y = target.data if isinstance(target, Tensor) else backend.array_module(input.data).asarray(target)
         batched = y.ndim == 1
         if y.ndim not in (0, 1):

@@ -35,7 +35,7 @@ class SGD(Optimizer):
             g = p.grad
             if g is None:
                 continue
-            if maximize:  # torch negates the gradient first when maximizing
+            if maximize:  # optimizer._grad inlined: SGD runs on every step of every lesson
                 g = -g
             if wd:
                 g = g + wd * p.data

@@ -18,7 +18,8 @@ topological order) whose output went bad.
 
 Steps between probes are replayed (engine.compile): the forward and loss of the drawn
 graph are recorded once and replayed without per-op bookkeeping, with the eager
-numbers. Probe steps run eagerly, since they read every node's output; a graph whose
+numbers. Probe steps replay too and take the node outputs from the replay; they run
+eagerly when attention or gate panels need the modules' own records. A graph whose
 nodes work on values in Python (top-k routing, batch-norm statistics) stays eager, and
 ``replay_status()`` says why. A non-finite replayed loss is looked at again eagerly, to
 name the node.
