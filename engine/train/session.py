@@ -285,13 +285,19 @@ class Session:
             # attention weights and gates are kept by the modules' own forward: eager
             _, loss = self._loss(xb, yb)
             values = self.program.last_values
-        elif probe:
-            loss, rec, arrays = self._replayed.call_with_values(xb, yb)
-            replayed = rec is not None
-            values = self._replayed_values(rec, arrays) if replayed else self.program.last_values
         else:
-            loss = self._replayed(xb, yb)
-            replayed = True
+            try:
+                if probe:
+                    loss, rec, arrays = self._replayed.call_with_values(xb, yb)
+                    replayed = rec is not None
+                    values = self._replayed_values(rec, arrays) if replayed else self.program.last_values
+                else:
+                    loss = self._replayed(xb, yb)
+                    replayed = True
+            except (ValueError, TypeError, IndexError, KeyError, RuntimeError):
+                # a replay knows no node names: the eager run raises the error naming its node
+                _, loss = self._loss(xb, yb)
+                raise
         lv = float(loss.data)
         if not math.isfinite(lv):
             if replayed:  # find the bad node from an eager run of the same batch

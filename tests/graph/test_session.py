@@ -377,3 +377,18 @@ def test_a_graph_that_reads_values_in_python_trains_eagerly_and_says_why():
     s.run(20)
     assert s._replayed.replays == 0
     assert "running statistics" in s.replay_status()
+
+
+def test_bad_data_met_by_a_replayed_step_is_reported_at_its_node():
+    from engine.graph.compile import NodeError
+
+    g = xor_graph(loss="CrossEntropyLoss")
+    g.nodes["lin2"].params["out_features"] = 2
+    s = Session.from_graph(g)
+    s.run(5)
+    assert s._replayed.replays > 0
+    s._loader.y[:] = 7           # out of range for 2 classes, past validation
+    s._batches = iter(s._loader)
+    with pytest.raises(NodeError, match=r"node 'cost' .*out of bounds for 2 classes") as info:
+        s.step()
+    assert info.value.node == "cost"
