@@ -261,8 +261,10 @@ class Tanh(Function):
         return self.out
 
     def backward(self, g):
-        out = self.out
-        return g * (1 - out * out)
+        # g - g*out*out: three array ops; 1 - out*out would pay for a Python scalar
+        t = self.out * self.out
+        t *= g
+        return g - t
 
 
 class Sigmoid(Function):
@@ -441,27 +443,51 @@ class Linear(Function):
         n = self.needs
         self.x = x if n[1] else None
         self.w = w if n[0] else None
-        out = x @ w.T
+        # ndarray.dot for 2-D: the same product as @, at half its per-call cost on the
+        # tiny matrices of a classroom net (0.7 against 1.5 us); @ broadcasts batch dims
+        out = x.dot(w.T) if x.ndim == 2 else x @ w.T
         if b is not None:
             out += b
         return out
 
     def backward(self, g):
         n = self.needs
-        gx = g @ self.w if n[0] else None
+        if n[0]:
+            gx = g.dot(self.w) if g.ndim == 2 else g @ self.w
+        else:
+            gx = None
         if n[1]:
             x = self.x
             if g.ndim == 2:
-                gw = g.T @ x
+                gw = g.T.dot(x)
             else:
                 gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
         else:
             gw = None
         if len(n) == 3 and n[2]:
-            # g.sum(0) for the usual 2-D case: building the axis tuple costs more than the sum
-            gb = g.sum(0) if g.ndim == 2 else g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+            if g.ndim == 2:
+                # column sums as ones @ g under NumPy: a third of g.sum(0)'s cost (a Python
+                # wrapper) on a tiny batch; the ones vector is cached per length and dtype
+                gb = _ones(g.shape[0], g.dtype).dot(g) if type(g) is numpy.ndarray else g.sum(0)
+            else:
+                gb = g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
             return gx, gw, gb
         return gx, gw, None
+
+
+_ONES: dict = {}
+
+
+def _ones(n, dtype):
+    """A read-only NumPy vector of ``n`` ones (shared: never written)."""
+    v = _ONES.get((n, dtype))
+    if v is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        v = numpy.ones(n, dtype)
+        v.flags.writeable = False
+        _ONES[(n, dtype)] = v
+    return v
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

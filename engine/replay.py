@@ -99,15 +99,21 @@ class _Recording:
         self.wiring = wiring
         self.leaves = tuple(leaves)
         self.out_slot = slot[id(out)]
-        # the replayed node's parents: arguments, then leaves, that want a gradient
+        # The replayed node's parents: the arguments, then the captured non-leaf tensors,
+        # that want a gradient. Leaves (parameters) that want one are not parents: the
+        # replayed backward adds to their .grad itself, one generated line each instead
+        # of a turn of run_backward's loop (a tiny net's step has many small parameters).
         self.grad_args = tuple(i for i, a in enumerate(args) if a.requires_grad)
-        self.grad_leaves = tuple(t for _, t in leaves if t.requires_grad)
-        self.grad_slots = self.grad_args + tuple(s for s, t in leaves if t.requires_grad)
+        self.grad_leaves = tuple(t for _, t in leaves if t.requires_grad and t._ctx is not None)
+        self.grad_slots = self.grad_args + tuple(s for s, t in leaves
+                                                 if t.requires_grad and t._ctx is not None)
+        accumulate = tuple(s for s, t in leaves if t.requires_grad and t._ctx is None)
+        self.wants_grad = bool(self.grad_slots or accumulate)
         self.leaf_tensors = tuple(t for _, t in leaves)
         self.leaf_flags = tuple(t.requires_grad for _, t in leaves)
         self.pending = None   # weakref to the last result, whose backward needs the saved arrays
         self.forward, self.forward_all, self.backward = _generate(
-            ops, self.leaves, self.n_args, self.out_slot, self.grad_slots, n)
+            ops, self.leaves, self.n_args, self.out_slot, self.grad_slots, accumulate, n)
         #: id of each traced tensor -> its slot; valid only while the trace's tensors live
         #: (read by ``on_record`` callbacks, then dropped)
         self.slot_of_id = slot
@@ -131,11 +137,12 @@ class _Recording:
         return out is not None and out._ctx is not None and out._ctx.parents is not None
 
 
-def _generate(ops, leaves, n_args, out_slot, grad_slots, n_slots):
+def _generate(ops, leaves, n_args, out_slot, grad_slots, accumulate, n_slots):
     """The forward (argument arrays -> result array), the same returning every slot's
-    array too, and the backward (result gradient -> gradients of ``grad_slots``) of a
+    array too, and the backward (result gradient -> gradients of ``grad_slots``, after
+    adding the gradients of the leaves in ``accumulate`` to their ``.grad``) of a
     recording, as Python functions."""
-    names = {"_acc": _acc, "_real": _real, "_tuple": tuple}
+    names = {"_acc": _acc, "_real": _real, "_tuple": tuple, "_hooks": autograd._apply_hooks}
     fwd = [f"def forward({', '.join(f'v{i}' for i in range(n_args))}):"]
     for s, t in leaves:
         names[f"L{s}"] = t
@@ -152,7 +159,7 @@ def _generate(ops, leaves, n_args, out_slot, grad_slots, n_slots):
     bwd = ["def backward(g):"]
     receives = sorted({s for fn, ins, _, _ in ops for s, need in zip(ins, fn.needs) if need}
                       | {out for fn, _, out, _ in ops if True in fn.needs}
-                      | set(grad_slots))
+                      | set(grad_slots) | set(accumulate))
     if receives:
         bwd.append("    " + " = ".join(f"g{s}" for s in receives) + " = None")
     bwd.append(f"    g{out_slot} = g")
@@ -178,6 +185,11 @@ def _generate(ops, leaves, n_args, out_slot, grad_slots, n_slots):
                 value = f"_acc(g{s}, {value})"
             assigned.add(s)
             bwd.append(f"        g{s} = {value}")
+    for s in accumulate:   # what run_backward does for a leaf (_accumulate_leaf)
+        bwd.append(f"    if g{s} is not None:")
+        bwd.append(f"        if L{s}._hooks:")
+        bwd.append(f"            g{s} = _hooks(L{s}, g{s})")
+        bwd.append(f"        L{s}.grad = g{s} if L{s}.grad is None else L{s}.grad + g{s}")
     bwd.append(f"    return ({''.join(f'g{s}, ' for s in grad_slots)})")
     code = builtins.compile("\n".join(fwd + bwd) + "\n", "<engine.compile replay>", "exec")
     exec(code, names)  # noqa: S102 - source generated above from slot numbers only
@@ -353,7 +365,7 @@ class CompiledFunction:
         else:
             result, values = rec.forward(*arrays), None
         self.replays += 1
-        if not rec.grad_slots or not autograd._grad_enabled:
+        if not rec.wants_grad or not autograd._grad_enabled:
             out = _make(result, None)
             return (out, rec, values) if with_values else out
         node = _Replayed(rec.backward)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from .. import backend
-from .optimizer import Optimizer, _grad
+from .optimizer import Optimizer
 
 
 def _check_adam_args(lr, betas, eps, weight_decay):
@@ -36,41 +36,40 @@ class Adam(Optimizer):
                                       maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
-    def _update(self, group):
+    def _update_array(self, group, w, g, state):
         lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
         wd, amsgrad, decoupled = group["weight_decay"], group["amsgrad"], group["decoupled_weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group["maximize"])
-            xp = backend.array_module(p.data)
-            state = self._state(p)
-            if not state:
-                state["step"] = 0
-                state["exp_avg"] = xp.zeros_like(p.data)
-                state["exp_avg_sq"] = xp.zeros_like(p.data)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = xp.zeros_like(p.data)
-            state["step"] += 1
-            t = state["step"]
-            if wd:
-                if decoupled:
-                    p.data *= 1 - lr * wd
-                else:
-                    g = g + wd * p.data
-            m, v = state["exp_avg"], state["exp_avg_sq"]
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * (g * g)
+        if group["maximize"]:
+            g = -g
+        xp = backend.array_module(w)
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = xp.zeros_like(w)
+            state["exp_avg_sq"] = xp.zeros_like(w)
             if amsgrad:
-                vmax = state.setdefault("max_exp_avg_sq", xp.zeros_like(p.data))
-                xp.maximum(vmax, v, out=vmax)
-                v = vmax
-            denom = xp.sqrt(v)
-            denom /= math.sqrt(1 - b2 ** t)
-            denom += eps
-            p.data -= (lr / (1 - b1 ** t)) * (m / denom)
+                state["max_exp_avg_sq"] = xp.zeros_like(w)
+        state["step"] += 1
+        t = state["step"]
+        if wd:
+            if decoupled:
+                w *= 1 - lr * wd
+            else:
+                g = g + wd * w
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * (g * g)
+        if amsgrad:
+            vmax = state.get("max_exp_avg_sq")
+            if vmax is None:
+                vmax = state["max_exp_avg_sq"] = xp.zeros_like(w)
+            xp.maximum(vmax, v, out=vmax)
+            v = vmax
+        denom = xp.sqrt(v)
+        denom /= math.sqrt(1 - b2 ** t)
+        denom += eps
+        w -= (lr / (1 - b1 ** t)) * (m / denom)
 
 
 class AdamW(Adam):
@@ -88,23 +87,20 @@ class Lion(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), weight_decay=weight_decay,
                                       maximize=maximize))
 
-    def _update(self, group):
+    def _update_array(self, group, w, g, state):
         lr, (b1, b2), wd = group["lr"], group["betas"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group["maximize"])
-            xp = backend.array_module(p.data)
-            state = self._state(p)
-            if not state:
-                state["step"] = 0
-                state["exp_avg"] = xp.zeros_like(p.data)
-            state["step"] += 1
-            m = state["exp_avg"]
-            c = b1 * m
-            c += (1 - b1) * g
-            if wd:
-                p.data *= 1 - lr * wd
-            p.data -= lr * xp.sign(c)
-            m *= b2
-            m += (1 - b2) * g
+        if group["maximize"]:
+            g = -g
+        xp = backend.array_module(w)
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = xp.zeros_like(w)
+        state["step"] += 1
+        m = state["exp_avg"]
+        c = b1 * m
+        c += (1 - b1) * g
+        if wd:
+            w *= 1 - lr * wd
+        w -= lr * xp.sign(c)
+        m *= b2
+        m += (1 - b2) * g

@@ -6,7 +6,7 @@ temporaries are whole-array expressions, never per-element Python.
 from __future__ import annotations
 
 from .. import backend
-from .optimizer import Optimizer, _grad
+from .optimizer import Optimizer
 
 
 def _check(name, value, low=0.0):
@@ -27,26 +27,23 @@ class Adagrad(Optimizer):
                                       initial_accumulator_value=initial_accumulator_value,
                                       eps=eps, maximize=maximize))
 
-    def _update(self, group):
+    def _update_array(self, group, w, g, state):
         lr, decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group["maximize"])
-            state = self._state(p)
-            if not state:
-                xp = backend.array_module(p.data)
-                state["step"] = 0
-                state["sum"] = xp.full_like(p.data, group["initial_accumulator_value"])
-            state["step"] += 1
-            if wd:
-                g = g + wd * p.data
-            clr = lr / (1 + (state["step"] - 1) * decay)
-            s = state["sum"]
-            s += g * g
-            denom = backend.array_module(s).sqrt(s)
-            denom += eps
-            p.data -= clr * g / denom
+        if group["maximize"]:
+            g = -g
+        xp = backend.array_module(w)
+        if not state:
+            state["step"] = 0
+            state["sum"] = xp.full_like(w, group["initial_accumulator_value"])
+        state["step"] += 1
+        if wd:
+            g = g + wd * w
+        clr = lr / (1 + (state["step"] - 1) * decay)
+        s = state["sum"]
+        s += g * g
+        denom = xp.sqrt(s)
+        denom += eps
+        w -= clr * g / denom
 
 
 class RMSprop(Optimizer):
@@ -61,43 +58,40 @@ class RMSprop(Optimizer):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, maximize=maximize))
 
-    def _update(self, group):
+    def _update_array(self, group, w, g, state):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         wd, mu, centered = group["weight_decay"], group["momentum"], group["centered"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group["maximize"])
-            xp = backend.array_module(p.data)
-            state = self._state(p)
-            if not state:
-                state["step"] = 0
-                state["square_avg"] = xp.zeros_like(p.data)
-            state["step"] += 1
-            if wd:
-                g = g + wd * p.data
-            v = state["square_avg"]
-            v *= alpha
-            v += (1 - alpha) * (g * g)
-            if centered:
-                gbar = state.get("grad_avg")
-                if gbar is None:
-                    gbar = state["grad_avg"] = xp.zeros_like(p.data)
-                gbar *= alpha
-                gbar += (1 - alpha) * g
-                denom = xp.sqrt(v - gbar * gbar)
-            else:
-                denom = xp.sqrt(v)
-            denom += eps
-            if mu > 0:
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = state["momentum_buffer"] = xp.zeros_like(p.data)
-                buf *= mu
-                buf += g / denom
-                p.data -= lr * buf
-            else:
-                p.data -= lr * g / denom
+        if group["maximize"]:
+            g = -g
+        xp = backend.array_module(w)
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = xp.zeros_like(w)
+        state["step"] += 1
+        if wd:
+            g = g + wd * w
+        v = state["square_avg"]
+        v *= alpha
+        v += (1 - alpha) * (g * g)
+        if centered:
+            gbar = state.get("grad_avg")
+            if gbar is None:
+                gbar = state["grad_avg"] = xp.zeros_like(w)
+            gbar *= alpha
+            gbar += (1 - alpha) * g
+            denom = xp.sqrt(v - gbar * gbar)
+        else:
+            denom = xp.sqrt(v)
+        denom += eps
+        if mu > 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = xp.zeros_like(w)
+            buf *= mu
+            buf += g / denom
+            w -= lr * buf
+        else:
+            w -= lr * g / denom
 
 
 class Adadelta(Optimizer):
@@ -112,30 +106,27 @@ class Adadelta(Optimizer):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
 
-    def _update(self, group):
+    def _update_array(self, group, w, g, state):
         lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group["maximize"])
-            xp = backend.array_module(p.data)
-            state = self._state(p)
-            if not state:
-                state["step"] = 0
-                state["square_avg"] = xp.zeros_like(p.data)
-                state["acc_delta"] = xp.zeros_like(p.data)
-            state["step"] += 1
-            if wd:
-                g = g + wd * p.data
-            v, u = state["square_avg"], state["acc_delta"]
-            v *= rho
-            v += (1 - rho) * (g * g)
-            delta = xp.sqrt(u + eps)
-            delta /= xp.sqrt(v + eps)
-            delta *= g
-            u *= rho
-            u += (1 - rho) * (delta * delta)
-            p.data -= lr * delta
+        if group["maximize"]:
+            g = -g
+        xp = backend.array_module(w)
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = xp.zeros_like(w)
+            state["acc_delta"] = xp.zeros_like(w)
+        state["step"] += 1
+        if wd:
+            g = g + wd * w
+        v, u = state["square_avg"], state["acc_delta"]
+        v *= rho
+        v += (1 - rho) * (g * g)
+        delta = xp.sqrt(u + eps)
+        delta /= xp.sqrt(v + eps)
+        delta *= g
+        u *= rho
+        u += (1 - rho) * (delta * delta)
+        w -= lr * delta
 
 
 class Rprop(Optimizer):
@@ -151,25 +142,22 @@ class Rprop(Optimizer):
         super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes),
                                       maximize=maximize))
 
-    def _update(self, group):
+    def _update_array(self, group, w, g, state):
         etaminus, etaplus = group["etas"]
         step_min, step_max = group["step_sizes"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group["maximize"])
-            xp = backend.array_module(p.data)
-            state = self._state(p)
-            if not state:
-                state["step"] = 0
-                state["prev"] = xp.zeros_like(p.data)
-                state["step_size"] = xp.full_like(p.data, group["lr"])
-            state["step"] += 1
-            same = g * state["prev"]
-            factor = xp.where(same > 0, etaplus, xp.where(same < 0, etaminus, 1.0))
-            step_size = state["step_size"]
-            step_size *= factor.astype(step_size.dtype, copy=False)
-            xp.clip(step_size, step_min, step_max, out=step_size)
-            g = xp.where(same < 0, 0, g).astype(p.data.dtype, copy=False)  # sign flipped: skip
-            p.data -= xp.sign(g) * step_size
-            state["prev"][...] = g
+        if group["maximize"]:
+            g = -g
+        xp = backend.array_module(w)
+        if not state:
+            state["step"] = 0
+            state["prev"] = xp.zeros_like(w)
+            state["step_size"] = xp.full_like(w, group["lr"])
+        state["step"] += 1
+        same = g * state["prev"]
+        factor = xp.where(same > 0, etaplus, xp.where(same < 0, etaminus, 1.0))
+        step_size = state["step_size"]
+        step_size *= factor.astype(step_size.dtype, copy=False)
+        xp.clip(step_size, step_min, step_max, out=step_size)
+        g = xp.where(same < 0, 0, g).astype(w.dtype, copy=False)  # sign flipped: skip
+        w -= xp.sign(g) * step_size
+        state["prev"][...] = g

@@ -28,24 +28,18 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay, nesterov=nesterov,
                                       maximize=maximize))
 
-    def _update(self, group):
+    def _update_array(self, group, w, g, state):
         lr, mu, damp = group["lr"], group["momentum"], group["dampening"]
-        wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
-        for p in group["params"]:
-            g = p.grad
-            if g is None:
-                continue
-            if maximize:  # optimizer._grad inlined: SGD runs on every step of every lesson
-                g = -g
-            if wd:
-                g = g + wd * p.data
-            if mu:
-                state = self._state(p)
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = state["momentum_buffer"] = g.copy()
-                else:
-                    buf *= mu
-                    buf += g if damp == 0 else (1.0 - damp) * g
-                g = g + mu * buf if nesterov else buf
-            p.data -= lr * g
+        if group["maximize"]:
+            g = -g
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * w
+        if mu:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = g.copy()
+            else:
+                buf *= mu
+                buf += g if damp == 0 else (1.0 - damp) * g
+            g = g + mu * buf if group["nesterov"] else buf
+        w -= lr * g

@@ -362,6 +362,8 @@ class GradientProbe:
 
     def flat(self, xp):
         """The parameters as one vector (the trajectory point)."""
+        if xp is np:   # axis=None flattens each: no reshape call per parameter
+            return np.concatenate([p.data for p in self.params], axis=None)
         return xp.concatenate([p.data.reshape(-1) for p in self.params])
 
     def _segments(self, xp, v, op, copies=1):

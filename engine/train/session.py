@@ -106,7 +106,7 @@ class Session:
         self._replayed = CompiledFunction(self._training_loss, module=self.program,
                                           on_record=self._on_record) \
             if replay and trainer == "gradient" else None
-        self._replay_slots: dict = {}   # recording -> its slot for each program value
+        self._replay_slots: dict = {}   # recording -> its slot of each probed node's output
 
         self.batch_size = int(batch_size)
         self._loader = DataLoader((self.x_train, self.y_train), batch_size=self.batch_size,
@@ -252,16 +252,24 @@ class Session:
         return self._loss(xb, yb)[1]
 
     def _on_record(self, rec):
-        # the trace's node outputs are still in last_values: find each one's slot
-        self._replay_slots[rec] = tuple(None if v is None else rec.slot_of_id.get(id(v))
-                                        for v in (self.program.last_values or ()))
+        # the trace's node outputs are still in last_values: find each probed one's slot
+        vals = self.program.last_values or ()
+        self._replay_slots[rec] = tuple(
+            None if slot >= len(vals) or vals[slot] is None else rec.slot_of_id.get(id(vals[slot]))
+            for _, slot in self._act_probes)
 
-    def _replayed_values(self, rec, arrays):
-        """The program's node outputs of a replayed step, as last_values holds them."""
+    def _replayed_outputs(self, rec, arrays):
+        """The probed nodes' output arrays of a replayed step (see _probe)."""
         slots = self._replay_slots.get(rec)
         if slots is None:
             return None
-        return [None if r is None else _make(arrays[r], None) for r in slots]
+        return [None if r is None else arrays[r] for r in slots]
+
+    def _probed_outputs(self, values):
+        """The probed nodes' output arrays from a forward's node values (last_values)."""
+        if values is None:
+            return None
+        return [None if (v := values[slot]) is None else v.data for _, slot in self._act_probes]
 
     def replay_status(self) -> str:
         """How steps run: replayed, or eager and why (one line per batch shape)."""
@@ -280,17 +288,18 @@ class Session:
         if self.trainer == "perceptron":
             with no_grad():
                 _, loss = self._loss(xb, yb)
-            values = self.program.last_values
+            values = self._probed_outputs(self.program.last_values) if probe else None
         elif self._replayed is None or (probe and (self._attention or self._moe)):
             # attention weights and gates are kept by the modules' own forward: eager
             _, loss = self._loss(xb, yb)
-            values = self.program.last_values
+            values = self._probed_outputs(self.program.last_values) if probe else None
         else:
             try:
                 if probe:
                     loss, rec, arrays = self._replayed.call_with_values(xb, yb)
                     replayed = rec is not None
-                    values = self._replayed_values(rec, arrays) if replayed else self.program.last_values
+                    values = self._replayed_outputs(rec, arrays) if replayed \
+                        else self._probed_outputs(self.program.last_values)
                 else:
                     loss = self._replayed(xb, yb)
                     replayed = True
@@ -388,9 +397,9 @@ class Session:
     def _probe(self, loss_value, before, values=None, evaluate=True) -> Snapshot:
         """Reduce every statistic on the device, then one transfer to the host.
 
-        ``values``: the node outputs of the step's own forward (captured on probe steps
-        only), for activation statistics, attention weights and gates; None takes them
-        from an evaluation forward in eval mode. ``before``: the flat parameters before
+        ``values``: the probed nodes' output arrays of the step's own forward (one per
+        ``_act_probes`` entry, captured on probe steps only), for activation statistics;
+        None takes them from an evaluation forward in eval mode. ``before``: the flat parameters before
         the update, for the update-to-weight ratios. ``evaluate``: also compute the
         train/test loss and accuracy (on up to PROBE_EVAL_LIMIT samples of each)."""
         with np.errstate(all="ignore"):   # huge (not yet infinite) values: no warnings
@@ -403,14 +412,14 @@ class Session:
             if evaluate:
                 self._queue_metrics(tr, PROBE_EVAL_LIMIT)
         else:
-            values, modules_out = self._queue_metrics(tr, PROBE_EVAL_LIMIT, capture=True) or (None, {})
+            node_values, modules_out = self._queue_metrics(tr, PROBE_EVAL_LIMIT, capture=True) or (None, {})
+            values = self._probed_outputs(node_values)
         probed, arrays = [], []
         if values is not None:
-            for probe, slot in self._act_probes:
-                v = values[slot]
-                if v is not None and v.data.ndim > 0 and v.data.dtype.kind == "f":
+            for (probe, _), a in zip(self._act_probes, values):
+                if a is not None and a.ndim > 0 and a.dtype.kind == "f":
                     probed.append(probe)
-                    arrays.append(v.data)
+                    arrays.append(a)
             if len(probed) != len(self._act_batch.probes):
                 self._act_batch = probes.ActivationBatch(probed)
         after = self._flat_params()
@@ -433,11 +442,15 @@ class Session:
         else:
             self._act_batch.add(tr, arrays)
             self._grad_probe.add(tr, before, after)
-        if after is not None:
-            tr.add("traj", after)
-        for key, t in modules_out.items():
-            tr.add(key, t.data)
-        host = tr.fetch()
+        if lazy and not tr.parts and not modules_out:
+            # nothing else to move: the trajectory point is already on the host
+            host = {} if after is None else {"traj": after.astype(np.float64, copy=False)}
+        else:
+            if after is not None:
+                tr.add("traj", after)
+            for key, t in modules_out.items():
+                tr.add(key, t.data)
+            host = tr.fetch()
 
         snap = Snapshot(step=self.step_count, epoch=self.epoch, loss=float(loss_value), lr=self.lr)
         self._fill_metrics(snap, host)
