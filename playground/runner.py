@@ -104,8 +104,10 @@ def history_row(snap) -> dict:
            "train_loss": snap.train_loss, "test_loss": snap.test_loss}
     for name, value in snap.metrics.items():
         row["metric:" + name] = value
-    for name, g in snap.gradients.items():
-        row["grad:" + name] = g.norm
+    # grad_norms, not gradients: reading those would compute every statistic of a probe
+    # that no panel may ever show
+    for name, norm in snap.grad_norms.items():
+        row["grad:" + name] = norm
     return row
 
 

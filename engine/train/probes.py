@@ -11,6 +11,8 @@ size: gradient statistics of all parameters are computed together on one flat ve
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from .. import backend
@@ -276,11 +278,18 @@ class ActivationBatch:
         return out
 
 
+#: one lock for every lazy fill: a panel (GUI thread) and the worker may read the same
+#: snapshot at once, and the second reader must wait for the first one's result, not
+#: see a half-filled one. Re-entrant: lazy verdicts read lazy statistics.
+_LAZY_LOCK = threading.RLock()
+
+
 class LazyStats(dict):
-    """A dict computed on first use: on the CPU, probes between evaluations defer their
-    statistics until someone (a panel) looks, so training does not pay for snapshots
-    nobody displays. ``compute()`` must only read arrays that are never modified later
-    (the probe step's own outputs and gradients, and fresh flat parameter copies)."""
+    """A dict computed on first use: on the CPU, probes defer their statistics until
+    someone (a panel) looks, so training does not pay for snapshots nobody displays
+    (the GUI shows a few a second; training makes hundreds). ``compute()`` must only
+    read arrays that are never modified later (the probe step's own outputs and
+    gradients, and fresh flat parameter copies)."""
 
     __slots__ = ("_compute",)
 
@@ -289,10 +298,12 @@ class LazyStats(dict):
         self._compute = compute
 
     def _fill(self):
-        compute = self._compute
-        if compute is not None:
-            self._compute = None
-            super().update(compute())
+        if self._compute is not None:
+            with _LAZY_LOCK:
+                compute = self._compute
+                if compute is not None:
+                    super().update(compute())
+                    self._compute = None
 
     def __getitem__(self, key):
         self._fill()
@@ -366,6 +377,20 @@ class GradientProbe:
             return np.concatenate([p.data for p in self.params], axis=None)
         return xp.concatenate([p.data.reshape(-1) for p in self.params])
 
+    def norms(self, grads) -> dict:
+        """name -> L2 norm of each gradient that is not None (host arrays): three array
+        operations for all parameters, cheap enough for every probe."""
+        have = [g is not None for g in grads]
+        if not any(have):
+            return {}
+        if all(have):
+            flat = np.concatenate(grads, axis=None)
+        else:
+            flat = np.concatenate([g if g is not None else np.zeros(p.data.shape, p.data.dtype)
+                                   for g, p in zip(grads, self.params)], axis=None)
+        values = np.sqrt(self._segments(np, flat * flat, np.add).astype(np.float64)).tolist()
+        return {n: v for n, v, h in zip(self.names, values, have) if h}
+
     def _segments(self, xp, v, op, copies=1):
         """Per-parameter reductions of ``v`` (``copies`` flat vectors joined end to end)."""
         if xp is np:
@@ -424,3 +449,84 @@ class GradientProbe:
                                   max_abs=max_abs[i] if has_grad else nan,
                                   update_ratio=None if ratio is None else ratio[i])
         return out
+
+
+class LazyList(list):
+    """A list computed on first use (the verdicts of a probe; see LazyStats)."""
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute):
+        super().__init__()
+        self._compute = compute
+
+    def _fill(self):
+        if self._compute is not None:
+            with _LAZY_LOCK:
+                compute = self._compute
+                if compute is not None:
+                    super().extend(compute())
+                    self._compute = None
+
+    def __getitem__(self, i):
+        self._fill()
+        return super().__getitem__(i)
+
+    def __iter__(self):
+        self._fill()
+        return super().__iter__()
+
+    def __reversed__(self):
+        self._fill()
+        return super().__reversed__()
+
+    def __len__(self):
+        self._fill()
+        return super().__len__()
+
+    def __bool__(self):
+        return len(self) > 0
+
+    def __contains__(self, item):
+        self._fill()
+        return super().__contains__(item)
+
+    def __repr__(self):
+        self._fill()
+        return super().__repr__()
+
+    def __eq__(self, other):
+        self._fill()
+        return super().__eq__(other)
+
+    __hash__ = None
+
+    def index(self, *args):
+        self._fill()
+        return super().index(*args)
+
+    def count(self, item):
+        self._fill()
+        return super().count(item)
+
+    def copy(self):
+        self._fill()
+        return list(super().__iter__())
+
+    def _filled(name):  # noqa: N805 - builds the mutators below: fill, then mutate
+        method = getattr(list, name)
+
+        def mutate(self, *args):
+            self._fill()
+            return method(self, *args)
+        mutate.__name__ = name
+        return mutate
+
+    for _name in ("append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
+                  "__setitem__", "__delitem__", "__iadd__", "__add__", "__mul__"):
+        locals()[_name] = _filled(_name)
+    del _name, _filled
+
+    def __reduce__(self):
+        self._fill()
+        return (list, (list(super().__iter__()),))

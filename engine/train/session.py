@@ -9,9 +9,9 @@ other steps return None and do no probe work at all (node outputs are captured o
 probe steps). Every ``eval_every`` steps (default: every 5th probe) the probe also
 measures the train/test loss and accuracy and refreshes the diagnostics verdicts;
 Snapshots in between carry ``train_loss = None`` and the latest verdicts. On the CPU
-their activation and gradient statistics are computed when first read (LazyStats), so
-training does not pay for snapshots no panel displays; on a GPU they are reduced on
-the device and moved in one transfer with everything else.
+the activation and gradient statistics and the verdicts are computed when first read
+(LazyStats, LazyList), so training does not pay for snapshots no panel displays; on a
+GPU they are reduced on the device and moved in one transfer with everything else.
 
 A non-finite loss stops training and the Snapshot names the first node (in
 topological order) whose output went bad.
@@ -75,6 +75,9 @@ class Session:
         self.trainer = trainer
         #: max total gradient norm (None or 0: no clipping); may change between steps
         self.clip_grad_norm = clip_grad_norm
+        #: statistics and verdicts computed when read (on the host); False reduces them
+        #: on the device at the probe and moves them in the probe's one transfer
+        self.lazy_probes = self.device == "cpu"
         # One generator per session for dropout and other random layers: reproducible.
         self.generator = backend.Generator(self.seed, self.device)
         for m in self.program.modules():
@@ -423,9 +426,9 @@ class Session:
             if len(probed) != len(self._act_batch.probes):
                 self._act_batch = probes.ActivationBatch(probed)
         after = self._flat_params()
-        # On the CPU, probes between evaluations compute their statistics only when read
-        # (a panel shows a few snapshots a second; training makes hundreds).
-        lazy = not evaluate and (not self.params or backend.array_module(self.params[0].data) is np)
+        # On the CPU, probes compute their statistics and verdicts only when read (a
+        # panel shows a few snapshots a second; training makes hundreds).
+        lazy = self.lazy_probes
         if lazy:
             batch, gprobe = self._act_batch, self._grad_probe
             grads = [p.grad for p in self.params]
@@ -442,7 +445,7 @@ class Session:
         else:
             self._act_batch.add(tr, arrays)
             self._grad_probe.add(tr, before, after)
-        if lazy and not tr.parts and not modules_out:
+        if not tr.parts and not modules_out:
             # nothing else to move: the trajectory point is already on the host
             host = {} if after is None else {"traj": after.astype(np.float64, copy=False)}
         else:
@@ -457,9 +460,11 @@ class Session:
         if lazy:
             snap.activations = probes.LazyStats(activation_stats)
             snap.gradients = probes.LazyStats(gradient_stats)
+            snap.grad_norms = self._grad_probe.norms(grads)
         else:
             snap.activations = self._act_batch.stats(host)
             snap.gradients = self._grad_probe.stats(host)
+            snap.grad_norms = {n: g.norm for n, g in snap.gradients.items() if g.norm == g.norm}
         traj = host.get("traj")
         if traj is not None:
             snap.trajectory_point = traj
@@ -472,14 +477,19 @@ class Session:
         for nid, _ in self._moe:
             if ("gates", nid) in host:
                 snap.moe[nid] = {"gates": host[("gates", nid)], "load": host.get(("load", nid))}
-        if lazy:
-            # verdicts are refreshed on evaluated probes (below), carried in between
-            prev = self.last_snapshot
-            snap.verdicts = list(prev.verdicts) if prev is not None and prev.nan is None else []
-        else:
+        if evaluate:   # verdicts are refreshed on evaluated probes, carried in between
             self.history.append(snap)
             del self.history[:-diagnostics.HISTORY]
-            snap.verdicts = diagnostics.diagnose(self.history, self.program, self.initial_loss)
+            if lazy:
+                history, program, initial = list(self.history), self.program, self.initial_loss
+                snap.verdicts = probes.LazyList(
+                    lambda: diagnostics.diagnose(history, program, initial))
+            else:
+                snap.verdicts = diagnostics.diagnose(self.history, self.program, self.initial_loss)
+        else:
+            prev = self.last_snapshot
+            # the same (possibly not yet computed) list: read-only by contract
+            snap.verdicts = prev.verdicts if prev is not None and prev.nan is None else []
         self.last_snapshot = snap
         return snap
 

@@ -65,6 +65,9 @@ class Snapshot:
     metrics: dict = field(default_factory=dict)  # e.g. {"train_acc": .9, "test_acc": .85}
     activations: dict = field(default_factory=dict)   # node id -> ActivationStats
     gradients: dict = field(default_factory=dict)     # param name -> GradStats
+    grad_norms: dict = field(default_factory=dict)    # param name -> L2 norm of its gradient
+    #                      (always at hand: curves over time need every probe's; the full
+    #                      GradStats may be computed only when read)
     weights: dict = field(default_factory=dict)       # param name -> array (small ones only)
     attention: dict = field(default_factory=dict)     # node id -> attention weights array
     moe: dict = field(default_factory=dict)           # node id -> {"gates": array, "load": array}

@@ -149,3 +149,27 @@ def test_every_verdict_explains_itself_and_gives_the_notes_remedies():
     words = " ".join(r for rs in diagnostics.REMEDIES.values() for r in rs)
     for remedy in ("ReLU", "Xavier", "He", "BatchNorm", "clip", "lower learning rate"):
         assert remedy in words
+
+
+def test_on_the_cpu_statistics_and_verdicts_wait_until_read(monkeypatch):
+    s = Session.from_graph(fileformat.load(EXAMPLES / "deep_sigmoid.nnpg"))
+    assert s.lazy_probes
+    s.run(s.eval_every * 3)
+    calls = []
+    real = diagnostics.diagnose
+    monkeypatch.setattr(diagnostics, "diagnose", lambda *a: calls.append(1) or real(*a))
+    snaps = [s.step() for _ in range(s.eval_every * 2)]
+    snaps = [x for x in snaps if x is not None]
+    assert not calls   # two evaluated probes, nothing diagnosed yet
+    last = snaps[-1]
+    kinds = [v.kind for v in last.verdicts]
+    assert calls == [1] and [v.kind for v in last.verdicts] == kinds   # once, when first read
+    eager = Session.from_graph(fileformat.load(EXAMPLES / "deep_sigmoid.nnpg"))
+    eager.lazy_probes = False
+    eager.run(s.step_count)
+    want = eager.last_snapshot
+    assert kinds == [v.kind for v in want.verdicts] == ["vanishing"]
+    assert list(last.verdicts) == list(want.verdicts)
+    assert last.gradients.keys() == want.gradients.keys()
+    for name, g in want.gradients.items():
+        assert last.gradients[name].norm == pytest.approx(g.norm, rel=1e-6)

@@ -124,13 +124,15 @@ def test_probe_statistics_against_numpy():
 
 def test_a_probe_moves_statistics_to_the_host_once(monkeypatch):
     s = Session.from_graph(xor_graph(probe_every=5))
+    s.lazy_probes = False   # as on a GPU: everything reduced on the device, then one copy
     s.run(4)
     calls = []
     real = backend.to_numpy
     monkeypatch.setattr(backend, "to_numpy", lambda a: calls.append(1) or real(a))
     snap = s.snapshot()
     assert snap.activations and snap.gradients and snap.train_loss is not None
-    assert len(calls) == 1
+    assert snap.verdicts is not None and len(calls) == 1
+
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -392,3 +394,14 @@ def test_bad_data_met_by_a_replayed_step_is_reported_at_its_node():
     with pytest.raises(NodeError, match=r"node 'cost' .*out of bounds for 2 classes") as info:
         s.step()
     assert info.value.node == "cost"
+
+
+def test_grad_norms_of_every_probe_equal_the_full_gradient_statistics():
+    s = Session.from_graph(xor_graph(probe_every=3))
+    for _ in range(4):
+        snap = s.run(3)
+        assert snap.grad_norms.keys() == snap.gradients.keys() and snap.grad_norms
+        for name, g in snap.gradients.items():
+            assert snap.grad_norms[name] == pytest.approx(g.norm, rel=1e-6)
+            assert snap.grad_norms[name] == pytest.approx(float(np.linalg.norm(
+                s.params[s.param_names.index(name)].grad)), rel=1e-5)
