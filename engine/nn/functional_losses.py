@@ -113,7 +113,7 @@ class _MSE(_PairLoss):
         d = x - y
         self.d = d
         sq = d * d
-        total = _xp(x).add.reduce(sq, axis=None)
+        total = sq.sum()
         return total / sq.size if self.reduction == "mean" else total
 
     def backward(self, g):
@@ -244,7 +244,7 @@ class _BCEWithLogits(_PairLoss):
         self.sp, self.y = sp, y
         loss = x - x * y
         loss += sp
-        total = xp.add.reduce(loss, axis=None)
+        total = loss.sum()
         return total / loss.size if self.reduction == "mean" else total
 
     def backward(self, g):

@@ -39,8 +39,6 @@ class Adam(Optimizer):
     def _update_array(self, group, w, g, state):
         lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
         wd, amsgrad, decoupled = group["weight_decay"], group["amsgrad"], group["decoupled_weight_decay"]
-        if group["maximize"]:
-            g = -g
         xp = backend.array_module(w)
         if not state:
             state["step"] = 0
@@ -89,8 +87,6 @@ class Lion(Optimizer):
 
     def _update_array(self, group, w, g, state):
         lr, (b1, b2), wd = group["lr"], group["betas"], group["weight_decay"]
-        if group["maximize"]:
-            g = -g
         xp = backend.array_module(w)
         if not state:
             state["step"] = 0

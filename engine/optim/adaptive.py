@@ -29,8 +29,6 @@ class Adagrad(Optimizer):
 
     def _update_array(self, group, w, g, state):
         lr, decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
-        if group["maximize"]:
-            g = -g
         xp = backend.array_module(w)
         if not state:
             state["step"] = 0
@@ -61,8 +59,6 @@ class RMSprop(Optimizer):
     def _update_array(self, group, w, g, state):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         wd, mu, centered = group["weight_decay"], group["momentum"], group["centered"]
-        if group["maximize"]:
-            g = -g
         xp = backend.array_module(w)
         if not state:
             state["step"] = 0
@@ -108,8 +104,6 @@ class Adadelta(Optimizer):
 
     def _update_array(self, group, w, g, state):
         lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
-        if group["maximize"]:
-            g = -g
         xp = backend.array_module(w)
         if not state:
             state["step"] = 0
@@ -145,8 +139,6 @@ class Rprop(Optimizer):
     def _update_array(self, group, w, g, state):
         etaminus, etaplus = group["etas"]
         step_min, step_max = group["step_sizes"]
-        if group["maximize"]:
-            g = -g
         xp = backend.array_module(w)
         if not state:
             state["step"] = 0

@@ -39,6 +39,7 @@ class Optimizer:
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
         self.state: dict = {}  # Parameter -> dict of per-parameter state (Tensor hashes by identity)
+        self._joins: dict = {}  # id(group) -> _Joined: the group updated as one array
         self.param_groups: list[dict] = []
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
@@ -104,17 +105,19 @@ class Optimizer:
         if joined is not None:
             joined.update(self, group)
             return
+        maximize = group.get("maximize", False)
         for p in group["params"]:
             if p.grad is not None:
-                self._update_array(group, p.data, p.grad, self._state(p))
+                self._update_array(group, p.data, -p.grad if maximize else p.grad, self._state(p))
 
     def _update_array(self, group: dict, w, g, state: dict):
-        """Update ``w`` in place from gradient ``g`` (not to be modified) and ``state``."""
+        """Update ``w`` in place from gradient ``g`` (not to be modified; already negated
+        when the group maximizes, as torch does first) and ``state``."""
         raise NotImplementedError
 
     def _joined(self, group):
         """The group's _Joined form for this step, or None (update parameter by parameter)."""
-        joins = self.__dict__.setdefault("_joins", {})
+        joins = self._joins
         key = id(group)
         j = joins.get(key)
         if j is not None and j.intact(self, group):
@@ -245,8 +248,9 @@ class _Joined:
         params = group["params"]
         if opt.state is not self.owner or len(params) != len(self.params):
             return False
-        for p, q, v in zip(params, self.params, self.views):
-            if p is not q or p.data is not v or p.grad is None:
+        state = opt.state
+        for p, q, v, d in zip(params, self.params, self.views, self.dicts):
+            if p is not q or p.data is not v or p.grad is None or state.get(p) is not d:
                 return False
         for d, k, v in self.links:
             if d.get(k) is not v:
@@ -256,11 +260,17 @@ class _Joined:
     def update(self, opt, group):
         for v, p in zip(self.grad_views, self.params):
             v[...] = p.grad
+        if group.get("maximize", False):
+            backend.array_module(self.grad).negative(self.grad, out=self.grad)
         opt._update_array(group, self.data, self.grad, self.state)
         state = self.state
-        if len(state) != len(self.arrays) + len(self.counters) \
-                or any(state[k] is not v for k, v in self.arrays.items()):
-            self._link(opt)   # the first step created the state (or an update replaced it)
+        if len(state) != len(self.arrays) + len(self.counters):
+            self._link(opt)   # the first step created the state
+        else:
+            for k, v in self.arrays.items():
+                if state[k] is not v:   # the update replaced a state array
+                    self._link(opt)
+                    break
         for k in self.counters:
             v = self.state[k]
             for d in self.dicts:

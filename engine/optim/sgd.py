@@ -30,8 +30,6 @@ class SGD(Optimizer):
 
     def _update_array(self, group, w, g, state):
         lr, mu, damp = group["lr"], group["momentum"], group["dampening"]
-        if group["maximize"]:
-            g = -g
         if group["weight_decay"]:
             g = g + group["weight_decay"] * w
         if mu:

@@ -284,14 +284,15 @@ class ActivationBatch:
 _LAZY_LOCK = threading.RLock()
 
 
-class LazyStats(dict):
-    """A dict computed on first use: on the CPU, probes defer their statistics until
-    someone (a panel) looks, so training does not pay for snapshots nobody displays
-    (the GUI shows a few a second; training makes hundreds). ``compute()`` must only
-    read arrays that are never modified later (the probe step's own outputs and
-    gradients, and fresh flat parameter copies)."""
+class _Lazy:
+    """Computed on first use: ``compute()`` runs once, when the object is first read.
 
-    __slots__ = ("_compute",)
+    On the CPU, probes defer their statistics and verdicts until someone (a panel)
+    looks, so training does not pay for snapshots nobody displays (the GUI shows a few a
+    second; training makes hundreds). ``compute()`` must only read arrays that are
+    never modified later (the probe step's own outputs and gradients, fresh copies)."""
+
+    __slots__ = ()
 
     def __init__(self, compute):
         super().__init__()
@@ -302,58 +303,51 @@ class LazyStats(dict):
             with _LAZY_LOCK:
                 compute = self._compute
                 if compute is not None:
-                    super().update(compute())
+                    self._absorb(compute())
                     self._compute = None
 
-    def __getitem__(self, key):
+    def __reduce__(self):   # a copy or a pickle holds the plain, computed container
         self._fill()
-        return super().__getitem__(key)
-
-    def __iter__(self):
-        self._fill()
-        return super().__iter__()
-
-    def __len__(self):
-        self._fill()
-        return super().__len__()
-
-    def __contains__(self, key):
-        self._fill()
-        return super().__contains__(key)
-
-    def __repr__(self):
-        self._fill()
-        return super().__repr__()
-
-    def __eq__(self, other):
-        self._fill()
-        return super().__eq__(other)
+        plain = self.__class__.__mro__[2]
+        return (plain, (plain(plain.__iter__(self) if plain is list else plain.items(self)),))
 
     __hash__ = None
 
-    def get(self, key, default=None):
-        self._fill()
-        return super().get(key, default)
 
-    def keys(self):
-        self._fill()
-        return super().keys()
+def _filling(base, names):
+    """Methods of ``base`` that fill the lazy object first, then do what they always do."""
+    def wrap(method):
+        def call(self, *args):
+            self._fill()
+            return method(self, *args)
+        call.__name__ = method.__name__
+        return call
+    return {name: wrap(getattr(base, name)) for name in names}
 
-    def values(self):
-        self._fill()
-        return super().values()
 
-    def items(self):
-        self._fill()
-        return super().items()
+_READ = ("__getitem__", "__iter__", "__len__", "__contains__", "__repr__", "__eq__", "__ne__")
 
-    def copy(self):
-        self._fill()
-        return dict(super().items())
 
-    def __reduce__(self):
-        self._fill()
-        return (dict, (dict(super().items()),))
+class LazyStats(_Lazy, dict):
+    """A dict computed on first use (see _Lazy): a probe's statistics."""
+
+    __slots__ = ("_compute",)
+    _absorb = dict.update
+    locals().update(_filling(dict, _READ + ("get", "keys", "values", "items", "copy")))
+
+
+class LazyList(_Lazy, list):
+    """A list computed on first use (see _Lazy): a probe's verdicts."""
+
+    __slots__ = ("_compute",)
+    _absorb = list.extend
+    locals().update(_filling(list, _READ + (
+        "__reversed__", "index", "count", "copy", "append", "extend", "insert", "pop",
+        "remove", "clear", "sort", "reverse", "__setitem__", "__delitem__", "__iadd__",
+        "__add__", "__mul__")))
+
+    def __bool__(self):
+        return len(self) > 0
 
 
 class GradientProbe:
@@ -449,84 +443,3 @@ class GradientProbe:
                                   max_abs=max_abs[i] if has_grad else nan,
                                   update_ratio=None if ratio is None else ratio[i])
         return out
-
-
-class LazyList(list):
-    """A list computed on first use (the verdicts of a probe; see LazyStats)."""
-
-    __slots__ = ("_compute",)
-
-    def __init__(self, compute):
-        super().__init__()
-        self._compute = compute
-
-    def _fill(self):
-        if self._compute is not None:
-            with _LAZY_LOCK:
-                compute = self._compute
-                if compute is not None:
-                    super().extend(compute())
-                    self._compute = None
-
-    def __getitem__(self, i):
-        self._fill()
-        return super().__getitem__(i)
-
-    def __iter__(self):
-        self._fill()
-        return super().__iter__()
-
-    def __reversed__(self):
-        self._fill()
-        return super().__reversed__()
-
-    def __len__(self):
-        self._fill()
-        return super().__len__()
-
-    def __bool__(self):
-        return len(self) > 0
-
-    def __contains__(self, item):
-        self._fill()
-        return super().__contains__(item)
-
-    def __repr__(self):
-        self._fill()
-        return super().__repr__()
-
-    def __eq__(self, other):
-        self._fill()
-        return super().__eq__(other)
-
-    __hash__ = None
-
-    def index(self, *args):
-        self._fill()
-        return super().index(*args)
-
-    def count(self, item):
-        self._fill()
-        return super().count(item)
-
-    def copy(self):
-        self._fill()
-        return list(super().__iter__())
-
-    def _filled(name):  # noqa: N805 - builds the mutators below: fill, then mutate
-        method = getattr(list, name)
-
-        def mutate(self, *args):
-            self._fill()
-            return method(self, *args)
-        mutate.__name__ = name
-        return mutate
-
-    for _name in ("append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
-                  "__setitem__", "__delitem__", "__iadd__", "__add__", "__mul__"):
-        locals()[_name] = _filled(_name)
-    del _name, _filled
-
-    def __reduce__(self):
-        self._fill()
-        return (list, (list(super().__iter__()),))

@@ -468,8 +468,9 @@ class Session:
         traj = host.get("traj")
         if traj is not None:
             snap.trajectory_point = traj
-            for name, a, b, shape in self._weight_slices:
-                snap.weights[name] = traj[a:b].reshape(shape)
+            slices = self._weight_slices   # views of the point, cut when a panel reads them
+            snap.weights = probes.LazyStats(
+                lambda: {name: traj[a:b].reshape(shape) for name, a, b, shape in slices})
             self._keep_trajectory(traj)
         for nid, _ in self._attention:
             if ("attn", nid) in host:
