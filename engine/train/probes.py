@@ -11,6 +11,7 @@ size: gradient statistics of all parameters are computed together on one flat ve
 """
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -372,18 +373,10 @@ class GradientProbe:
         return xp.concatenate([p.data.reshape(-1) for p in self.params])
 
     def norms(self, grads) -> dict:
-        """name -> L2 norm of each gradient that is not None (host arrays): three array
-        operations for all parameters, cheap enough for every probe."""
-        have = [g is not None for g in grads]
-        if not any(have):
-            return {}
-        if all(have):
-            flat = np.concatenate(grads, axis=None)
-        else:
-            flat = np.concatenate([g if g is not None else np.zeros(p.data.shape, p.data.dtype)
-                                   for g, p in zip(grads, self.params)], axis=None)
-        values = np.sqrt(self._segments(np, flat * flat, np.add).astype(np.float64)).tolist()
-        return {n: v for n, v, h in zip(self.names, values, have) if h}
+        """name -> L2 norm of each gradient that is not None (host arrays), cheap enough
+        for every probe: one dot product per parameter (joining them first costs more)."""
+        sqrt, vdot = math.sqrt, np.vdot
+        return {n: sqrt(float(vdot(g, g).real)) for n, g in zip(self.names, grads) if g is not None}
 
     def _segments(self, xp, v, op, copies=1):
         """Per-parameter reductions of ``v`` (``copies`` flat vectors joined end to end)."""

@@ -110,6 +110,9 @@ class Session:
                                           on_record=self._on_record) \
             if replay and trainer == "gradient" else None
         self._replay_slots: dict = {}   # recording -> its slot of each probed node's output
+        #: the prediction in eval mode without gradients (probe metrics, predict()),
+        #: recorded and replayed the same way
+        self._predicted = CompiledFunction(self._prediction, module=self.program) if replay else None
 
         self.batch_size = int(batch_size)
         self._loader = DataLoader((self.x_train, self.y_train), batch_size=self.batch_size,
@@ -253,6 +256,13 @@ class Session:
 
     def _training_loss(self, xb, yb):
         return self._loss(xb, yb)[1]
+
+    def _prediction(self, x):
+        return self.program(x)[0]
+
+    def _predict_tensor(self, x):
+        """The prediction for Tensor ``x``; call in eval mode under no_grad."""
+        return self.program(x)[0] if self._predicted is None else self._predicted(x)
 
     def _on_record(self, rec):
         # the trace's node outputs are still in last_values: find each probed one's slot
@@ -546,9 +556,11 @@ class Session:
                 plan = self._merged_plan if limit == PROBE_EVAL_LIMIT else None
                 if plan is not None:
                     x, y, n1, cost = plan
-                    pred, _ = self.program(x)
-                    if capture:
+                    if capture:   # the node values too: an eager forward keeps them
+                        pred, _ = self.program(x)
                         captured = (self.program.last_values, self._module_outputs())
+                    else:
+                        pred = self._predict_tensor(x)
                     p, t = pred.data, y.data
                     tr.add("train_loss", cost(input=_make(p[:n1], None), target=_make(t[:n1], None)).data)
                     if len(p) > n1:
@@ -658,7 +670,7 @@ class Session:
         self.program.eval()
         try:
             with no_grad():
-                pred, _ = self.program(self._input(x))
+                pred = self._predict_tensor(self._input(x))
         finally:
             self.program.train(was)
         return backend.to_numpy(pred.data)

@@ -405,3 +405,17 @@ def test_grad_norms_of_every_probe_equal_the_full_gradient_statistics():
             assert snap.grad_norms[name] == pytest.approx(g.norm, rel=1e-6)
             assert snap.grad_norms[name] == pytest.approx(float(np.linalg.norm(
                 s.params[s.param_names.index(name)].grad)), rel=1e-5)
+
+
+def test_probe_metrics_and_predict_replay_the_eval_forward_with_the_eager_numbers():
+    graph = xor_graph(probe_every=2, eval_every=2)
+    fast, slow = Session.from_graph(graph), Session.from_graph(graph, replay=False)
+    for _ in range(6):
+        a, b = fast.run(2), slow.run(2)
+        assert a.train_loss == b.train_loss and a.test_loss == b.test_loss
+        assert a.metrics == b.metrics
+    assert fast._predicted.replays >= 3   # the first two evaluations were traced
+    grid = np.stack(np.meshgrid(np.linspace(-2, 2, 7), np.linspace(-2, 2, 5)), -1).reshape(-1, 2)
+    for _ in range(3):
+        np.testing.assert_array_equal(fast.predict(grid), slow.predict(grid))
+    assert fast._predicted.replays >= 4 and fast.program.training   # back in training mode
