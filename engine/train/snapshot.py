@@ -72,6 +72,7 @@ class Snapshot:
     attention: dict = field(default_factory=dict)     # node id -> attention weights array
     moe: dict = field(default_factory=dict)           # node id -> {"gates": array, "load": array}
     trajectory_point: np.ndarray | None = None        # flattened parameters
-    verdicts: list = field(default_factory=list)      # [Verdict]
+    verdicts: list = field(default_factory=list)      # [Verdict]; probes between two
+    #                      evaluations share one list (read-only), computed when first read
     nan: NanReport | None = None
     stopped: bool = False                             # training stopped (NaN or finished)
