@@ -342,9 +342,10 @@ def prelu(input, weight):
     w = weight
     if w.ndim == 1 and w.shape[0] > 1 and input.ndim >= 2:
         w = ops.reshape(w, (1, w.shape[0]) + (1,) * (input.ndim - 2))
-    # max(0, x) + w min(0, x) from two relus: no mask taken from the values in Python,
-    # so a compiled step can replay it
-    return ops.relu(input) - w * ops.relu(-input)
+    # r + w (x - r) with r = relu(x): no mask taken from the values in Python, so a
+    # compiled step can replay it; at x = 0 the gradient is w, as torch's
+    r = ops.relu(input)
+    return r + w * (input - r)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, generator=None):

@@ -372,7 +372,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             scores = scores + (attn_mask if isinstance(attn_mask, Tensor) else _make(m.astype(scores.data.dtype), None))
     weights = ops.softmax(scores, -1)
     if dropout_p > 0:
-        weights = dropout(weights, dropout_p, True, generator)
+        weights = dropout(weights, dropout_p, True, generator=generator)
     out = ops.matmul(weights, value)
     return (out, weights) if return_weights else out
 

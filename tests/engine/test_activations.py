@@ -112,6 +112,11 @@ def test_gradient_conventions_at_kinks():
     F.leaky_relu(x, 0.1).sum().backward()
     np.testing.assert_array_equal(x.grad, [0.1, 0.1, 1])
     x.grad = None
+    w = engine.tensor([0.25], dtype=np.float64, requires_grad=True)
+    F.prelu(x, w).sum().backward()      # prelu'(0) = weight, as leaky_relu's slope
+    np.testing.assert_array_equal(x.grad, [0.25, 0.25, 1])
+    np.testing.assert_array_equal(w.grad, [-1.0])   # d/dw = min(0, x), summed
+    x.grad = None
     F.hardtanh(x).sum().backward()
     np.testing.assert_array_equal(x.grad, [1, 0, 0])
     x.grad = None

@@ -582,3 +582,13 @@ def test_bad_arguments_have_clear_messages():
     assert nn.Conv1d(2, 4, 3)(engine.zeros(2, 7)).shape == (4, 5)  # unbatched, as torch
     with pytest.raises(ValueError, match="larger than the input"):
         nn.MaxPool2d(3)(engine.zeros(1, 1, 2, 2))
+
+
+def test_attention_dropout_draws_from_the_generator_it_is_given():
+    rng = np.random.default_rng(5)
+    q, k, v = (engine.tensor(rng.standard_normal((2, 4, 3))) for _ in range(3))
+    a, b = (F.scaled_dot_product_attention(q, k, v, dropout_p=0.5, generator=engine.Generator(7)).data
+            for _ in range(2))
+    np.testing.assert_array_equal(a, b)   # the same seed, the same mask
+    c = F.scaled_dot_product_attention(q, k, v, dropout_p=0.5, generator=engine.Generator(8)).data
+    assert not np.array_equal(a, c)
