@@ -15,11 +15,7 @@ import numpy
 from . import backend
 from .autograd import Function, Tensor, _make, unbroadcast, value_read
 
-_array_module = backend.array_module
-
-
-def _xp(a):
-    return _array_module(a)
+_xp = backend.array_module
 
 
 def _conj(a):

@@ -104,10 +104,11 @@ class _Recording:
         # replayed backward adds to their .grad itself, one generated line each instead
         # of a turn of run_backward's loop (a tiny net's step has many small parameters).
         self.grad_args = tuple(i for i, a in enumerate(args) if a.requires_grad)
-        self.grad_leaves = tuple(t for _, t in leaves if t.requires_grad and t._ctx is not None)
-        self.grad_slots = self.grad_args + tuple(s for s, t in leaves
-                                                 if t.requires_grad and t._ctx is not None)
-        accumulate = tuple(s for s, t in leaves if t.requires_grad and t._ctx is None)
+        wanting = [(s, t) for s, t in leaves if t.requires_grad]
+        captured = [(s, t) for s, t in wanting if t._ctx is not None]
+        self.grad_leaves = tuple(t for _, t in captured)
+        self.grad_slots = self.grad_args + tuple(s for s, _ in captured)
+        accumulate = tuple(s for s, t in wanting if t._ctx is None)
         self.wants_grad = bool(self.grad_slots or accumulate)
         self.leaf_tensors = tuple(t for _, t in leaves)
         self.leaf_flags = tuple(t.requires_grad for _, t in leaves)

@@ -81,6 +81,9 @@ class _PairLoss(Function):
         self.x, self.y = x, y
         loss = self.value(xp, x, y)
         self.shape = loss.shape
+        return self._reduce(loss)
+
+    def _reduce(self, loss):
         if self.reduction == "mean":
             return loss.sum() / loss.size  # what mean() does, without its Python wrapper
         if self.reduction == "sum":
@@ -112,9 +115,7 @@ class _MSE(_PairLoss):
             return super().forward(x, y)
         d = x - y
         self.d = d
-        sq = d * d
-        total = sq.sum()
-        return total / sq.size if self.reduction == "mean" else total
+        return self._reduce(d * d)
 
     def backward(self, g):
         d = self.d
@@ -244,8 +245,7 @@ class _BCEWithLogits(_PairLoss):
         self.sp, self.y = sp, y
         loss = x - x * y
         loss += sp
-        total = loss.sum()
-        return total / loss.size if self.reduction == "mean" else total
+        return self._reduce(loss)
 
     def backward(self, g):
         sp = self.sp

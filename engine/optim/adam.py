@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from .. import backend
-from .optimizer import Optimizer
+from .optimizer import Optimizer, moving_average_, state_buffer
 
 
 def _check_adam_args(lr, betas, eps, weight_decay):
@@ -44,8 +44,6 @@ class Adam(Optimizer):
             state["step"] = 0
             state["exp_avg"] = xp.zeros_like(w)
             state["exp_avg_sq"] = xp.zeros_like(w)
-            if amsgrad:
-                state["max_exp_avg_sq"] = xp.zeros_like(w)
         state["step"] += 1
         t = state["step"]
         if wd:
@@ -54,14 +52,10 @@ class Adam(Optimizer):
             else:
                 g = g + wd * w
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        m *= b1
-        m += (1 - b1) * g
-        v *= b2
-        v += (1 - b2) * (g * g)
+        moving_average_(m, g, b1)
+        moving_average_(v, g * g, b2)
         if amsgrad:
-            vmax = state.get("max_exp_avg_sq")
-            if vmax is None:
-                vmax = state["max_exp_avg_sq"] = xp.zeros_like(w)
+            vmax = state_buffer(state, "max_exp_avg_sq", w)
             xp.maximum(vmax, v, out=vmax)
             v = vmax
         denom = xp.sqrt(v)
@@ -98,5 +92,4 @@ class Lion(Optimizer):
         if wd:
             w *= 1 - lr * wd
         w -= lr * xp.sign(c)
-        m *= b2
-        m += (1 - b2) * g
+        moving_average_(m, g, b2)

@@ -6,7 +6,7 @@ temporaries are whole-array expressions, never per-element Python.
 from __future__ import annotations
 
 from .. import backend
-from .optimizer import Optimizer
+from .optimizer import Optimizer, moving_average_, state_buffer
 
 
 def _check(name, value, low=0.0):
@@ -67,22 +67,16 @@ class RMSprop(Optimizer):
         if wd:
             g = g + wd * w
         v = state["square_avg"]
-        v *= alpha
-        v += (1 - alpha) * (g * g)
+        moving_average_(v, g * g, alpha)
         if centered:
-            gbar = state.get("grad_avg")
-            if gbar is None:
-                gbar = state["grad_avg"] = xp.zeros_like(w)
-            gbar *= alpha
-            gbar += (1 - alpha) * g
+            gbar = state_buffer(state, "grad_avg", w)
+            moving_average_(gbar, g, alpha)
             denom = xp.sqrt(v - gbar * gbar)
         else:
             denom = xp.sqrt(v)
         denom += eps
         if mu > 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = xp.zeros_like(w)
+            buf = state_buffer(state, "momentum_buffer", w)
             buf *= mu
             buf += g / denom
             w -= lr * buf
@@ -113,13 +107,11 @@ class Adadelta(Optimizer):
         if wd:
             g = g + wd * w
         v, u = state["square_avg"], state["acc_delta"]
-        v *= rho
-        v += (1 - rho) * (g * g)
+        moving_average_(v, g * g, rho)
         delta = xp.sqrt(u + eps)
         delta /= xp.sqrt(v + eps)
         delta *= g
-        u *= rho
-        u += (1 - rho) * (delta * delta)
+        moving_average_(u, delta * delta, rho)
         w -= lr * delta
 
 

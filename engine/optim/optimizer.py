@@ -277,6 +277,21 @@ class _Joined:
                 d[k] = v
 
 
+def moving_average_(avg, x, decay):
+    """avg <- decay*avg + (1-decay)*x, in place: the running averages of Adam, RMSprop,
+    Adadelta and Lion."""
+    avg *= decay
+    avg += (1 - decay) * x
+
+
+def state_buffer(state, key, like):
+    """``state[key]``, created as zeros shaped like ``like`` on first use."""
+    buf = state.get(key)
+    if buf is None:
+        buf = state[key] = backend.array_module(like).zeros_like(like)
+    return buf
+
+
 def _copy_value(v):
     return v.copy() if hasattr(v, "copy") and hasattr(v, "shape") else v
 

@@ -111,8 +111,9 @@ class Session:
             if replay and trainer == "gradient" else None
         self._replay_slots: dict = {}   # recording -> its slot of each probed node's output
         #: the prediction in eval mode without gradients (probe metrics, predict()),
-        #: recorded and replayed the same way
-        self._predicted = CompiledFunction(self._prediction, module=self.program) if replay else None
+        #: recorded and replayed the same way; call in eval mode under no_grad
+        self._predicted = CompiledFunction(self._prediction, module=self.program) \
+            if replay else self._prediction
 
         self.batch_size = int(batch_size)
         self._loader = DataLoader((self.x_train, self.y_train), batch_size=self.batch_size,
@@ -259,10 +260,6 @@ class Session:
 
     def _prediction(self, x):
         return self.program(x)[0]
-
-    def _predict_tensor(self, x):
-        """The prediction for Tensor ``x``; call in eval mode under no_grad."""
-        return self.program(x)[0] if self._predicted is None else self._predicted(x)
 
     def _on_record(self, rec):
         # the trace's node outputs are still in last_values: find each probed one's slot
@@ -412,8 +409,8 @@ class Session:
 
         ``values``: the probed nodes' output arrays of the step's own forward (one per
         ``_act_probes`` entry, captured on probe steps only), for activation statistics;
-        None takes them from an evaluation forward in eval mode. ``before``: the flat parameters before
-        the update, for the update-to-weight ratios. ``evaluate``: also compute the
+        None takes them from an evaluation forward in eval mode. ``before``: the flat
+        parameters before the update, for the update-to-weight ratios. ``evaluate``: also compute the
         train/test loss and accuracy (on up to PROBE_EVAL_LIMIT samples of each)."""
         with np.errstate(all="ignore"):   # huge (not yet infinite) values: no warnings
             return self._probe_now(loss_value, before, values, evaluate)
@@ -474,7 +471,9 @@ class Session:
         else:
             snap.activations = self._act_batch.stats(host)
             snap.gradients = self._grad_probe.stats(host)
-            snap.grad_norms = {n: g.norm for n, g in snap.gradients.items() if g.norm == g.norm}
+            # the parameters with a gradient, as the host path's norms() takes them
+            snap.grad_norms = {n: snap.gradients[n].norm for n, p in zip(self.param_names, self.params)
+                               if p.grad is not None and n in snap.gradients}
         traj = host.get("traj")
         if traj is not None:
             snap.trajectory_point = traj
@@ -560,7 +559,7 @@ class Session:
                         pred, _ = self.program(x)
                         captured = (self.program.last_values, self._module_outputs())
                     else:
-                        pred = self._predict_tensor(x)
+                        pred = self._predicted(x)
                     p, t = pred.data, y.data
                     tr.add("train_loss", cost(input=_make(p[:n1], None), target=_make(t[:n1], None)).data)
                     if len(p) > n1:
@@ -670,7 +669,7 @@ class Session:
         self.program.eval()
         try:
             with no_grad():
-                pred = self._predict_tensor(self._input(x))
+                pred = self._predicted(self._input(x))
         finally:
             self.program.train(was)
         return backend.to_numpy(pred.data)

@@ -36,11 +36,18 @@ def pair(make, dtype=np.float64):
     return (joined, a), (separate, b)
 
 
-def step_both(both, step, skip=()):
-    for opt, ps in both:
-        for i, (p, g) in enumerate(zip(ps, grads_for(step, ps[0].data.dtype))):
+def train(opt, ps, steps, skip=()):
+    """Give ``ps`` the gradients of each step in ``steps`` (none for indices in ``skip``)
+    and step ``opt``."""
+    for t in steps:
+        for i, (p, g) in enumerate(zip(ps, grads_for(t, ps[0].data.dtype))):
             p.grad = None if i in skip else g
         opt.step()
+
+
+def step_both(both, step, skip=()):
+    for opt, ps in both:
+        train(opt, ps, [step], skip)
 
 
 def assert_same(both):
@@ -69,10 +76,7 @@ def test_joined_update_equals_the_update_of_each_parameter(name):
 
 def test_parameters_are_views_of_one_array_and_state_per_parameter_stays_readable():
     (opt, ps), _ = pair(lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9))
-    for t in range(2):
-        for p, g in zip(ps, grads_for(t)):
-            p.grad = g
-        opt.step()
+    train(opt, ps, range(2))
     base = ps[0].data.base
     assert base is not None and all(p.data.base is base for p in ps)
     buf = opt.state[ps[1]]["momentum_buffer"]
@@ -106,33 +110,21 @@ def test_a_missing_gradient_skips_that_parameter_then_updates_go_on_per_paramete
 def test_loading_a_checkpoint_while_joined_continues_identically():
     make = lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.5, centered=True)  # noqa: E731
     (opt, ps), _ = pair(make)
-    for t in range(2):
-        for p, g in zip(ps, grads_for(t)):
-            p.grad = g
-        opt.step()
+    train(opt, ps, range(2))
     saved = opt.state_dict()
     weights = [p.data.copy() for p in ps]
-    for t in range(2, 4):
-        for p, g in zip(ps, grads_for(t)):
-            p.grad = g
-        opt.step()
+    train(opt, ps, range(2, 4))
     qs = [Parameter(w) for w in weights]
     opt2 = make(qs)
     opt2.load_state_dict(saved)
-    for t in range(2, 4):
-        for q, g in zip(qs, grads_for(t)):
-            q.grad = g
-        opt2.step()
+    train(opt2, qs, range(2, 4))
     for p, q in zip(ps, qs):
         np.testing.assert_array_equal(p.data, q.data)
     # and the first optimizer, given its own checkpoint back, goes on from there
     opt.load_state_dict(saved)
     for p, w in zip(ps, weights):
         p.data[...] = w
-    for t in range(2, 4):
-        for p, g in zip(ps, grads_for(t)):
-            p.grad = g
-        opt.step()
+    train(opt, ps, range(2, 4))
     for p, q in zip(ps, qs):
         np.testing.assert_array_equal(p.data, q.data)
 

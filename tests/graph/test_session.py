@@ -398,13 +398,17 @@ def test_bad_data_met_by_a_replayed_step_is_reported_at_its_node():
 
 def test_grad_norms_of_every_probe_equal_the_full_gradient_statistics():
     s = Session.from_graph(xor_graph(probe_every=3))
+    device_path = Session.from_graph(xor_graph(probe_every=3))
+    device_path.lazy_probes = False   # norms taken from the statistics reduced at the probe
     for _ in range(4):
-        snap = s.run(3)
+        snap, other = s.run(3), device_path.run(3)
         assert snap.grad_norms.keys() == snap.gradients.keys() and snap.grad_norms
+        assert other.grad_norms.keys() == snap.grad_norms.keys()
         for name, g in snap.gradients.items():
             assert snap.grad_norms[name] == pytest.approx(g.norm, rel=1e-6)
             assert snap.grad_norms[name] == pytest.approx(float(np.linalg.norm(
                 s.params[s.param_names.index(name)].grad)), rel=1e-5)
+            assert other.grad_norms[name] == pytest.approx(snap.grad_norms[name], rel=1e-5)
 
 
 def test_probe_metrics_and_predict_replay_the_eval_forward_with_the_eager_numbers():
