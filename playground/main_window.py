@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
         # Transient messages belong to one version of the document: an edit or a new file
         # makes the older ones stale (see _on_document_event).
         self._doc_generation = self._message_generation = 0
-        self._runner_frames_at_message = None
+        self._runner_build_at_message = None
         sb.messageChanged.connect(self._message_shown)
         self._update_counts()
         self._update_zoom(1.0)
@@ -377,14 +377,16 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
 
     def _runner_failed(self, _text):
-        self._runner_frames_at_message = getattr(self.runner, "frames_received", 0)
+        # the runner's data_version counts the sessions it was given (builds, new data)
+        self._runner_build_at_message = getattr(self.runner, "data_version", 0)
 
     def _runner_redrawn(self, runner):
-        # Training frames arriving after a failure: the failure was about an older build
-        # (e.g. the document before File > Open), not the one training now.
-        since = self._runner_frames_at_message
-        if since is not None and getattr(runner, "frames_received", 0) > since + 1:
-            self._runner_frames_at_message = None
+        # Frames from a newer session than the failure's: the failure was about an older
+        # build (e.g. the document before File > Open), not the one training now. Frames
+        # of the same session leave it shown (a refused hyperparameter, say).
+        since = self._runner_build_at_message
+        if since is not None and getattr(runner, "data_version", 0) > since:
+            self._runner_build_at_message = None
             if self.statusBar().currentMessage() == getattr(runner, "last_message", None):
                 self.statusBar().clearMessage()
 

@@ -439,9 +439,10 @@ class TrainWorker(QObject):
             frame.confusion = confusion_matrix(ds.y_test, s.predict(ds.x_test), ds.n_classes)
         if self.needs.get("landscape") and len(getattr(s, "trajectory", ())) >= 3 and (
                 now - self._landscape_t > self._landscape_wait or not self._running):
+            start = time.perf_counter()   # the landscape's own cost, not the grid's before it
             frame.landscape = self._landscape()
-            cost = time.perf_counter() - now
             self._landscape_t = time.perf_counter()
+            cost = self._landscape_t - start
             self._landscape_wait = max(1.0, cost * (1 - LANDSCAPE_SHARE) / LANDSCAPE_SHARE)
 
     def _landscape(self):
