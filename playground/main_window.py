@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, Q
                                QWidget)
 
 from engine.graph import Graph
+from engine.graph.document import COSMETIC_EVENTS
 from playground import theme as themes
 from playground.editor import commands
 from playground.editor.autosave import AUTOSAVE_MS, Autosaver, RecentFiles, default_data_dir
@@ -397,7 +398,7 @@ class MainWindow(QMainWindow):
         self.view.fit()
 
     def _on_document_event(self, ev):
-        if ev.kind not in ("node_moved", "label_changed"):  # edits that change meaning
+        if ev.kind not in COSMETIC_EVENTS:  # edits that change meaning
             self._doc_generation += 1
             self._drop_stale_message()
         if ev.kind in ("settings_changed", "reset") and (ev.name in (None, "device")):
@@ -415,7 +416,7 @@ class MainWindow(QMainWindow):
                     from engine.data import from_settings
 
                     ds = from_settings(spec)
-                    self._dataset_shapes = {**ds.shapes(), "task": ds.task, "n_classes": ds.n_classes}
+                    self._dataset_shapes = ds.shape_info()
                 except Exception as exc:  # noqa: BLE001 - a bad dataset setting: shapes stay unknown
                     self.statusBar().showMessage(f"dataset: {exc}", 6000)
         return self._dataset_shapes

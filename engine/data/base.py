@@ -64,6 +64,11 @@ class Dataset:
         """Shapes with a leading None batch dimension, as graph validation wants them."""
         return {"x": (None, *self.input_shape), "y": (None, *self.target_shape)}
 
+    def shape_info(self) -> dict:
+        """``shapes()`` with the task and the class count: all that compiling and checking
+        a graph assume about its data (``dataset_shapes`` in engine.graph)."""
+        return {**self.shapes(), "task": self.task, "n_classes": self.n_classes}
+
     def with_targets(self, kind: str) -> "Dataset":
         """The same data with class labels presented as ``kind`` (see :func:`class_targets`)."""
         if self.task != CLASSIFICATION:

@@ -639,9 +639,8 @@ def _prepare(graph, dataset_shapes):
 
     How class labels reach the loss decides the Target's shape, and for MSE-like losses
     it depends on the prediction's width, which does not depend on the target: hence
-    a first, lenient shape pass. Returns (flat, order, x_shape, y_shape, target kind)."""
-    if dataset_shapes is None:
-        dataset_shapes = _dataset_shapes_from_settings(graph)
+    a first, lenient shape pass. Returns (flat, order, x_shape, y_shape, target kind).
+    ``dataset_shapes``: as the callers loaded them (None: no dataset)."""
     dataset_shapes = dict(dataset_shapes or {})
     flat = flatten(graph)
     order = topological_order(flat)
@@ -782,4 +781,4 @@ def _dataset_shapes_from_settings(graph):
         ds = from_settings(spec)
     except (ValueError, OSError) as exc:
         raise CompileError(f"dataset: {exc}") from None
-    return {**ds.shapes(), "task": ds.task, "n_classes": ds.n_classes}
+    return ds.shape_info()

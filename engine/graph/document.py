@@ -118,6 +118,8 @@ class GraphEvent:
 EVENT_KINDS = ("node_added", "node_removed", "edge_added", "edge_removed", "param_changed",
                "node_moved", "label_changed", "tie_changed", "module_changed",
                "settings_changed", "reset")
+#: edits that change only how the graph looks, not what it computes or trains
+COSMETIC_EVENTS = ("node_moved", "label_changed")
 
 
 class Graph:

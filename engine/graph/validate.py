@@ -309,13 +309,19 @@ def _wide(shape) -> bool:
     return bool(shape) and len(shape) >= 2 and shape[-1] not in (None, 1)
 
 
-def _prediction_into(graph, cost_id, shapes):
-    """The shape entering a cost node's prediction port ('input', else 'input1')."""
+def _prediction_edge(graph, cost_id):
+    """The edge into a cost node's prediction port ('input', else 'input1'), or None."""
     for port in ("input", "input1"):
         for e in graph.edges:
             if e.dst == cost_id and e.dst_port == port:
-                return shapes.get((e.src, e.src_port))
+                return e
     return None
+
+
+def _prediction_into(graph, cost_id, shapes):
+    """The shape entering a cost node's prediction port."""
+    e = _prediction_edge(graph, cost_id)
+    return None if e is None else shapes.get((e.src, e.src_port))
 
 
 def _fed_costs(graph, target_id):
@@ -390,17 +396,17 @@ def presented_shapes(graph, dataset_shapes):
     return ds, kind
 
 
-def _class_problems(graph, dataset_shapes, kind, problems):
+def _class_problems(graph, shapes, dataset_shapes, kind, problems):
     """Targets that cannot carry the dataset's classes: 0/1 or -1/+1 columns for more
-    than two classes, or fewer class scores than classes."""
+    than two classes, or fewer class scores than classes. ``shapes``: the inferred ones."""
     n = (dataset_shapes or {}).get("n_classes")
     if not n or kind is None or kind == "none":
         return
-    shapes = _infer(graph, dataset_shapes, [], {}, (), graph)
     for t in (node for node in graph.nodes.values() if node.type == "Target"):
         for cost, _ in _fed_costs(graph, t.id):
-            pred = _prediction_into(graph, cost.id, shapes)
-            port = "input" if any(e.dst == cost.id and e.dst_port == "input" for e in graph.edges) else "input1"
+            edge = _prediction_edge(graph, cost.id)
+            pred = None if edge is None else shapes.get((edge.src, edge.src_port))
+            port = "input1" if edge is None else edge.dst_port
             if kind in ("float", "signed") and n > 2:
                 problems.append(Problem("shape", f"{describe(cost)} input '{port}': the dataset has {n} classes "
                                         f"but {describe(t)} gives one {'0/1' if kind == 'float' else '-1/+1'} "
@@ -421,9 +427,9 @@ def validate(graph, dataset_shapes=None) -> list:
     _structure(graph, problems)
     _cycles(graph, problems)
     dataset_shapes, kind = presented_shapes(graph, dataset_shapes)
-    _infer(graph, dataset_shapes, problems, {}, (), graph)
+    shapes = _infer(graph, dataset_shapes, problems, {}, (), graph)
     if not any(p.kind == "shape" for p in problems):
-        _class_problems(graph, dataset_shapes, kind, problems)
+        _class_problems(graph, shapes, dataset_shapes, kind, problems)
     _ties(graph, problems)
     for name, mdef in graph.modules.items():
         inner = []

@@ -37,8 +37,12 @@ class _InplaceActivation(_Activation):
         super().__init__()
         self.inplace = inplace
 
+    def _args(self) -> str:
+        """The constructor arguments shown by repr, before the inplace flag."""
+        return ""
+
     def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
+        return ", ".join(a for a in (self._args(), "inplace=True" if self.inplace else "") if a)
 
 
 class ReLU(_InplaceActivation):
@@ -66,8 +70,8 @@ class LeakyReLU(_InplaceActivation):
     def forward(self, input):
         return F.leaky_relu(input, self.negative_slope)
 
-    def extra_repr(self):
-        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+    def _args(self):
+        return f"negative_slope={self.negative_slope}"
 
 
 class PReLU(_Activation):
@@ -101,8 +105,8 @@ class RReLU(_InplaceActivation):
     def forward(self, input):
         return F.rrelu(input, self.lower, self.upper, self.training, generator=self.generator)
 
-    def extra_repr(self):
-        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
+    def _args(self):
+        return f"lower={self.lower}, upper={self.upper}"
 
 
 class ELU(_InplaceActivation):
@@ -113,8 +117,8 @@ class ELU(_InplaceActivation):
     def forward(self, input):
         return F.elu(input, self.alpha)
 
-    def extra_repr(self):
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+    def _args(self):
+        return f"alpha={self.alpha}"
 
 
 class SELU(_InplaceActivation):
@@ -130,8 +134,8 @@ class CELU(_InplaceActivation):
     def forward(self, input):
         return F.celu(input, self.alpha)
 
-    def extra_repr(self):
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+    def _args(self):
+        return f"alpha={self.alpha}"
 
 
 class GELU(_Activation):
@@ -193,8 +197,8 @@ class Hardtanh(_InplaceActivation):
     def forward(self, input):
         return F.hardtanh(input, self.min_val, self.max_val)
 
-    def extra_repr(self):
-        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+    def _args(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}"
 
 
 class Threshold(_InplaceActivation):
@@ -207,8 +211,8 @@ class Threshold(_InplaceActivation):
     def forward(self, input):
         return F.threshold(input, self.threshold, self.value)
 
-    def extra_repr(self):
-        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+    def _args(self):
+        return f"threshold={self.threshold}, value={self.value}"
 
 
 class Tanhshrink(_Activation):

@@ -137,8 +137,7 @@ class _PoolNd(Module):
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):
         super().__init__()
-        if return_indices or ceil_mode:
-            raise ValueError("return_indices and ceil_mode are not supported")
+        F._unsupported(ceil_mode, return_indices)
         self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
 
     def forward(self, input):
@@ -159,8 +158,7 @@ class _AvgPoolNd(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
-        if ceil_mode:
-            raise ValueError("ceil_mode is not supported")
+        F._unsupported(ceil_mode)
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         self.count_include_pad, self.divisor_override = count_include_pad, None
 
@@ -599,7 +597,7 @@ class MultiheadAttention(Module):
             attn_mask, key_padding_mask = _pad_mask(attn_mask, q), _pad_mask(key_padding_mask, q)
         S = k.shape[1]
         q, k, v = (ops.transpose(ops.reshape(t, (N, t.shape[1], h, hd)), 1, 2) for t in (q, k, v))
-        mask = self._merge_masks(attn_mask, key_padding_mask, False, N, L, S, q)
+        mask = self._merge_masks(attn_mask, key_padding_mask, N, L, S, q)
         out, weights = F.scaled_dot_product_attention(
             q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0,
             return_weights=True)
@@ -622,14 +620,12 @@ class MultiheadAttention(Module):
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}{extra}"
 
     @staticmethod
-    def _merge_masks(attn_mask, key_padding_mask, is_causal, N, L, S, like):
+    def _merge_masks(attn_mask, key_padding_mask, N, L, S, like):
         """One additive float mask (N or 1, heads or 1, L, S); torch's boolean masks here
         mean True = NOT allowed (the opposite of scaled_dot_product_attention's)."""
         xp = backend.array_module(like.data)
         dt = like.data.dtype
         total = None
-        if is_causal and attn_mask is None:
-            attn_mask = ~xp.tril(xp.ones((L, S), dtype=bool))
         for m, shape in ((attn_mask, None), (key_padding_mask, (N, 1, 1, S))):
             if m is None:
                 continue

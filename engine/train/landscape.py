@@ -50,7 +50,8 @@ def pca_plane(trajectory, center=None, seed: int = 0) -> Plane:
     # the Gram matrix squares the singular values, so its rounding is ~1e-16 of var[0]:
     # directions below 1e-12 of it are noise (and explain nothing)
     keep = var > 1e-12 * max(var[0] if len(var) else 0.0, 1e-300)
-    vt = (u[:, keep].T @ moves) / np.sqrt(var[keep])[:, None]
+    top = np.flatnonzero(keep)[:2]   # the plane needs two directions, not all T of them
+    vt = (u[:, top].T @ moves) / np.sqrt(var[top])[:, None]
     total = var.sum()
     rng = np.random.default_rng(seed)
     dirs = [vt[i] / np.linalg.norm(vt[i]) for i in range(min(2, len(vt)))]

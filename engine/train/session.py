@@ -177,7 +177,7 @@ class Session:
                 dataset = from_settings(spec)
             except (ValueError, OSError) as exc:
                 raise ValueError(f"dataset: {exc}") from None
-        shapes = {**dataset.shapes(), "task": dataset.task, "n_classes": dataset.n_classes}
+        shapes = dataset.shape_info()
         if isinstance(previous, Session):   # keep the trained weights of unchanged nodes
             previous = previous.program
         program = compile_graph(graph, previous, dataset_shapes=shapes, seed=seed)

@@ -47,7 +47,7 @@ class EditorView(QGraphicsView):
         s = factor / self.zoom()
         self.scale(s, s)
         self.zoomChanged.emit(self.zoom())
-        self.minimap.viewport().update()
+        self.minimap.update()
 
     def zoom_by(self, ratio: float):
         self.set_zoom(self.zoom() * ratio)
@@ -69,14 +69,14 @@ class EditorView(QGraphicsView):
         if self.zoom() > 1.5:
             self.set_zoom(1.5)
         self.zoomChanged.emit(self.zoom())
-        self.minimap.viewport().update()
+        self.minimap.update()
 
     # ----- pan -----------------------------------------------------------------
     def pan_by(self, dx: float, dy: float):
         """Move the visible area by (dx, dy) pixels."""
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + int(dx))
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + int(dy))
-        self.minimap.viewport().update()
+        self.minimap.update()
 
     def mousePressEvent(self, event):
         if event.button() in (Qt.MiddleButton, Qt.RightButton) or (self._space and event.button() == Qt.LeftButton):
@@ -106,7 +106,7 @@ class EditorView(QGraphicsView):
     def scrollContentsBy(self, dx, dy):
         super().scrollContentsBy(dx, dy)
         if getattr(self, "minimap", None) is not None:
-            self.minimap.viewport().update()
+            self.minimap.update()
 
     # ----- keys: Tab (quick search), Space (pan) --------------------------------
     def event(self, event):
@@ -262,6 +262,8 @@ class MiniMap(QFrame):
                        r.top() + (p.y() - t.top()) * r.height() / t.height())
 
     def from_scene(self, p: QPointF) -> QPointF:
+        if self._picture is None:   # the mapping is the picture's: draw it first
+            self._render()
         t, r = self._target, self._source
         return QPointF(t.left() + (p.x() - r.left()) * t.width() / r.width(),
                        t.top() + (p.y() - r.top()) * t.height() / r.height())
@@ -279,14 +281,6 @@ class MiniMap(QFrame):
         painter.drawRect(frame)
         painter.end()
         super().paintEvent(event)  # the frame border
-
-    def viewport(self):
-        return self  # the main view calls minimap.viewport().update(), as for a view
-
-    def mapFromScene(self, p: QPointF):
-        if self._picture is None:
-            self._render()
-        return self.from_scene(p).toPoint()
 
     def mousePressEvent(self, event):
         self.main.centerOn(self.to_scene(event.position()))

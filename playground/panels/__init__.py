@@ -14,6 +14,8 @@ import time
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QTabBar
 
+from engine.graph.document import COSMETIC_EVENTS
+
 from ..runner import Runner
 from .activations import ActivationsPanel
 from .attention import AttentionPanel
@@ -45,8 +47,6 @@ LAYOUT = ((ControlsPanel, Qt.RightDockWidgetArea, "controls"),
 #: starting sizes in pixels: the right column's width and rows, the bottom row's height
 RIGHT_WIDTH, RIGHT_ROWS, BOTTOM_HEIGHT = 540, (200, 460, 240), 300
 
-#: graph events that do not change what trains (so no recompile)
-_COSMETIC = ("node_moved", "label_changed")
 _EDIT_DEBOUNCE_MS = 400
 
 
@@ -115,7 +115,7 @@ class _Attachment(QObject):
         if event.kind == "reset":  # a whole new document (File > Open): start afresh
             self._edit_timer.stop()
             QTimer.singleShot(0, self.runner, lambda: self.load(keep_weights=False))
-        elif event.kind not in _COSMETIC:
+        elif event.kind not in COSMETIC_EVENTS:   # (a cosmetic edit needs no recompile)
             self._edit_timer.start()  # recompile, keeping weights, once the editing stops
 
     def _live_optimizer(self, old, new) -> bool:

@@ -122,6 +122,17 @@ class Panel(QDockWidget):
         (self.header if row is None else row).addWidget(label, stretch)
         return label
 
+    def add_note(self) -> QLabel:
+        """A hidden message in the panel's body (why it shows nothing yet), in large type
+        where it is readable; show it in place of the plot."""
+        note = QLabel()
+        note.setWordWrap(True)
+        note.setAlignment(Qt.AlignCenter)
+        note.setStyleSheet("color: #555; font-size: 12pt;")
+        note.hide()
+        self.vbox.addWidget(note, 1)
+        return note
+
     def add_row(self) -> QHBoxLayout:
         """A second row of controls under the header, for panels whose controls would
         make one row too wide to share the window with the canvas."""

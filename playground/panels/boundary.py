@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton
 
 from ..runner import GridSpec
 from .base import CLASS_COLORS, DIVERGING, Panel
@@ -96,12 +96,7 @@ class BoundaryPanel(Panel):
 
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        self.note.setAlignment(Qt.AlignCenter)
-        self.note.setStyleSheet("color: #555; font-size: 12pt;")
-        self.note.hide()
-        self.vbox.addWidget(self.note, 1)
+        self.note = self.add_note()
         self.plot = self.glw.addPlot(row=0, col=0, colspan=MAX_NEURONS)
         # no aspect lock: a locked square plot in a wide panel widens the x range and
         # leaves most of the panel empty; the heatmap fills the plot instead

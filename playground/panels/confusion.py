@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel
 
 from .base import BLUES, Panel
 
@@ -27,12 +25,7 @@ class ConfusionPanel(Panel):
         self.info = self.add_label()
         self.plot = pg.PlotWidget()
         self.vbox.addWidget(self.plot, 1)
-        self.note = QLabel()  # why there is no matrix, in the body where it is readable
-        self.note.setWordWrap(True)
-        self.note.setAlignment(Qt.AlignCenter)
-        self.note.setStyleSheet("color: #555; font-size: 12pt;")
-        self.note.hide()
-        self.vbox.addWidget(self.note, 1)
+        self.note = self.add_note()   # why there is no matrix
         self.plot.invertY(True)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()

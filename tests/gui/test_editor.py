@@ -747,7 +747,7 @@ def test_canvas_wheel_zoom_pan_rubber_band_and_minimap(qtbot, make_window):
     # The minimap is there in the default window, and a click in it moves the view.
     mini = win.view.minimap
     assert mini.isVisible()
-    qtbot.mouseClick(mini.viewport(), Qt.LeftButton, pos=mini.mapFromScene(P(2000, 2000)))
+    qtbot.mouseClick(mini, Qt.LeftButton, pos=mini.from_scene(P(2000, 2000)).toPoint())
     assert (win.view.center_scene_pos() - P(2000, 2000)).manhattanLength() < 50
     win.actions["minimap"].trigger()
     assert not mini.isVisible()

@@ -8,7 +8,7 @@ import math
 import re
 
 from ..registry import FUNCTION, NodeType, Port, ShapeError, register
-from ._common import IN, OUT, P, axis, broadcast, fmt
+from ._common import IN, OUT, P, axis, broadcast, fmt, identity_rule, same_size
 
 GROUP = "Tensor ops"
 AB = (Port("a", "left operand"), Port("b", "right operand"))
@@ -54,21 +54,25 @@ register(NodeType(
     shape_rule=lambda p, s: {"out": broadcast(*_need_inputs(s))},
     shape_doc="out = broadcast(inputs...)"))
 
+def _ab_rule(params, s):
+    return {"out": broadcast(s["a"], s["b"])}
+
+
 register(NodeType(
     "Subtract", FUNCTION, "a - b, element by element (shapes broadcast).",
     inputs=AB, outputs=OUT, group=GROUP, build=_op("Subtract", lambda p: lambda a, b: a - b),
-    shape_rule=lambda p, s: {"out": broadcast(s["a"], s["b"])}, shape_doc="out = broadcast(a, b)"))
+    shape_rule=_ab_rule, shape_doc="out = broadcast(a, b)"))
 
 register(NodeType(
     "Multiply", FUNCTION, "a * b, element by element (shapes broadcast): gating, scaling.",
     inputs=AB, outputs=OUT, group=GROUP, build=_op("Multiply", lambda p: lambda a, b: a * b),
-    shape_rule=lambda p, s: {"out": broadcast(s["a"], s["b"])}, shape_doc="out = broadcast(a, b)"))
+    shape_rule=_ab_rule, shape_doc="out = broadcast(a, b)"))
 
 
 register(NodeType(
     "Divide", FUNCTION, "a / b, element by element (shapes broadcast): normalising, scaling.",
     inputs=AB, outputs=OUT, group=GROUP, build=_op("Divide", lambda p: lambda a, b: a / b),
-    shape_rule=lambda p, s: {"out": broadcast(s["a"], s["b"])}, shape_doc="out = broadcast(a, b)"))
+    shape_rule=_ab_rule, shape_doc="out = broadcast(a, b)"))
 
 for _name, _fn, _what in (("Maximum", "maximum", "the larger"), ("Minimum", "minimum", "the smaller")):
     register(NodeType(
@@ -76,12 +80,12 @@ for _name, _fn, _what in (("Maximum", "maximum", "the larger"), ("Minimum", "min
         "broadcast). The gradient goes to the input that won.",
         inputs=AB, outputs=OUT, group=GROUP,
         build=_op(_name, (lambda fn: lambda p: lambda a, b: getattr(_ops(), fn)(a, b))(_fn)),
-        shape_rule=lambda p, s: {"out": broadcast(s["a"], s["b"])}, shape_doc="out = broadcast(a, b)"))
+        shape_rule=_ab_rule, shape_doc="out = broadcast(a, b)"))
 
 
 def _unary(name, help_text, fn_factory, params=()):
     register(NodeType(name, FUNCTION, help_text, inputs=IN, outputs=OUT, group=GROUP, params=params,
-                      build=_op(name, fn_factory), shape_rule=lambda p, s: {"out": tuple(s["input"])},
+                      build=_op(name, fn_factory), shape_rule=identity_rule,
                       shape_doc="out = input's shape"))
 
 
@@ -263,7 +267,7 @@ def _stack_rule(params, s):
     shapes = _need_inputs(s)
     first = shapes[0]
     for x in shapes[1:]:
-        if len(x) != len(first) or any(not (a is None or b is None or a == b) for a, b in zip(x, first)):
+        if len(x) != len(first) or not all(map(same_size, x, first)):
             raise ShapeError("all inputs must have the same shape, got " + ", ".join(fmt(x) for x in shapes))
     d = axis(params["dim"], len(first) + 1)
     out = list(first)
