@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run test bench package test-packaging clean
+.PHONY: run test fuzz bench package test-packaging clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+# The fuzzers and soak runs of make test, long: tens of thousands of cases; each prints
+# a "[fuzz] name: ..." line with its figures (quoted in the README).
+fuzz: $(VENV)/.installed-test
+	NNPG_FUZZ=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -o addopts="-q -p no:cacheprovider" -m "fuzz or soak" --timeout=0 -s tests
 
 bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(PY) -m tests.benchmarks.run

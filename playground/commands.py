@@ -1,43 +1,30 @@
 """``playground train`` and ``playground check``: headless training and validation.
 
 Exit codes (see playground.cli): 0 success; 2 bad input, reported as one line and never
-a traceback; 3 training hit NaN/Inf (the message names the node).
+a traceback; 3 training hit NaN/Inf (the message names the node). Bad input is raised as a
+``UserError`` and reported by ``playground.cli.main``, as is any other error (as a bug).
+Everything printed that comes from the user's file goes through ``bugreport.user_message``
+or ``safe_text``: escaped, one line, capped.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import sys
+import textwrap
 import time
 import warnings
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_NAN = 0, 2, 3
+from engine.errors import UserError
+from playground.bugreport import MAX_EXPLANATION, safe_text, user_message
+from playground.cli import EXIT_BAD_INPUT, EXIT_NAN, EXIT_OK, UsageError, os_message, say
 
 #: default number of steps when neither --steps nor the file's settings say
 DEFAULT_STEPS = 500   # = engine.graph.schema.SETTINGS["steps"] (tests/graph/test_fileformat.py checks)
 BAR_WIDTH = 30
-
-
-class BadInput(Exception):
-    """One line for the user; exit code 2."""
-
-
-def _one_line(text) -> str:
-    return " ".join(str(text).split())
-
-
-def _fail(message) -> int:
-    print(f"playground: {_one_line(message)}", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
-def _bad_input_types():
-    """Exceptions that mean bad input (a file, a graph, settings, a dataset, a device)."""
-    from engine.graph.compile import CompileError, NodeError  # noqa: PLC0415
-    from engine.graph.fileformat import LoadError  # noqa: PLC0415
-
-    return (LoadError, CompileError, NodeError, ValueError, KeyError, TypeError, OSError,
-            RuntimeError, BadInput)
+PARAGRAPH_WIDTH = 100
 
 
 def _load(path):
@@ -46,12 +33,21 @@ def _load(path):
     return fileformat.load(path)
 
 
-def _message(exc) -> str:
-    if isinstance(exc, KeyError) and exc.args:
-        return f"missing or unknown entry {exc.args[0]!r}"
-    if isinstance(exc, OSError) and getattr(exc, "filename", None):
-        return f"{exc.filename}: {exc.strerror or exc}"
-    return str(exc) or type(exc).__name__
+class FileProblem(UserError):
+    """Bad input found in a loaded file's content (its graph, settings or data)."""
+
+
+@contextlib.contextmanager
+def _naming(path):
+    """Bad input found while building or training what a file describes names the file, as
+    the loader's own messages do (``lesson.nnpg: ...``)."""
+    try:
+        yield
+    except UserError as exc:
+        name = os.path.basename(str(path))
+        if str(exc).startswith(name):
+            raise
+        raise FileProblem(f"{name}: {exc}") from exc
 
 
 # ---------------------------------------------------------------------- train
@@ -84,43 +80,38 @@ def _verdict_dict(v):
 
 
 def cmd_train(args) -> int:
-    bad = _bad_input_types()
-    try:
-        from engine.train import Session  # noqa: PLC0415
+    from engine.train import Session  # noqa: PLC0415
 
-        steps = args.steps
-        if steps is not None and steps < 0:
-            raise BadInput(f"--steps must be 0 or more, not {steps}")
-        if args.seed is not None and args.seed < 0:
-            raise BadInput(f"--seed must be 0 or more, not {args.seed}")
-        device = "gpu" if args.backend == "cupy" else "cpu"
-        if device == "gpu":
-            from engine import backend  # noqa: PLC0415
+    steps = args.steps
+    if steps is not None and steps < 0:
+        raise UsageError(f"--steps must be 0 or more, not {steps}")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be 0 or more, not {args.seed}")
+    device = "gpu" if args.backend == "cupy" else "cpu"
+    if device == "gpu":
+        from engine import backend  # noqa: PLC0415
 
-            if not backend.gpu_available():
-                raise BadInput(f"--backend cupy: {backend.gpu_unavailable_reason()}")
-        graph = _load(args.file)
-        if steps is None:
-            steps = int(graph.settings.get("steps", DEFAULT_STEPS) or DEFAULT_STEPS)
+        if not backend.gpu_available():
+            raise UsageError(f"--backend cupy: {backend.gpu_unavailable_reason()}")
+    graph = _load(args.file)
+    if steps is None:
+        steps = int(graph.settings.get("steps", DEFAULT_STEPS) or DEFAULT_STEPS)
+    with _naming(args.file):
         session = Session.from_graph(graph, seed=args.seed, device=device)
-    except bad as exc:
-        return _fail(_message(exc))
 
     progress = _Progress(steps)
     start = time.perf_counter()
-    try:
-        with warnings.catch_warnings():   # overflow on the way to a NaN: reported below instead
-            warnings.simplefilter("ignore", RuntimeWarning)
+    try:   # an error's line starts on a fresh line, after the bar
+        with _naming(args.file), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)   # overflow on the way to a NaN: reported below
             session.run(steps, callback=lambda done, snap: progress.update(done, session.last_loss))
-    except bad as exc:
+    finally:
         progress.close()
-        return _fail(_message(exc))
-    progress.close()
     seconds = time.perf_counter() - start
     last = session.last_snapshot
     if last is not None and last.nan is not None:
         _write_metrics(args, session, steps, seconds, None, last)
-        print(f"playground: {last.nan.message}", file=sys.stderr)
+        say(last.nan.message)
         return EXIT_NAN
 
     metrics = session.evaluate()
@@ -130,13 +121,13 @@ def cmd_train(args) -> int:
     try:
         _write_metrics(args, session, steps, seconds, metrics, final)
     except OSError as exc:
-        return _fail(f"--metrics-json: {_message(exc)}")
+        raise UsageError(f"--metrics-json: {os_message(exc)}") from None
     return EXIT_OK
 
 
 def _print_report(path, session, metrics, verdicts, seconds):
     rate = session.step_count / seconds if seconds > 0 else float("inf")
-    print(f"{path}: {session.step_count} steps in {seconds:.2f} s ({rate:,.0f} steps/s), "
+    print(f"{safe_text(path)}: {session.step_count} steps in {seconds:.2f} s ({rate:,.0f} steps/s), "
           f"epoch {session.epoch:.1f}")
     parts = [f"final batch loss {session.last_loss:.4g}"]
     for key, label in (("train_loss", "train loss"), ("test_loss", "test loss")):
@@ -151,9 +142,15 @@ def _print_report(path, session, metrics, verdicts, seconds):
         return
     print("diagnostics:")
     for v in verdicts:
-        print(f"  [{v.severity}] {v.message}")
+        print(_paragraph(v.message, f"  [{v.severity}] ", "      "))
         if v.remedies:
-            print(f"      remedies: {'; '.join(v.remedies)}")
+            print(_paragraph("; ".join(v.remedies), "      remedies: ", "      "))
+
+
+def _paragraph(text, first: str, rest: str) -> str:
+    """A diagnostic's explanation: escaped, capped, wrapped to lines a terminal shows whole."""
+    return textwrap.fill(user_message(text, MAX_EXPLANATION), width=PARAGRAPH_WIDTH,
+                         initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
 
 
 def _write_metrics(args, session, steps, seconds, metrics, snap):
@@ -180,22 +177,20 @@ def _num(v):
 
 # ---------------------------------------------------------------------- check
 def cmd_check(args) -> int:
-    bad = _bad_input_types()
-    try:
-        graph = _load(args.file)
-        from engine.graph.compile import check_graph  # noqa: PLC0415
+    from engine.graph.compile import check_graph  # noqa: PLC0415
 
+    graph = _load(args.file)
+    with _naming(args.file):
         problems = check_graph(graph)
-    except bad as exc:
-        return _fail(_message(exc))
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
-        print(f"{p.severity}: {_one_line(p.message)}")
+        print(f"{p.severity}: {user_message(p.message)}")
+    name = safe_text(args.file)
     if not problems:
-        print(f"{args.file}: no problems ({len(graph.nodes)} nodes, {len(graph.edges)} connections)")
+        print(f"{name}: no problems ({len(graph.nodes)} nodes, {len(graph.edges)} connections)")
     elif not errors:
-        print(f"{args.file}: {len(problems)} warning(s), no errors")
+        print(f"{name}: {len(problems)} warning(s), no errors")
     if errors:
-        print(f"playground: {args.file}: {len(errors)} error(s)", file=sys.stderr)
+        say(f"{args.file}: {len(errors)} error(s)")
         return EXIT_BAD_INPUT
     return EXIT_OK

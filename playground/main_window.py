@@ -12,6 +12,7 @@ and ``window.train_hook`` (a callable(n_steps) the panels may set so that
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, QRectF, QSize, Qt, QTimer, Signal
@@ -33,6 +34,8 @@ from playground.editor.view import EditorView
 
 APP_NAME = "NN Playground"
 FRAGMENT_MIME = "application/x-nnpg-fragment"
+
+log = logging.getLogger("playground")
 
 SHORTCUTS = [
     ("Undo / Redo", "Ctrl+Z / Ctrl+Shift+Z or Ctrl+Y"),
@@ -65,6 +68,15 @@ def examples_dir() -> Path | None:
         return None
 
 
+def is_example(path) -> bool:
+    """True for a file among the bundled examples (opened as a template, never overwritten)."""
+    d = examples_dir()
+    try:
+        return d is not None and Path(path).resolve().parent == d.resolve()
+    except OSError:
+        return False
+
+
 def new_document() -> Graph:
     g = Graph()
     g.settings = json.loads(json.dumps(DEFAULT_SETTINGS))
@@ -80,12 +92,17 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs or Dialogs(self)
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
         self.path: str | None = None
+        #: the bundled example the document was opened from: examples are templates, so
+        #: Save asks for a new name instead of writing into the installed app
+        self.example: str | None = None
         self._recovered = False
         self.train_hook = None
         self.docks: dict[str, QDockWidget] = {}
         self.presentation_hidden: set[str] = set()
         self._hidden_by_presentation: list = []
         self._paste_count = 0
+        #: one line per document observer that raised (see _observer_failed); tests check it
+        self.observer_failures: list[str] = []
 
         self.document = new_document()
         self.undo_stack = QUndoStack(self)
@@ -114,8 +131,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         self.update_title()
         if self.autosaver is not None:
-            self._offer_recovery()
-            self.autosaver.start()
+            self._offer_recovery()  # takes this session's autosave lock first
             self.autosave_timer = QTimer(self)
             self.autosave_timer.setInterval(AUTOSAVE_MS)
             self.autosave_timer.timeout.connect(self.autosave_now)
@@ -307,6 +323,7 @@ class MainWindow(QMainWindow):
         self.quick_search.chosen.connect(lambda t, pos: self.scene.add_node(t, pos))
         self.view.zoomChanged.connect(self._update_zoom)
         self.document.subscribe(self._on_document_event)
+        self.document.on_observer_error = self._observer_failed
         self._dataset_key, self._dataset_shapes = None, None
         self.scene.dataset_shapes = self.dataset_shapes
 
@@ -338,7 +355,9 @@ class MainWindow(QMainWindow):
         return self._recovered or not self.undo_stack.isClean()
 
     def display_name(self) -> str:
-        return Path(self.path).name if self.path else "Untitled"
+        if self.path:
+            return Path(self.path).name
+        return f"{self.example} (example)" if self.example else "Untitled"
 
     def update_title(self, *_):
         self.setWindowTitle(f"{self.display_name()}{'*' if self.is_dirty() else ''} — {APP_NAME}")
@@ -404,6 +423,26 @@ class MainWindow(QMainWindow):
         if ev.kind in ("settings_changed", "reset") and (ev.name in (None, "device")):
             self._sync_device_combo()
 
+    def _observer_failed(self, callback, event, exc_info):
+        """A view of the document raised while following it: a bug, not bad input. The log
+        gets the traceback; the user a one-line message; the canvas is redrawn from the
+        document if it parted from it (the document stays the source of truth)."""
+        who = getattr(callback, "__qualname__", None) or repr(callback)
+        log.error("%s failed on the document's %r event", who, event.kind, exc_info=exc_info)
+        self.observer_failures.append(f"{who} on {event.kind}: {exc_info[0].__name__}: {exc_info[1]}")
+        # after the dispatch: the reset that caused it would otherwise drop the message as stale
+        QTimer.singleShot(0, self, lambda: self._after_observer_failure(who, exc_info[0].__name__))
+
+    def _after_observer_failure(self, who, error):
+        from playground.bugreport import log_path, user_message
+        from playground.editor.invariants import check_scene
+
+        if check_scene(self.scene):
+            self.scene.rebuild()
+        self.statusBar().showMessage(user_message(
+            f"Internal error (a bug): {who} failed to follow an edit ({error}); "
+            f"the traceback is in {log_path()}"), 10000)
+
     def dataset_shapes(self):
         """The {"x", "y"} shapes of the dataset the settings name (what validation and the
         port/edge shapes assume), or None; cached until the dataset settings change."""
@@ -415,7 +454,7 @@ class MainWindow(QMainWindow):
                 try:
                     from engine.data import from_settings
 
-                    ds = from_settings(spec)
+                    ds = from_settings(spec, self.document.folder)
                     self._dataset_shapes = ds.shape_info()
                 except Exception as exc:  # noqa: BLE001 - a bad dataset setting: shapes stay unknown
                     self.statusBar().showMessage(f"dataset: {exc}", 6000)
@@ -496,8 +535,11 @@ class MainWindow(QMainWindow):
         return False
 
     def paste(self) -> bool:
-        data = QApplication.clipboard().mimeData()
-        raw = bytes(data.data(FRAGMENT_MIME)).decode("utf-8") if data.hasFormat(FRAGMENT_MIME) else data.text()
+        data = QApplication.clipboard().mimeData()  # None while the clipboard was never set
+        if data is None:
+            raw = ""
+        else:
+            raw = bytes(data.data(FRAGMENT_MIME)).decode("utf-8") if data.hasFormat(FRAGMENT_MIME) else data.text()
         try:
             frag = json.loads(raw)
         except (ValueError, TypeError):
@@ -510,18 +552,20 @@ class MainWindow(QMainWindow):
         return self.scene.paste_fragment(frag, (d, d))
 
     # ----- files ---------------------------------------------------------------------------
-    def _replace_document(self, graph: Graph, path: str | None, recovered: bool = False):
+    def _replace_document(self, graph: Graph, path: str | None, recovered: bool = False,
+                          example: str | None = None):
         self.scene.go_to_level(0)
         self.statusBar().clearMessage()  # messages about the previous document no longer apply
         self.document.replace_with(graph)
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.path = path
+        self.example = example
         self._recovered = recovered
         self.update_title()
         self._update_counts()
         self.documentReplaced.emit()
-        QTimer.singleShot(0, self.view.fit)
+        QTimer.singleShot(0, self.view, self.view.fit)  # not after the window is gone
 
     def new_file(self) -> bool:
         if not self.maybe_save():
@@ -547,7 +591,10 @@ class MainWindow(QMainWindow):
             msg = f"{path}: {exc.strerror or exc}"
             self.dialogs.error("Cannot open the file", msg)
             return False
-        self._replace_document(graph, str(path))
+        if is_example(path):
+            self._replace_document(graph, None, example=Path(path).name)
+        else:
+            self._replace_document(graph, str(path))
         self.recent.add(path)
         self._fill_recent()
         self.statusBar().showMessage(f"Opened {path}", 5000)
@@ -559,7 +606,7 @@ class MainWindow(QMainWindow):
         return self._save_to(self.path)
 
     def save_as(self) -> bool:
-        path = self.dialogs.save_file(self.path or "untitled.nnpg")
+        path = self.dialogs.save_file(self.path or self.example or "untitled.nnpg")
         if not path:
             return False
         if not Path(path).suffix:
@@ -567,19 +614,49 @@ class MainWindow(QMainWindow):
         return self._save_to(path)
 
     def _save_to(self, path) -> bool:
+        """Write the document to ``path``. Whatever goes wrong, the window keeps the document
+        and its unsaved state and says why (see _failure_message)."""
         try:
             fileformat().save(self.document, path)
-        except OSError as exc:
-            self.dialogs.error("Cannot save", f"{path}: {exc.strerror or exc}")
+        except Exception as exc:  # noqa: BLE001 - any failure, even a bug, must keep the work
+            message = self._failure_message(exc, str(path))
+            self.dialogs.error("Cannot save", message)
+            self.statusBar().showMessage(message, 10000)
             return False
         self.path = str(path)
+        self.example = None
+        # relative data file paths are read from where the file now is, as a reopen would
+        self.document.folder = str(Path(path).resolve().parent)
         self._recovered = False
         self.undo_stack.setClean()
-        self.recent.add(path)
+        if self.autosaver is not None:
+            self.autosaver.discard()  # the file holds the work now; an older autosave would mislead a recovery
+        try:
+            self.recent.add(path)
+        except OSError:
+            pass  # the recent list is a convenience; the save itself succeeded
         self._fill_recent()
         self.update_title()
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
+
+    def _failure_message(self, exc: BaseException, where: str) -> str:
+        """One line saying why something about ``where`` failed. Bad input the project knows
+        (a file that cannot be written, a value a file cannot hold) is said as it is; any other
+        exception is a bug: its full report is written to disk, the work is autosaved first,
+        and the line says so and where the report is."""
+        from engine.errors import UserError
+        from playground import bugreport
+
+        if isinstance(exc, OSError):
+            return bugreport.user_message(f"{where}: {exc.strerror or exc}")
+        if isinstance(exc, UserError):
+            return bugreport.user_message(f"{where}: {exc}")
+        log.error("bug while handling %s", where, exc_info=exc)
+        autosaved = not getattr(self, "_autosaving", False) and self.autosave_now()
+        report = bugreport.write_report(exc, context=where)
+        return bugreport.bug_message(exc, report) + (" Your work is still open" +
+                                                     (", and a copy was autosaved." if autosaved else "."))
 
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current document (saved, discarded)."""
@@ -591,17 +668,22 @@ class MainWindow(QMainWindow):
         return answer == DISCARD
 
     def closeEvent(self, event):
-        if self.maybe_save():
-            if self.autosaver is not None:
-                self.autosaver.clean_exit()
-                self.autosave_timer.stop()
-            # Stop the live panels' training thread with the window, not only at app exit.
-            shutdown = getattr(getattr(self, "runner", None), "shutdown", None)
-            if callable(shutdown):
-                shutdown()
-            event.accept()
-        else:
+        try:
+            close = self.maybe_save()
+        except Exception as exc:  # noqa: BLE001 - a bug while asking or saving keeps the window and its work
+            self.dialogs.error("Cannot close", self._failure_message(exc, "closing the window"))
+            close = False
+        if not close:
             event.ignore()
+            return
+        if self.autosaver is not None:
+            self.autosave_timer.stop()
+            self.autosaver.clean_exit()
+        # Stop the live panels' training thread with the window, not only at app exit.
+        shutdown = getattr(getattr(self, "runner", None), "shutdown", None)
+        if callable(shutdown):
+            shutdown()
+        event.accept()
 
     def _fill_recent(self):
         self.recent_menu.clear()
@@ -635,29 +717,49 @@ class MainWindow(QMainWindow):
     def autosave_now(self) -> bool:
         if self.autosaver is None or not self.is_dirty():
             return False
+        self._autosaving = True
         try:
             self.autosaver.save(fileformat().dumps(self.document), self.path)
-        except OSError as exc:
-            self.statusBar().showMessage(f"autosave failed: {exc}", 6000)
+        except Exception as exc:  # noqa: BLE001 - the next autosave must still run; the work stays open
+            self.statusBar().showMessage(
+                "autosave failed: " + self._failure_message(exc, str(self.autosaver.file)), 10000)
             return False
+        finally:
+            self._autosaving = False
         return True
 
     def _offer_recovery(self):
-        crashed = self.autosaver.crashed_session()
-        if crashed is None:
+        """Offer the work of crashed sessions, newest first, until one is recovered into this
+        window; a declined one is deleted; one that cannot be read is set aside and named."""
+        # The lock first, so that no other instance takes adopted work for a crashed session's.
+        try:
+            self.autosaver.start()
+            crashed_sessions = self.autosaver.crashed_sessions()
+        except OSError as exc:
+            log.warning("autosave is off: %s", exc)
+            self.statusBar().showMessage(f"Autosave is off: {self.autosaver.dir}: {exc.strerror or exc}", 15000)
+            self.autosaver = None
             return
-        if self.dialogs.recover(crashed.get("time", "before the crash")):
-            ff = fileformat()
+        ff = fileformat()
+        for crashed in crashed_sessions:
+            if not self.dialogs.recover(crashed["time"]):
+                self.autosaver.discard_crashed(crashed)
+                continue
             try:
                 graph = ff.load(crashed["path"])
-            except (ff.LoadError, OSError) as exc:
-                self.dialogs.error("Cannot recover", str(exc))
-            else:
-                self._replace_document(graph, crashed.get("source"), recovered=True)
-                self.statusBar().showMessage("Recovered the autosaved work: save it to keep it", 10000)
-                # Keep the autosave until the recovered work is saved or autosaved again.
-                return
-        self.autosaver.discard()
+                self.autosaver.adopt(crashed)
+            except Exception as exc:  # noqa: BLE001 - a damaged autosave must not stop the start
+                kept = self.autosaver.set_aside(crashed)
+                where = f"kept as {kept}" if kept else "it could not be kept"
+                self.dialogs.error("Cannot recover",
+                                   f"{self._failure_message(exc, crashed['path'])} ({where})")
+                continue
+            # the autosave lives in the data folder; relative data paths belong to the original
+            source = crashed.get("source")
+            graph.folder = str(Path(source).resolve().parent) if source else None
+            self._replace_document(graph, source, recovered=True)
+            self.statusBar().showMessage("Recovered the autosaved work: save it to keep it", 10000)
+            return
 
     # ----- export ------------------------------------------------------------------------
     def export_image(self, path: str | None = None) -> bool:

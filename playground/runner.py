@@ -4,6 +4,7 @@
     runner.set_session_factory(lambda prev, data: Session.from_graph(graph_copy, dataset=data))
     runner.play(); runner.pause(); runner.step_once(); runner.step_epoch(); runner.reset()
     runner.set_hparam("lr", 0.1)          # queued to the worker, applied between steps
+    runner.clear()                        # a new document: drop the run and all it showed
     runner.redraw.connect(panel.refresh)  # at most ``redraw_hz`` times a second
 
 Threading: :class:`TrainWorker` is a QObject with no parent, moved to a QThread. It owns
@@ -121,6 +122,7 @@ class TrainWorker(QObject):
     traceReady = Signal(object)            # session.trace(...) result
     gradCheckReady = Signal(str, object)   # node id, session.check_gradient(...) result
     datasetChanged = Signal(object)        # the Dataset now trained on (host arrays)
+    dropped = Signal()                     # the session is gone (a new document): nothing older follows
 
     def __init__(self, gate: threading.Event | None = None):
         super().__init__(None)  # no parent: it is moved to the thread
@@ -180,6 +182,15 @@ class TrainWorker(QObject):
     def rebuild(self):
         self._build(False)
 
+    @Slot()
+    def drop(self):
+        """Forget the session and its factory (the document it was built from is gone)."""
+        self.stop()
+        self._factory = None
+        self.session, self._last_snap, self._rows, self._steps = None, None, [], 0
+        self.stateChanged.emit(False)
+        self.dropped.emit()  # after every frame of the old session
+
     def _build(self, keep_weights):
         was_running = self._running
         self.stop()
@@ -219,6 +230,11 @@ class TrainWorker(QObject):
         was = self._running or self._budget
         self.stop()
         if was and self.session is not None:
+            # the step the model is at, not the last probe's (the boundary grid and the
+            # step-through trace are computed from the current weights too)
+            s = self.session
+            if self._last_snap is None or self._last_snap.step != s.step_count:
+                self._last_snap = _try(s.snapshot) or self._last_snap
             self._emit_frame(force_extras=True)
         self.stateChanged.emit(False)  # after the last frame: "paused" means "all shown"
 
@@ -496,21 +512,42 @@ def confusion_matrix(y_true, prediction, n_classes) -> np.ndarray:
         n_classes, n_classes)
 
 
-class History:
-    """Columns of history rows, grown by doubling (no per-row Python lists to copy)."""
+#: history rows kept: a run left training for hours keeps flat memory (see History)
+MAX_HISTORY_ROWS = 8192
 
-    def __init__(self):
+
+class History:
+    """Columns of history rows, grown by doubling (no per-row Python lists to copy).
+
+    At most ``max_rows`` rows, evenly spaced: when full, every other row is dropped and
+    from then on only every other incoming row is kept (the stride doubles), so a curve
+    over a long run keeps its shape. The newest row is always there (a row off the
+    stride stays as the last one until the next arrives)."""
+
+    def __init__(self, max_rows: int = MAX_HISTORY_ROWS):
+        self.max_rows = max(int(max_rows), 4)
         self.clear()
 
     def clear(self):
         self.n = 0
         self._cols: dict[str, np.ndarray] = {}
-        self._cap = 256
+        self._cap = min(256, self.max_rows)
+        self._stride, self._seen, self._tail = 1, 0, False
 
     def append(self, rows):
         for row in rows:
-            if self.n == self._cap:
-                self._cap *= 2
+            if self._tail:   # the last row was only the newest one, off the stride
+                self.n -= 1
+                for v in self._cols.values():
+                    v[self.n] = np.nan
+            if self.n == self._cap and self._cap >= self.max_rows:   # full: thin out
+                kept = (self.n + 1) // 2
+                for v in self._cols.values():
+                    v[:kept] = v[:self.n:2].copy()
+                    v[kept:] = np.nan
+                self.n, self._stride = kept, self._stride * 2
+            elif self.n == self._cap:
+                self._cap = min(self._cap * 2, self.max_rows)
                 for k, v in self._cols.items():
                     grown = np.full(self._cap, np.nan)
                     grown[:self.n] = v[:self.n]
@@ -521,6 +558,8 @@ class History:
                     col = self._cols[k] = np.full(self._cap, np.nan)
                 col[self.n] = np.nan if v is None else v
             self.n += 1
+            self._tail = self._seen % self._stride != 0
+            self._seen += 1
 
     def __len__(self):
         return self.n
@@ -614,12 +653,17 @@ class Runner(QObject):
     _addPoints = Signal(object, object)
     _regenerate = Signal(int)
     _stop = Signal()
+    _drop = Signal()
 
     #: panels redraw on this; carries the Runner (read .snapshot, .history, .grid, ...)
     redraw = Signal(object)
     runningChanged = Signal(bool)
     message = Signal(str)
     reset_done = Signal()
+    # the worker's replies, relayed so that none from a dropped session reaches a panel
+    nodeOutputReady = Signal(str, object)  # node id, (ny, nx, units) array
+    traceReady = Signal(object)            # session.trace(...) result
+    gradCheckReady = Signal(str, object)   # node id, session.check_gradient(...) result
 
     def __init__(self, parent=None, redraw_hz: float = 30.0):
         super().__init__(parent)
@@ -639,6 +683,7 @@ class Runner(QObject):
         self.frames_received = 0
         self.redraws = 0
         self.last_message = ""
+        self._drops_pending = 0   # clear()s the worker has not confirmed yet: ignore its frames
         self.message.connect(self._remember_message)
         self._dirty = False
         self._needs: dict[str, dict] = {}   # owner -> its needs; merged for the worker
@@ -658,17 +703,17 @@ class Runner(QObject):
                           (self._rebuild, w.rebuild), (self._setNeeds, w.setNeeds),
                           (self._nodeOutput, w.nodeOutput), (self._trace, w.trace),
                           (self._checkGradient, w.checkGradient), (self._addPoints, w.addPoints),
-                          (self._regenerate, w.regenerate), (self._stop, w.stop)):
+                          (self._regenerate, w.regenerate), (self._stop, w.stop), (self._drop, w.drop)):
             sig.connect(slot)
         # queued explicitly: these slots touch GUI state and must run in the GUI thread
         w.frameReady.connect(self._on_frame, Qt.QueuedConnection)
         w.stateChanged.connect(self._on_state, Qt.QueuedConnection)
         w.failed.connect(self.message, Qt.QueuedConnection)
         w.datasetChanged.connect(self._on_dataset, Qt.QueuedConnection)
-        # panels connect to these directly (queued, delivered on the GUI thread)
-        self.nodeOutputReady = w.nodeOutputReady
-        self.traceReady = w.traceReady
-        self.gradCheckReady = w.gradCheckReady
+        w.dropped.connect(self._on_dropped, Qt.QueuedConnection)
+        w.nodeOutputReady.connect(self._on_node_output, Qt.QueuedConnection)
+        w.traceReady.connect(self._on_trace, Qt.QueuedConnection)
+        w.gradCheckReady.connect(self._on_grad_check, Qt.QueuedConnection)
 
         self.min_interval_ms = int(1000 / min(redraw_hz, 30.0))
         self.redraw_cost_s = 0.0      # last redraw, paint included (seconds)
@@ -710,6 +755,24 @@ class Runner(QObject):
 
     def reset(self):
         self._rebuild.emit()
+
+    def clear(self):
+        """A new document: drop the session and everything shown from it, now. Frames the
+        worker sent before it hears this are ignored (see _on_dropped)."""
+        self._drops_pending += 1
+        self._drop.emit()
+        self._forget()
+
+    def _forget(self):
+        self.snapshot = None
+        self.history.clear()
+        self.activation_history.clear()
+        self.grid = self.grid_spec = self.confusion = self.landscape = self.dataset = None
+        self.step, self.steps_per_s = 0, 0.0
+        self.data_version += 1
+        self._on_state(False)
+        self.reset_done.emit()
+        self._dirty = True
 
     def set_speed(self, steps_per_s: float):
         """Steps per second; 0 trains as fast as the machine can."""
@@ -759,8 +822,29 @@ class Runner(QObject):
         self.thread = None
 
     # ----- frames (GUI thread) ----------------------------------------------------
+    @Slot()
+    def _on_dropped(self):
+        self._drops_pending -= 1
+
+    @Slot(str, object)
+    def _on_node_output(self, node_id, grid):
+        if not self._drops_pending:
+            self.nodeOutputReady.emit(node_id, grid)
+
+    @Slot(object)
+    def _on_trace(self, result):
+        if not self._drops_pending:
+            self.traceReady.emit(result)
+
+    @Slot(str, object)
+    def _on_grad_check(self, node_id, result):
+        if not self._drops_pending:
+            self.gradCheckReady.emit(node_id, result)
+
     @Slot(object)
     def _on_frame(self, frame: Frame):
+        if self._drops_pending:
+            return  # from the session of a document that is gone
         if frame.reset:
             self.history.clear()
             self.landscape = self.confusion = self.grid = None
@@ -784,11 +868,15 @@ class Runner(QObject):
 
     @Slot(bool)
     def _on_state(self, running):
+        if self._drops_pending and running:
+            return
         self.running = running
         self.runningChanged.emit(running)
 
     @Slot(object)
     def _on_dataset(self, dataset):
+        if self._drops_pending:
+            return
         self.dataset = dataset
         self.data_version += 1
         self._dirty = True

@@ -1,7 +1,10 @@
 import os
+import tempfile
 
 # Qt must never need a display in tests.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Bug reports and the log (playground.bugreport) never go to the user's own folder in tests.
+os.environ.setdefault("NNPG_REPORT_DIR", os.path.join(tempfile.mkdtemp(prefix="nnpg-test-"), "logs"))
 
 import sys  # noqa: E402
 
@@ -26,3 +29,15 @@ def pytest_unconfigure(config):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(_session["status"])
+
+
+def pytest_collection_modifyitems(config, items):
+    """Soak runs only in `make fuzz` (NNPG_FUZZ=1): they take minutes each."""
+    from tests.fuzzing import FUZZ
+
+    if FUZZ:
+        return
+    skip = pytest.mark.skip(reason="soak run: only in make fuzz (NNPG_FUZZ=1)")
+    for item in items:
+        if "soak" in item.keywords:
+            item.add_marker(skip)

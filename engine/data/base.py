@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..errors import UserError
+
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
 TASKS = (CLASSIFICATION, REGRESSION)
@@ -18,7 +20,7 @@ TASKS = (CLASSIFICATION, REGRESSION)
 TARGET_KINDS = ("index", "float", "signed", "onehot")
 
 
-class DataError(ValueError):
+class DataError(UserError, ValueError):
     """Bad user data; the message is one line naming the file and the place in it."""
 
 
@@ -67,7 +69,8 @@ class Dataset:
     def shape_info(self) -> dict:
         """``shapes()`` with the task and the class count: all that compiling and checking
         a graph assume about its data (``dataset_shapes`` in engine.graph)."""
-        return {**self.shapes(), "task": self.task, "n_classes": self.n_classes}
+        return {**self.shapes(), "task": self.task, "n_classes": self.n_classes,
+                "samples": max(len(self.x_train), len(self.x_test))}
 
     def with_targets(self, kind: str) -> "Dataset":
         """The same data with class labels presented as ``kind`` (see :func:`class_targets`)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from ..graph.registry import ParamSpec
@@ -87,11 +88,18 @@ def load_dataset(name: str, **options):
     return dataset
 
 
-def from_settings(settings: dict):
-    """Build from a graph file's ``settings["dataset"]`` dict: {"name": ..., **options}."""
-    if not isinstance(settings, dict) or "name" not in settings:
+def from_settings(settings: dict, folder=None):
+    """Build from a graph file's ``settings["dataset"]`` dict: {"name": ..., **options}.
+
+    ``folder``: the folder of the .nnpg file the settings come from (``Graph.folder``); a
+    relative data file path is read from there, so a lesson works wherever it is opened
+    from when its CSV travels beside it."""
+    if not isinstance(settings, dict) or not isinstance(settings.get("name"), str):
         raise ValueError("dataset settings need a 'name', e.g. {\"name\": \"xor\"}")
     options = {k: v for k, v in settings.items() if k != "name"}
+    path = options.get("path")
+    if folder is not None and isinstance(path, str) and path and not Path(path).is_absolute():
+        options["path"] = str(Path(folder) / path)
     return load_dataset(settings["name"], **options)
 
 

@@ -12,11 +12,19 @@ NPZ (read with ``allow_pickle=False``): arrays ``x`` and ``y``, or ``x_train``,
 2 to 20 distinct values; the distinct values, sorted, become classes 0, 1, ... and
 ``class_names`` keeps the originals. Every problem raises :class:`DataError` whose
 message names the file and the line/column or array key.
+
+Reading is bounded: the file's size, a line's length, the columns, the rows and the
+numbers held are limited (the constants below), and a CSV is read line by line with a
+bounded readline, so no file, however made, takes more memory than those limits allow.
+A message quotes at most a short, escaped snippet of the file, and none at all before a
+row of numbers has shown that the file is data (a path may name any readable file).
 """
 from __future__ import annotations
 
 import csv
-import io
+import itertools
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -27,19 +35,59 @@ from .registry import SEED, ParamSpec, register, test_fraction
 
 MAX_CLASSES = 20
 TASK_CHOICES = ("auto", CLASSIFICATION, REGRESSION)
+#: limits on what a data file may hold (a lesson's data is small; these are generous)
+MAX_FILE_BYTES = 200_000_000
+MAX_LINE_CHARS = 1_000_000
+MAX_COLUMNS = 10_000
+MAX_ROWS = 1_000_000
+MAX_NUMBERS = 20_000_000        # rows x columns, and the entries of an .npz archive
+#: characters of the file a message may quote
+SNIPPET_CHARS = 20
 
 
-def _read_text(path: Path) -> str:
+def _snippet(text: str, quote: bool = True) -> str:
+    """A short, escaped quote of the file: no control characters reach a terminal."""
+    short = ascii(text[:SNIPPET_CHARS])
+    return (short if quote else short[1:-1]) + ("..." if len(text) > SNIPPET_CHARS else "")
+
+
+def _open_checked(path: Path):
+    """The file opened for reading, once it is a regular file within MAX_FILE_BYTES (a
+    device or a pipe named like data would never end)."""
+    name = path.name
     try:
-        raw = path.read_bytes()
+        info = os.stat(path)
     except FileNotFoundError:
-        raise DataError(f"{path.name}: file not found") from None
+        raise DataError(f"{name}: file not found") from None
     except OSError as exc:
-        raise DataError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from None
+        raise DataError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(f"{name}: not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise DataError(f"{name}: {info.st_size:,} bytes is more than a data file may hold "
+                        f"({MAX_FILE_BYTES:,})")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+        return open(path, "rb")
+    except OSError as exc:
+        raise DataError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+
+
+def _lines(f, name):
+    """The file's text lines, each read with a bounded readline."""
+    number = 0
+    while True:
+        raw = f.readline(MAX_LINE_CHARS + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_CHARS:
+            raise DataError(f"{name} line {number}: longer than {MAX_LINE_CHARS:,} characters; "
+                            f"not a CSV file of numbers")
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise DataError(f"{name}: not UTF-8 text (line {number}); not a CSV file") from None
+        yield text
 
 
 def _number(text: str):
@@ -50,14 +98,15 @@ def _number(text: str):
     return value
 
 
-def _sniff_delimiter(text: str) -> str:
-    for line in text.splitlines():
+def _sniff_delimiter(lines) -> tuple:
+    """(delimiter, the lines again): the first line with content decides."""
+    seen = []
+    for line in lines:
+        seen.append(line)
         if line.strip() and not line.lstrip().startswith("#"):
-            for delimiter in (",", ";", "\t"):
-                if delimiter in line:
-                    return delimiter
-            return ","
-    return ","
+            delimiter = next((d for d in (",", ";", "\t") if d in line), ",")
+            return delimiter, itertools.chain(seen, lines)
+    return ",", iter(seen)
 
 
 def read_csv(path, target: str = ""):
@@ -66,9 +115,13 @@ def read_csv(path, target: str = ""):
     The last item says where the target is, for messages: "column 3 ('label')"."""
     path = Path(path)
     name = path.name
-    text = _read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text),
-                        strict=True)
+    with _open_checked(path) as f:
+        return _read_table(name, _lines(f, name), target)
+
+
+def _read_table(name, lines, target):
+    delimiter, lines = _sniff_delimiter(lines)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     header, rows = None, []
     last_line = 0       # csv records may span lines (quoted newlines): report where one starts
     while True:
@@ -83,6 +136,9 @@ def read_csv(path, target: str = ""):
         last_line = reader.line_num
         if not fields or all(not f.strip() for f in fields) or fields[0].lstrip().startswith("#"):
             continue
+        if len(fields) > MAX_COLUMNS:
+            raise DataError(f"{name} line {line}: {len(fields):,} columns, more than a data file may "
+                            f"have ({MAX_COLUMNS:,})")
         fields = [f.strip() for f in fields]
         if header is None and not rows and all(_number(f) is None for f in fields):
             header = [f or f"column {i + 1}" for i, f in enumerate(fields)]
@@ -90,25 +146,32 @@ def read_csv(path, target: str = ""):
         width = len(header) if header is not None else (len(rows[0]) if rows else len(fields))
         if len(fields) != width:
             raise DataError(f"{name} line {line}: expected {width} columns, found {len(fields)}")
+        if len(rows) >= MAX_ROWS or (len(rows) + 1) * width > MAX_NUMBERS:
+            raise DataError(f"{name}: more than {min(MAX_ROWS, MAX_NUMBERS // width):,} rows of "
+                            f"{width} columns, more than a data file may hold")
         values = []
         for col, field in enumerate(fields, start=1):
             if not field:
                 raise DataError(f"{name} line {line}, column {col}: empty value")
             value = _number(field)
+            # quote the file only once it has shown it is a table of numbers: a path may
+            # name any readable file, whose content must not end up in a message
+            quoted = f"{_snippet(field)} " if rows else ""
             if value is None:
-                raise DataError(f"{name} line {line}, column {col}: {field[:40]!r} is not a number")
+                raise DataError(f"{name} line {line}, column {col}: {quoted}is not a number"
+                                + ("" if rows else "; not a CSV file of numbers"))
             if not np.isfinite(value):
-                raise DataError(f"{name} line {line}, column {col}: {field[:40]!r} is not a finite number")
+                raise DataError(f"{name} line {line}, column {col}: {quoted}is not a finite number")
             values.append(value)
-        rows.append(values)
+        rows.append(np.array(values))   # an array per row: 8 bytes a number, not a Python float
     if not rows:
-        raise DataError(f"{name}: no data rows")
+        raise DataError(f"{name}: no data rows; not a CSV file of numbers")
     width = len(rows[0])
     if width < 2:
         raise DataError(f"{name}: needs at least 2 columns (features, then the target), found {width}")
     names = header or [f"column {i + 1}" for i in range(width)]
     col = _target_column(name, names, target, header is not None)
-    table = np.array(rows, dtype=np.float64)
+    table = np.stack(rows)
     features = np.delete(table, col, axis=1)
     where = f"column {col + 1}" + (f" ({names[col]!r})" if header is not None else "")
     return features, table[:, col], [n for i, n in enumerate(names) if i != col], where
@@ -122,8 +185,11 @@ def _target_column(name, names, target, has_header) -> int:
         return names.index(target)
     if target.isdigit() and 1 <= int(target) <= len(names):
         return int(target) - 1
-    listed = ", ".join(names) if has_header else f"columns 1 to {len(names)}"
-    raise DataError(f"{name}: no column {target!r} for the target ({listed})")
+    if has_header:
+        listed = ", ".join(_snippet(n, quote=False) for n in names[:10]) + (", ..." if len(names) > 10 else "")
+    else:
+        listed = f"columns 1 to {len(names)}"
+    raise DataError(f"{name}: no column {_snippet(target)} for the target ({listed})")
 
 
 def _as_targets(where, y, task):
@@ -165,6 +231,12 @@ _NPZ_SETS = (("x", "y"), ("x_train", "y_train", "x_test", "y_test"))
 
 
 def _npz_array(name, archive, key):
+    # the stored (uncompressed) size, read before anything is inflated: a small archive
+    # may hold an enormous array
+    info = archive.zip.getinfo(key + ".npy") if key + ".npy" in archive.zip.namelist() else None
+    if info is not None and info.file_size > MAX_NUMBERS * 8 + 4096:
+        raise DataError(f"{name}, array '{key}': {info.file_size:,} bytes, more than a data file "
+                        f"may hold ({MAX_NUMBERS:,} numbers)")
     try:
         arr = archive[key]
     except ValueError:  # object arrays need pickle, which we never allow
@@ -184,6 +256,7 @@ def _npz_array(name, archive, key):
 def load_npz(path, task: str = "auto", test_fraction: float = 0.2, seed: int = 0) -> Dataset:
     path = Path(path)
     name = path.name
+    _open_checked(path).close()   # a regular file of a sensible size
     try:
         archive = np.load(path, allow_pickle=False)
     except FileNotFoundError:
@@ -247,7 +320,8 @@ def load_file(path, target: str = "", task: str = "auto", test_fraction: float =
 
 @register("file", "User data", None,
           "your own data from a .csv file (last column = target) or an .npz file (arrays x, y)",
-          ParamSpec("path", "str", "", "the .csv or .npz file"),
+          ParamSpec("path", "str", "", "the .csv or .npz file; a relative path is read from "
+                                      "the folder of the .nnpg file"),
           ParamSpec("target", "str", "", "CSV target column: a header name or a 1-based number "
                                           "(empty = the last column)"),
           ParamSpec("task", "choice", "auto", "auto: classes when targets are 2-20 whole numbers",

@@ -10,13 +10,16 @@ Node ids of expanded module instances read ``instance/inner`` (nested: ``a/b/c``
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from dataclasses import dataclass, field
 
 from .. import backend
-from ..autograd import Tensor
+from ..errors import UserError
+from ..autograd import Tensor, no_grad
 from ..nn.module import Module
 from . import registry as reg
+from . import resources
 from .document import Edge, Graph
 from .schema import INITS, setting  # noqa: F401 - settings.init's choices, re-exported
 from .validate import target_kind, target_shape
@@ -27,7 +30,7 @@ DATA_PORT = "out"
 #: activations that mix entries (not one output per input), so no local derivative
 _NOT_ELEMENTWISE = ("Softmax", "Softmin", "LogSoftmax")
 
-class CompileError(ValueError):
+class CompileError(UserError, ValueError):
     """The graph cannot run; the message names the node (and port) in student words."""
 
     def __init__(self, message: str, problems=(), node: str | None = None):
@@ -36,7 +39,11 @@ class CompileError(ValueError):
         self.node = node
 
 
-class NodeError(RuntimeError):
+class ResourceError(CompileError):
+    """The graph would need more memory than the machine can spare; refused before building."""
+
+
+class NodeError(UserError, RuntimeError):
     """A node failed while running (e.g. data of an unexpected shape); names the node."""
 
     def __init__(self, message: str, node: str | None = None):
@@ -477,13 +484,96 @@ def _validate(graph, dataset_shapes):
         from .validate import validate  # noqa: PLC0415 - the validator is optional here
     except ImportError:
         return
-    problems = validate(graph, dataset_shapes)
+    _raise_first(validate(graph, dataset_shapes))
+
+
+def _declaration_problems(graph):
+    from .validate import declaration_problems  # noqa: PLC0415
+
+    return declaration_problems(graph)
+
+
+def check_declarations(graph):
+    """Raise CompileError naming the first node parameter or training setting that breaks
+    its declaration (what `check` reports), before anything reads those values."""
+    _raise_first(_declaration_problems(graph))
+
+
+def _estimate(graph, flat, order, shapes, in_shapes, dataset_shapes):
+    """The memory training will need: a batch through every node, and the prediction over
+    the whole dataset when metrics are evaluated."""
+    batch = setting(graph.settings, "batch_size")
+    batch = batch if isinstance(batch, int) and not isinstance(batch, bool) else 1
+    rows = max(batch, int((dataset_shapes or {}).get("samples") or 0))
+    return resources.estimate(flat, order, shapes, in_shapes, rows)
+
+
+def memory_refusal(graph, dataset_shapes=None) -> str | None:
+    """The one-line refusal when training ``graph`` would need more memory than the machine
+    can spare (engine.graph.resources), worked out without building anything; else None."""
+    flat, order, x_shape, y_shape, _ = _prepare(graph, dataset_shapes)
+    shapes, in_shapes = _propagate(flat, order, x_shape, y_shape, strict=False)
+    return resources.too_big(_estimate(graph, flat, order, shapes, in_shapes, dataset_shapes))
+
+
+def check_trainable(program: Program, trainer: str, ends=None):
+    """Raise CompileError unless ``trainer`` has weights to train in ``program``: some node
+    with weights must feed the cost (``ends``: the nodes the loss is read from, by default
+    the cost nodes), and the perceptron rule needs its one Linear layer fed by the Input.
+    The one rule for `check` (check_graph) and training (Session), so that they agree, and
+    so that backward() never meets a loss that depends on no weight."""
+    nodes = program.flat.nodes
+    ends = [n for n in (program.cost_nodes if ends is None else ends) if n is not None]
+    parents: dict = {}
+    for e in program.flat.edges:
+        parents.setdefault(e.dst, []).append(e.src)
+    feeding, todo = set(), list(ends)
+    while todo:
+        nid = todo.pop()
+        if nid not in feeding:
+            feeding.add(nid)
+            todo.extend(parents.get(nid, ()))
+    learn = program.learnable_nodes()
+    if not any(program.node_parameters(n) for n in feeding):
+        cost = ", ".join(f"'{n}' ({nodes[n].type})" for n in ends) or "the prediction"
+        verb = "has weights but does" if len(learn) == 1 else "have weights but do"
+        stray = f": {_quoted(learn)} {verb} not reach it" if learn else ""
+        raise CompileError(f"nothing to train: no node with weights feeds the cost {cost}{stray}; "
+                           f"put a layer such as Linear (or a Parameter node) on the path from the "
+                           f"Input to it", node=ends[0] if ends else None)
+    if trainer != "perceptron":
+        return
+    if len(learn) != 1 or nodes[learn[0]].type != "Linear":
+        raise CompileError("the perceptron trainer needs exactly one Linear layer and no other "
+                           f"learnable node (this graph has {_quoted(learn)})")
+    unit = learn[0]
+    if [nodes[e.src].type for e in program.in_edges(unit)] != ["Input"]:
+        raise CompileError(f"the perceptron rule trains a Linear layer fed directly by the Input; "
+                           f"'{unit}' is fed by something else", node=unit)
+    out = program.shapes.get((unit, DATA_PORT))
+    targets = [program.shapes.get((n, DATA_PORT)) for n in program.order if nodes[n].type == "Target"]
+    known = bool(targets) and targets[0] is not None and all(isinstance(d, int) for d in targets[0][1:])
+    width = math.prod(targets[0][1:]) if known else None
+    if out and width is not None and out[-1] != width:
+        raise CompileError(f"the perceptron rule compares the {out[-1]} output(s) of '{unit}' with "
+                           f"the target's {width} column(s): give it out_features={width}", node=unit)
+
+
+def _quoted(ids, limit=3):
+    """'a', 'b', 'c' and 2 more: node ids for a one-line message."""
+    shown = ", ".join(f"'{n}'" for n in list(ids)[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "") if ids else "none"
+
+
+def _raise_first(problems):
+    """CompileError with the first error's message (and how many more there are)."""
     errors = [p for p in problems if getattr(p, "severity", "error") == "error"]
     if errors:
         first = errors[0]
         more = len(errors) - 1
         extra = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise CompileError(f"{first.message}{extra}", problems, node=getattr(first, "node", None))
+        error = ResourceError if first.kind == "resources" else CompileError
+        raise error(f"{first.message}{extra}", problems, node=getattr(first, "node", None))
 
 
 def _input_shapes(flat, nid, shapes, strict):
@@ -562,6 +652,8 @@ def compile_graph(graph: Graph, previous: Program | None = None, *, dataset_shap
     parameters and input shapes are unchanged keep ``previous``'s trained weights.
     Raises CompileError with a one-line message naming the node.
     """
+    if validate:   # parameters and settings against their declarations, before using any
+        check_declarations(graph)
     if seed is None:
         seed = int(setting(graph.settings, "seed"))
     if dataset_shapes is None:
@@ -580,6 +672,9 @@ def compile_graph(graph: Graph, previous: Program | None = None, *, dataset_shap
     costs = [n for n in order if flat.nodes[n].node_type.category == reg.COST]
     pred_ref = _prediction_ref(flat, order, costs)
     shapes, in_shapes_of = _propagate(flat, order, x_shape, y_shape, strict=True)
+    refusal = resources.too_big(_estimate(graph, flat, order, shapes, in_shapes_of, dataset_shapes))
+    if refusal:   # before a single weight is allocated
+        raise ResourceError(refusal)
 
     # ---- build; a tie group shares one module
     init = setting(graph.settings, "init")
@@ -667,11 +762,15 @@ def check_graph(graph: Graph, dataset_shapes=None) -> list:
     """Every problem ``playground check`` reports: the validator's (with the Target's
     shape as the loss will see it), then, if there is no error, whatever stops the
     graph from compiling. Returns [Problem] (engine.graph.validate.Problem)."""
-    from .validate import Problem, validate  # noqa: PLC0415
+    from .validate import Problem, errors, validate  # noqa: PLC0415
 
+    if errors(_declaration_problems(graph)):   # the rest would choke on those values
+        return validate(graph)
+    dataset = None
     try:
         if dataset_shapes is None:   # loaded once, for all the steps below
-            dataset_shapes = _dataset_shapes_from_settings(graph)
+            dataset = _dataset_from_settings(graph)
+            dataset_shapes = None if dataset is None else dataset.shape_info()
         flat, order, x_shape, y_shape, kind = _prepare(graph, dataset_shapes)
         shapes = _presented(dataset_shapes, x_shape, y_shape, kind)
     except CompileError as exc:
@@ -680,9 +779,15 @@ def check_graph(graph: Graph, dataset_shapes=None) -> list:
     problems = validate(graph, shapes)
     if not any(p.severity == "error" for p in problems):
         try:
-            compile_graph(graph, dataset_shapes=dataset_shapes, validate=False)
-        except CompileError as exc:
-            problems.insert(0, Problem("compile", str(exc), exc.node))
+            program = compile_graph(graph, dataset_shapes=dataset_shapes, validate=False)
+            check_trainable(program, setting(graph.settings, "trainer"))
+            if dataset is not None:
+                _first_batch(graph, program, dataset)
+        except CompileError as exc:   # a ResourceError comes before any weight is allocated
+            kind = "resources" if isinstance(exc, ResourceError) else "compile"
+            problems.insert(0, Problem(kind, str(exc), exc.node))
+        except NodeError as exc:
+            problems.insert(0, Problem("run", f"The first training step fails: {exc}", exc.node))
     return problems
 
 
@@ -749,6 +854,8 @@ def _presented(dataset_shapes, x_shape, y_shape, kind):
     if not x_shape:
         return None
     out = {"x": x_shape, "y": y_shape}
+    if (dataset_shapes or {}).get("samples"):   # for the memory estimate
+        out["samples"] = dataset_shapes["samples"]
     n = (dataset_shapes or {}).get("n_classes")
     if n and kind not in (None, "none"):
         out["n_classes"], out["kind"] = n, kind
@@ -772,13 +879,38 @@ def _prediction_ref(flat, order, costs):
 
 def _dataset_shapes_from_settings(graph):
     """{"x", "y"} shapes of the dataset named in the settings, or None when there is none."""
+    ds = _dataset_from_settings(graph)
+    return None if ds is None else ds.shape_info()
+
+
+def _dataset_from_settings(graph):
+    """The dataset named in the settings (a relative file path read from the graph's
+    folder), or None when there is none."""
     spec = graph.settings.get("dataset")
     if not spec:
         return None
     from ..data import from_settings  # noqa: PLC0415 - data imports graph.registry
 
     try:
-        ds = from_settings(spec)
+        return from_settings(spec, getattr(graph, "folder", None))
     except (ValueError, OSError) as exc:
         raise CompileError(f"dataset: {exc}") from None
-    return ds.shape_info()
+
+
+def _first_batch(graph, program, dataset):
+    """Forward and backward on the first training batch, as step one of training will:
+    what only running finds (a Flatten that folds the batch away, class weights of the
+    wrong length) is then reported by `check` too, naming the node (a NodeError)."""
+    from ..data import CLASSIFICATION, class_targets  # noqa: PLC0415
+
+    n = min(int(setting(graph.settings, "batch_size")), len(dataset.x_train))
+    x, y = dataset.x_train[:n], dataset.y_train[:n]
+    if dataset.task == CLASSIFICATION and program.target_kind not in (None, "none"):
+        y = class_targets(y, program.target_kind, dataset.n_classes)
+    if setting(graph.settings, "trainer") == "perceptron":   # no gradients: its rule reads y
+        with no_grad():
+            program(x, y)
+        return
+    _, loss = program(x, y)
+    if loss is not None:
+        loss.backward()

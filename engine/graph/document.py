@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import itertools
+import logging
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -121,6 +123,14 @@ EVENT_KINDS = ("node_added", "node_removed", "edge_added", "edge_removed", "para
 #: edits that change only how the graph looks, not what it computes or trains
 COSMETIC_EVENTS = ("node_moved", "label_changed")
 
+log = logging.getLogger(__name__)
+
+
+def log_observer_error(callback, event: GraphEvent, exc_info):
+    """The default report of an observer that raised: a log entry with the traceback."""
+    log.error("document observer %s failed on a %r event", getattr(callback, "__qualname__", callback),
+              event.kind, exc_info=exc_info)
+
 
 class Graph:
     """Nodes, edges, module definitions, training settings and view state."""
@@ -133,7 +143,13 @@ class Graph:
         self.settings: dict = {}
         #: editor view state (zoom, centre); not part of the network's meaning
         self.view: dict = {}
+        #: the folder of the file it was loaded from (None: not from a file); relative data
+        #: file paths in the settings are read from there. Not saved.
+        self.folder: str | None = None
         self._observers: list[Callable[[GraphEvent], None]] = []
+        #: called as (callback, event, exc_info) when an observer raises; the UI sets its own
+        #: (status bar + log). Every other observer still hears the event.
+        self.on_observer_error: Callable = log_observer_error
         self._ids = itertools.count(1)
 
     # ----- observers ---------------------------------------------------
@@ -146,10 +162,22 @@ class Graph:
             self._observers.remove(callback)
 
     def _emit(self, kind, **kw):
+        # The document has already changed: one failing view must not keep the others
+        # (the canvas among them) from hearing it, or screen and document part.
         if self._observers:
             ev = GraphEvent(kind, **kw)
             for cb in list(self._observers):
-                cb(ev)
+                try:
+                    cb(ev)
+                except Exception:  # noqa: BLE001 - reported below; the other observers still run
+                    self._report_observer_error(cb, ev, sys.exc_info())
+
+    def _report_observer_error(self, callback, event, exc_info):
+        try:
+            self.on_observer_error(callback, event, exc_info)
+        except Exception:  # noqa: BLE001 - the reporter itself failed: the log still gets both
+            log_observer_error(callback, event, exc_info)
+            log.exception("the observer error report failed too")
 
     # ----- queries -------------------------------------------------------
     def node(self, node_id: str) -> Node:
@@ -288,6 +316,7 @@ class Graph:
         """Take another document's content in place (File > Open keeps observers)."""
         self.nodes, self.edges, self.modules = other.nodes, other.edges, other.modules
         self.settings, self.view = other.settings, other.view
+        self.folder = other.folder
         self._emit("reset")
 
     @classmethod
@@ -300,7 +329,9 @@ class Graph:
         return g
 
     def copy(self) -> "Graph":
-        return Graph.from_dict(self.to_dict())
+        g = Graph.from_dict(self.to_dict())
+        g.folder = self.folder
+        return g
 
     def __eq__(self, other):
         return isinstance(other, Graph) and self.to_dict() == other.to_dict()

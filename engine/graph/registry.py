@@ -41,6 +41,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..errors import UserError
+
 #: Categories in the notation of the course notes (Figure 6 of the course text).
 OBSERVED = "observed"      # Input, Target, Constant: shaded circles
 PARAMETER = "parameter"    # a learnable tensor on its own
@@ -68,6 +70,14 @@ class Port:
 
 def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _finite(v) -> bool:
+    """A number a float can hold (a 400-digit integer cannot: float() would overflow)."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _is_number(v) -> bool:
@@ -111,13 +121,13 @@ class ParamSpec:
         if k == "float":
             if not _is_number(value):
                 return "must be a number"
-            if not math.isfinite(value):
+            if not _finite(value):
                 return "must be a finite number"
         return self._range(value)
 
     def _range(self, value) -> str | None:
-        if isinstance(value, float) and not math.isfinite(value):
-            return "must be a finite number"
+        if not _finite(value):
+            return "is far too large" if isinstance(value, int) else "must be a finite number"
         if self.min is not None and value < self.min:
             return f"must be at least {self.min:g}"
         if self.max is not None and value > self.max:
@@ -211,6 +221,11 @@ class NodeType:
 
     def output_ports(self, params: dict | None = None) -> tuple:
         if self.dynamic_outputs is not None:
+            params = params or {}
+            if any(s.name in params and s.check(params[s.name]) for s in self.params):
+                # out of its declared range (chunks: 10**400 would make that many ports);
+                # reported elsewhere: the ports follow the defaults meanwhile
+                return tuple(self.dynamic_outputs(self.defaults()))
             try:
                 return tuple(self.dynamic_outputs(self.resolve(params)))
             except (TypeError, ValueError):  # bad params are reported elsewhere
@@ -218,7 +233,7 @@ class NodeType:
         return self.outputs
 
 
-class ShapeError(ValueError):
+class ShapeError(UserError, ValueError):
     """A shape rule's refusal, in words a student understands. ``port`` optionally names
     the input port at fault (the validator otherwise names the node's only input)."""
 

@@ -6,10 +6,17 @@
 
 The structure is checked here; whether values are in range (out_features >= 1) is the
 validator's job (engine.graph.validate), so a student can open a file and fix it.
+
+``limits_problem(doc)`` holds every value of a file, whatever its key, to the limits below
+(finite numbers of bounded magnitude, valid text of bounded length, bounded nesting), so
+no later step meets an OverflowError, a lone surrogate or a RecursionError.
 """
 from __future__ import annotations
 
 import functools
+import itertools
+import json
+import re
 
 import jsonschema
 
@@ -18,9 +25,29 @@ from . import registry
 FORMAT = "nn-playground"
 VERSION = 1
 
+#: Limits every file is held to (docs/file-format.md, "Limits"). They are far above what a
+#: lesson needs and low enough that no step after loading overflows, recurses too deeply
+#: or echoes a huge value.
+MAX_FILE_BYTES = 8 * 2**20      # a graph, not data: the largest example is 5 KB
+MAX_DEPTH = 64                  # nested objects and lists
+MAX_MAGNITUDE = 10**15          # any number (ints are exact as floats far beyond this)
+MAX_POSITION = 1_000_000        # a node's pos on the canvas
+MAX_NAME_LENGTH = 200           # ids, types, labels, ties, ports, module and port names
+MAX_TEXT_LENGTH = 100_000       # any other text, and any key
+
+#: characters no string may hold: C0 and C1 control characters other than tab, line feed
+#: and carriage return (escape sequences would reach the terminal), and lone UTF-16
+#: surrogates (not characters: they cannot be written as UTF-8)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: names are shown on one line (the canvas, messages): no control character at all, and no
+#: bidirectional embedding, override or isolate, which would reorder the text around them
+_SHOWN = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*\Z"
+
 _INT = {"type": "integer"}
 _NUMBER = {"type": "number"}
-_NAME = {"type": "string", "minLength": 1}
+_NAME = {"type": "string", "minLength": 1, "maxLength": MAX_NAME_LENGTH, "pattern": _SHOWN}
+_POSITION = {"type": "number", "minimum": -MAX_POSITION, "maximum": MAX_POSITION}
 
 #: JSON schema of one param value of each ParamSpec kind (types only; ranges are checked
 #: by validation)
@@ -60,9 +87,9 @@ def _graph_schema() -> dict:
             "id": _NAME,
             "type": _NAME,
             "params": {"type": "object"},
-            "pos": {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2},
-            "label": {"type": ["string", "null"]},
-            "tie": {"type": ["string", "null"]},
+            "pos": {"type": "array", "items": _POSITION, "minItems": 2, "maxItems": 2},
+            "label": {"type": ["string", "null"], "maxLength": MAX_NAME_LENGTH, "pattern": _SHOWN},
+            "tie": {"type": ["string", "null"], "maxLength": MAX_NAME_LENGTH, "pattern": _SHOWN},
         },
     }
     edge = {
@@ -96,7 +123,8 @@ SETTINGS = {
                 "\"noise\": 0.0, \"test_fraction\": 0.5})"),
     "task": ({"enum": ["classification", "regression"]}, None,
              "what the editor shows for the dataset; training takes the task from the dataset itself"),
-    "batch_size": ({"type": "integer", "minimum": 1}, 10, "samples per training step"),
+    "batch_size": ({"type": "integer", "minimum": 1, "maximum": 1_000_000}, 10,
+                   "samples per training step"),
     "optimizer": ({"type": "object", "properties": {"name": {"type": "string"},
                                                     "lr": {"type": "number", "minimum": 0}}},
                   {"name": "SGD", "lr": 0.03},
@@ -118,7 +146,8 @@ SETTINGS = {
              "biases then start at 0. \"default\" keeps each layer's torch initialisation"),
     "seed": ({"type": "integer", "minimum": 0}, 0,
              "seeds the initial weights (per node), the batch order and dropout: same seed, same numbers"),
-    "device": ({"type": "string"}, "cpu", "\"cpu\" (NumPy) or \"gpu\" (CuPy; \"cuda\" is accepted too)"),
+    "device": ({"enum": ["cpu", "numpy", "gpu", "cuda", "cupy"]}, "cpu",
+               "\"cpu\" (NumPy) or \"gpu\" (CuPy; \"cuda\" is accepted too)"),
     "steps": ({"type": "integer", "minimum": 0}, 500, "steps `playground train` runs without --steps"),
     "probe_every": ({"type": "integer", "minimum": 1}, 10,
                     "a Snapshot (activation and gradient statistics, trajectory point) every this many steps"),
@@ -210,8 +239,16 @@ def json_path(parts) -> str:
     """["graph", "nodes", 3, "params"] -> "graph.nodes[3].params"."""
     out = ""
     for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        if isinstance(p, int):
+            out += f"[{p}]"
+        elif _PLAIN_KEY.match(p):
+            out += f".{p}" if out else p
+        else:  # a key that is long, empty or not plain text is quoted (escaped) and cut short
+            out += "[" + json.dumps(p[:40]) + ("..." if len(p) > 40 else "") + "]"
     return out or "(top level)"
+
+
+_PLAIN_KEY = re.compile(r"[^\x00-\x20\x7f-\x9f\ud800-\udfff.\[\]\"]{1,40}\Z")
 
 
 def _words(error) -> str:
@@ -225,8 +262,14 @@ def _words(error) -> str:
         return "must be one of " + ", ".join(map(str, value))
     if v == "minimum":
         return f"must be at least {value}"
+    if v == "maximum":
+        return f"must be at most {value}"
     if v == "minLength":
         return "must not be empty"
+    if v == "maxLength":
+        return f"is too long (at most {value} characters)"
+    if v == "pattern":
+        return "must not hold control characters (line breaks, tabs, escape codes, direction overrides)"
     if v in ("minItems", "maxItems") and error.schema.get("minItems") == error.schema.get("maxItems"):
         return f"must have exactly {error.schema['minItems']} items"
     if v == "minItems":
@@ -243,9 +286,14 @@ def _words(error) -> str:
     return error.message.splitlines()[0][:200]
 
 
+#: errors collected per validation: a 100,000-item list of wrong values is reported by its
+#: first ones, without building 100,000 error objects
+_MAX_ERRORS = 100
+
+
 def _errors(validator, instance, prefix=()):
     found = []
-    for error in validator.iter_errors(instance):
+    for error in itertools.islice(validator.iter_errors(instance), _MAX_ERRORS):
         # descend into wrappers to the innermost, most telling error (anyOf reads as a whole)
         while error.context and error.validator != "anyOf":
             error = min(error.context, key=lambda e: -len(e.absolute_path))
@@ -287,3 +335,68 @@ def problems(doc):
                 found += _errors(validator, node["params"], prefix + ("nodes", i, "params"))
     found.sort(key=lambda pm: -pm[0].count(".") - pm[0].count("["))
     return found
+
+
+# ----------------------------------------------------------------- limits on every value
+class Refused:
+    """What the loader's JSON hooks put in place of a number no file may hold (1e999, a
+    310-digit integer, NaN), so that limits_problem reports it with its JSON path."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason):
+        self.reason = reason
+
+
+class DuplicateKeys(dict):
+    """An object in which a key appears twice (JSON keeps the last silently; we refuse it)."""
+
+    key = ""
+
+
+def text_problem(text):
+    """Why ``text`` may not be in a file (too long, a lone surrogate, a control character
+    other than tab and line breaks), or None."""
+    if len(text) > MAX_TEXT_LENGTH:
+        return f"is too long ({len(text)} characters; at most {MAX_TEXT_LENGTH})"
+    if not text.isascii():
+        bad = _SURROGATE.search(text)
+        if bad:
+            return f"holds {ascii(bad.group())}, which is not a character (a lone UTF-16 surrogate)"
+    bad = _CONTROL.search(text)
+    if bad:
+        return f"holds the control character {ascii(bad.group())}"
+    return None
+
+
+def limits_problem(doc):
+    """(JSON path, message) of the first value in ``doc`` (as parsed by the loader) that no
+    file may hold, or None: a Refused number, text that text_problem refuses (values and
+    keys), an object with a key twice, nesting deeper than MAX_DEPTH. Iterative, so deep
+    nesting is reported instead of exhausting Python's stack."""
+    if not isinstance(doc, (dict, list)):
+        return None  # not a document at all: the loader says so
+    stack = [((), doc, 1)]
+    while stack:
+        path, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return json_path(path), f"is nested too deeply (more than {MAX_DEPTH} levels of lists and objects)"
+        if isinstance(value, DuplicateKeys):
+            return json_path(path + (value.key,)), "appears twice in the same object"
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        children = []
+        for key, item in items:
+            if isinstance(key, str):
+                why = text_problem(key)
+                if why:
+                    return json_path(path + (key,)), "the key " + why
+            if isinstance(item, str):
+                why = text_problem(item)
+                if why:
+                    return json_path(path + (key,)), why
+            elif isinstance(item, Refused):
+                return json_path(path + (key,)), item.reason
+            elif isinstance(item, (dict, list)):
+                children.append((path + (key,), item, depth + 1))
+        stack.extend(reversed(children))
+    return None

@@ -13,6 +13,9 @@ shape of every output port it could work out (``None`` entries = unknown sizes).
 """
 from __future__ import annotations
 
+import math
+import re
+import reprlib
 from dataclasses import dataclass
 
 import networkx as nx
@@ -25,7 +28,7 @@ ERROR, WARNING = "error", "warning"
 
 #: Problem kinds, one per kind of mistake.
 KINDS = ("unknown_type", "bad_param", "unknown_node", "unknown_port", "missing_input",
-         "too_many_inputs", "cycle", "shape", "tie", "module", "no_cost")
+         "too_many_inputs", "cycle", "shape", "tie", "module", "no_cost", "settings", "resources", "run")
 
 
 @dataclass(frozen=True)
@@ -66,13 +69,13 @@ def _structure(graph, problems, exposed=(), scope=None):
                                     node.id))
             continue
         known.add(node.id)
-        for name, why in nt.check_params(node.params):
-            value = node.params.get(name)
-            problems.append(Problem("bad_param", f"{describe(node)} setting '{name}' {why} (it is {value!r}).",
-                                    node.id))
+        bad = list(_param_problems(node, nt))
+        problems.extend(bad)
         if node.type == "Module":
             name = node.params.get("module")
-            if name not in scope.modules:
+            if bad:   # not a name at all: reported above
+                known.discard(node.id)
+            elif name not in scope.modules:
                 problems.append(Problem("module", f"{describe(node)}: there is no module named {name!r} "
                                         f"in this file.", node.id))
                 known.discard(node.id)  # its ports are unknown: one problem is enough
@@ -106,6 +109,27 @@ def _structure(graph, problems, exposed=(), scope=None):
                                         f"connection but has {count}; combine them first (e.g. with Add or "
                                         f"Concat).", nid, port.name))
     return known
+
+
+def _param_problems(node, nt):
+    for name, why in nt.check_params(node.params):
+        value = node.params.get(name)
+        yield Problem("bad_param", f"{describe(node)} setting '{name}' {why} (it is {value!r}).", node.id)
+
+
+def declaration_problems(graph) -> list:
+    """The node parameters (the document's and its modules') and training settings that
+    break their declarations: what must hold before shapes are worked out or anything is
+    built, or NumPy would find it first."""
+    problems = []
+    for name, g in [(None, graph)] + [(n, m.graph) for n, m in graph.modules.items()]:
+        for node in g.nodes.values():
+            nt = registry.get(node.type)
+            if nt is not None:
+                problems.extend(p if name is None else Problem(
+                    p.kind, f"Inside module '{name}': {p.message}", p.node, module=name)
+                    for p in _param_problems(node, nt))
+    return problems + settings_problems(graph.settings)
 
 
 def _names(ports):
@@ -181,12 +205,12 @@ def _infer(graph, dataset_shapes, problems, seeds, stack, scope):
                 problems.append(Problem("shape", f"{describe(node)}: its 'shape' setting says "
                                         f"{fmt((None, *own))} but it receives {fmt(seed)}.", nid, "out"))
             continue
+        if nt.check_params(node.params):
+            continue  # bad settings are reported already; a rule on them would only add noise
         if node.type in ("Input", "Target"):
             shapes[(nid, "out")] = _declared_shape(node, "inputs" if node.type == "Input" else "targets",
                                                    dataset_shapes, problems)
             continue
-        if nt.check_params(node.params):
-            continue  # bad settings are reported already; a rule on them would only add noise
         in_ports, out_ports = registry.node_ports(node, scope)
         in_shapes, sources, complete = {}, {}, True
         for port in in_ports:
@@ -420,6 +444,166 @@ def _class_problems(graph, shapes, dataset_shapes, kind, problems):
                                         f"{n} outputs.", cost.id, port))
 
 
+# ----------------------------------------------------------------- training settings
+# The settings' declarations are engine.graph.schema.SETTINGS (types and ranges of each key)
+# and, for the optimizer's and schedule's hyperparameters, the engine classes' own signatures
+# and argument checks (torch's). Checking here, from those, is what makes `check` and
+# training agree: compile_graph runs this same function before it builds anything.
+
+def _settings_problem(settings, path, why):
+    value, found = settings, True
+    for part in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path[len("graph.settings"):]):
+        key = part[0] if part[0] else int(part[1])
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            found = False
+            break
+    shown = f" (it is {reprlib.repr(value)})" if found else ""
+    return Problem("settings", f"Setting {path} {why}{shown}.", None)
+
+
+def _unusable_numbers(value, path):
+    """(path, why) for each number Python cannot turn into a finite float (1e999, 10**400)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _unusable_numbers(v, f"{path}.{k}")
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _unusable_numbers(v, f"{path}[{i}]")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            ok = math.isfinite(float(value))
+        except OverflowError:
+            ok = False
+        if not ok:
+            yield path, "must be a finite number of sensible size"
+
+
+def _hyperparameter_type(cls, key, value) -> str | None:
+    """The type a hyperparameter must have, read from the class's signature (its default
+    or annotation): None when ``value`` has it, else the words for it."""
+    import inspect  # noqa: PLC0415 - cold path
+
+    p = inspect.signature(cls).parameters.get(key)
+    if p is None:
+        return None   # unknown names are refused by the engine's own constructor
+    default, note = p.default, str(p.annotation)
+    is_num = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "must be true or false"
+    if isinstance(default, tuple):
+        ok = isinstance(value, (list, tuple)) and len(value) == len(default) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        return None if ok else f"must be a list of {len(default)} numbers"
+    if note == "int":
+        return None if is_num and float(value).is_integer() else "must be a whole number"
+    if note == "float" or isinstance(default, float):
+        return None if is_num else "must be a number"
+    return None
+
+
+def _trial_step(trainer, spec, schedule):
+    """Build the optimizer (and schedule) on one tiny parameter and take a step: whatever
+    the engine refuses (torch's own range checks: lr >= 0, momentum >= 0, betas in [0, 1),
+    ...) is refused here, before any model is built. The optimizer setting is checked
+    whatever the trainer (the file declares it); the schedule is tried on what ``trainer``
+    steps (the perceptron rule under "perceptron"), as Session will build it.
+    Returns (key path, why) or None."""
+    import numpy as np  # noqa: PLC0415
+
+    from ..nn.module import Parameter  # noqa: PLC0415
+    from ..optim import (OPTIMIZERS, lr_scheduler, make_optimizer, make_perceptron,  # noqa: PLC0415
+                         make_scheduler)
+
+    name = spec.get("name", "SGD")
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        return "optimizer.name", f"must be one of {', '.join(OPTIMIZERS)}"
+    for key, value in spec.items():
+        why = key != "name" and _hyperparameter_type(OPTIMIZERS[name], key, value)
+        if why:
+            return f"optimizer.{key}", why
+    weight = Parameter(np.zeros(2))
+    try:
+        optimizer = make_optimizer(spec, [weight])
+        weight.grad = np.ones(2)
+        optimizer.step()
+        if trainer == "perceptron":
+            optimizer = make_perceptron(spec, weight=Parameter(np.zeros((1, 2))))
+            optimizer.step(np.ones((1, 2)), np.ones((1, 1)))
+    except (ValueError, TypeError, OverflowError, ZeroDivisionError) as exc:
+        return "optimizer", f"cannot be used: {exc}"
+    if not isinstance(schedule, dict):
+        return None
+    sname = schedule.get("name", "none")
+    if sname not in (None, "none"):
+        cls = lr_scheduler.SCHEDULERS.get(sname) if isinstance(sname, str) else None
+        for key, value in schedule.items():
+            why = cls is not None and key != "name" and _hyperparameter_type(cls, key, value)
+            if why:
+                return f"schedule.{key}", why
+    try:
+        scheduler = make_scheduler(schedule, optimizer)
+        if scheduler is not None:
+            scheduler.step()
+    except (ValueError, TypeError, OverflowError, ZeroDivisionError, KeyError) as exc:
+        return "schedule", f"cannot be used: {exc}"
+    return None
+
+
+def settings_problems(settings) -> list:
+    """[Problem] for each training setting that training would refuse or choke on, named
+    by its JSON path (graph.settings.batch_size ...)."""
+    from . import schema  # noqa: PLC0415 - schema imports the registry
+
+    settings = settings or {}
+    if not isinstance(settings, dict):
+        return [_settings_problem(settings, "graph.settings", "must be an object ({...})")]
+    # the file format's declarations (types, minima and maxima of every key)
+    doc = {"format": schema.FORMAT, "version": schema.VERSION,
+           "graph": {"nodes": [], "edges": [], "settings": settings}}
+    found = [(path, why) for path, why in schema.problems(doc) if path.startswith("graph.settings")]
+    found += list(_unusable_numbers(settings, "graph.settings"))
+    if not found:   # whatever the trainer: the perceptron's lr follows the schedule too
+        bad = _trial_step(schema.setting(settings, "trainer"), schema.setting(settings, "optimizer"),
+                          schema.setting(settings, "schedule"))
+        if bad:
+            found.append((f"graph.settings.{bad[0]}", bad[1]))
+    seen, out = set(), []
+    for path, why in found:
+        if path not in seen:
+            seen.add(path)
+            out.append(_settings_problem(settings, path, why))
+    return out
+
+
+# ----------------------------------------------------------------- memory
+def _resources(graph, dataset_shapes, problems):
+    """A model too big for the machine, estimated from the declarations (nothing built)."""
+    from .compile import CompileError, memory_refusal  # noqa: PLC0415 - compile imports this module
+
+    try:
+        refusal = memory_refusal(graph, dataset_shapes)
+    except CompileError:
+        return   # a graph that cannot compile yet: its problems are reported as such
+    if refusal:
+        problems.append(Problem("resources", refusal))
+
+
+# ----------------------------------------------------------------- the cost
+def _cost_outputs(graph, shapes, problems):
+    """Training adds the cost nodes' outputs into the one number it minimises, so each
+    must be a scalar (a loss with reduction 'none' gives one loss per sample)."""
+    for node in graph.nodes.values():
+        nt = registry.get(node.type)
+        shape = shapes.get((node.id, "out"))
+        if nt is None or nt.category != COST or shape is None or shape == ():
+            continue
+        hint = ": set its 'reduction' to mean or sum" if node.params.get("reduction") == "none" else ""
+        problems.append(Problem("shape", f"{describe(node)}: a cost must be one number to minimise, but "
+                                f"its output has shape {fmt(shape)}{hint}.", node.id, "out"))
+
+
 # ----------------------------------------------------------------- entry point
 def validate(graph, dataset_shapes=None) -> list:
     """Every problem in the graph, errors first in the order found, then warnings."""
@@ -428,9 +612,11 @@ def validate(graph, dataset_shapes=None) -> list:
     _cycles(graph, problems)
     dataset_shapes, kind = presented_shapes(graph, dataset_shapes)
     shapes = _infer(graph, dataset_shapes, problems, {}, (), graph)
+    _cost_outputs(graph, shapes, problems)
     if not any(p.kind == "shape" for p in problems):
         _class_problems(graph, shapes, dataset_shapes, kind, problems)
     _ties(graph, problems)
+    problems.extend(settings_problems(graph.settings))
     for name, mdef in graph.modules.items():
         inner = []
         exposed = {(ref.node, ref.port) for ref in mdef.inputs}
@@ -455,4 +641,6 @@ def validate(graph, dataset_shapes=None) -> list:
         problems.append(Problem("no_cost", "Nothing to train: the graph has no cost (loss) node. Connect the "
                                 "prediction and the Target to a loss such as MSELoss or CrossEntropyLoss.",
                                 severity=WARNING))
+    if not errors(problems):   # only a graph that could be built is weighed
+        _resources(graph, dataset_shapes, problems)
     return [p for p in problems if p.severity == ERROR] + [p for p in problems if p.severity != ERROR]

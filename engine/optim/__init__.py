@@ -1,6 +1,7 @@
 """torch.optim-style optimizers, learning-rate schedules, the perceptron rule, Newton and
 conjugate gradient, and 2-D test surfaces for optimizer-path demos."""
 from . import lr_scheduler, surfaces  # noqa: F401
+from ..errors import SettingsError
 from ..nn.utils import clip_grad_norm_, clip_grad_value_  # noqa: F401
 from .adam import Adam, AdamW, Lion
 from .adaptive import Adadelta, Adagrad, Rprop, RMSprop
@@ -18,22 +19,34 @@ def make_optimizer(spec: dict, params):
     """Build an optimizer from a settings dict like {"name": "SGD", "lr": 0.03, "momentum": 0.9}.
 
     Lists (e.g. "betas": [0.9, 0.999] from JSON) become tuples. Unknown names or
-    hyperparameters raise ValueError with a one-line message.
+    hyperparameters, and values the optimizer refuses, raise SettingsError (a ValueError)
+    with a one-line message.
     """
     spec = dict(spec)
     name = spec.pop("name", "SGD")
     cls = OPTIMIZERS.get(name)
     if cls is None:
-        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+        raise SettingsError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
     kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()}
     import inspect  # noqa: PLC0415 - only on this cold path
 
     accepted = set(inspect.signature(cls).parameters) - {"params"}
     unknown = sorted(set(kwargs) - accepted)
     if unknown:
-        raise ValueError(f"optimizer {name} has no hyperparameter {unknown[0]!r}; "
+        raise SettingsError(f"optimizer {name} has no hyperparameter {unknown[0]!r}; "
                          f"it takes {', '.join(sorted(accepted))}")
-    return cls(params, **kwargs)
+    try:
+        return cls(params, **kwargs)
+    except (TypeError, ValueError) as exc:   # a value it refuses, e.g. lr < 0 or a string
+        raise SettingsError(f"optimizer {name}: {exc}") from None
+
+
+def make_perceptron(spec, layer=None, **tensors):
+    """The perceptron rule for the "perceptron" trainer: of the optimizer setting ``spec``
+    only "lr" applies (default 1.0, Rosenblatt's); the schedule then drives that lr.
+    ``layer`` (a Linear) or ``weight=``/``bias=`` as Perceptron takes them."""
+    lr = spec.get("lr", 1.0) if isinstance(spec, dict) else 1.0
+    return Perceptron(layer, lr=lr, **tensors)
 
 
 def make_scheduler(spec: dict | None, optimizer):
@@ -45,14 +58,14 @@ def make_scheduler(spec: dict | None, optimizer):
     cls = lr_scheduler.SCHEDULERS.get(name)
     if cls is None or cls is lr_scheduler.LambdaLR:
         choices = ", ".join(n for n in lr_scheduler.SCHEDULERS if n != "LambdaLR")
-        raise ValueError(f"unknown schedule {name!r}; choose none, {choices}")
+        raise SettingsError(f"unknown schedule {name!r}; choose none, {choices}")
     try:
         return cls(optimizer, **spec)
-    except TypeError as exc:
-        raise ValueError(f"schedule {name}: {exc}") from None
+    except (TypeError, ValueError, KeyError) as exc:   # KeyError: last_epoch set, no initial_lr
+        raise SettingsError(f"schedule {name}: {exc}") from None
 
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Rprop",
            "Lion", "Newton", "ConjugateGradient", "Perceptron", "clip_grad_norm_",
-           "clip_grad_value_", "lr_scheduler", "surfaces", "make_optimizer", "make_scheduler",
-           "OPTIMIZERS"]
+           "clip_grad_value_", "lr_scheduler", "surfaces", "make_optimizer", "make_perceptron",
+           "make_scheduler", "OPTIMIZERS"]

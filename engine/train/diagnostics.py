@@ -4,11 +4,17 @@ Each verdict explains what the numbers show and lists the remedies the course no
 give (non-saturating activations, Xavier/He initialization, BatchNorm, gradient
 clipping, a lower learning rate). Statistics are averaged over the last ``HISTORY``
 diagnosed probes (the Session diagnoses on its evaluated probes), so one noisy batch
-does not raise an alarm.
+does not raise an alarm. Divergence is judged on a short ``trend`` of plain numbers
+(loss and largest gradient norm of the recent probes).
+
+What a diagnosis reads is :class:`Evidence`, never a Snapshot: a Snapshot carries its
+verdicts, and a verdict computed when first read holds the evidence it will read, so
+evidence that held Snapshots would chain every probe ever made into memory.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from .snapshot import Verdict
 
@@ -27,6 +33,17 @@ LEARNING_FRACTION = 0.5
 DEAD_FRACTION = 0.5
 #: verdicts need at least this many layers with weights between input and output
 MIN_LAYERS = 3
+#: divergence: the loss has grown by more than this multiple of its start (an order of
+#: magnitude), on the latest probe and in the median of the trend (one batch is noisy)
+DIVERGENCE_FACTOR = 10.0
+#: losses this close to zero at the start are measured against this scale instead
+LOSS_SCALE_FLOOR = 1e-3
+#: divergence: the gradient norm grew on each of the last GROWTH_PROBES probes, by more
+#: than GROWTH_FACTOR overall, while the loss is above its start
+GROWTH_PROBES = 5
+GROWTH_FACTOR = 1e2
+#: probes of (loss, gradient norm) the Session keeps for the divergence verdict
+TREND = 8
 
 REMEDIES = {
     "vanishing": [
@@ -47,6 +64,11 @@ REMEDIES = {
         "normalise the inputs, or add BatchNorm before the activation",
         "use a lower learning rate",
     ],
+    "divergence": [
+        "use a lower learning rate (try a tenth of it)",
+        "clip the gradients (gradient clipping, e.g. clip_grad_norm 1.0)",
+        "normalise the inputs, or add BatchNorm between the layers",
+    ],
     "dead": [
         "use a lower learning rate",
         "use Leaky ReLU or ELU, whose gradient is never exactly zero",
@@ -54,6 +76,21 @@ REMEDIES = {
         "add BatchNorm before the activation",
     ],
 }
+
+
+@dataclass(eq=False)
+class Evidence:
+    """What diagnosis reads of one probe (a Snapshot's numbers, without the Snapshot)."""
+
+    step: int
+    loss: float
+    train_loss: float | None
+    activations: dict        # node id -> ActivationStats (may be computed when first read)
+    gradients: dict          # param name -> GradStats (likewise)
+
+    @classmethod
+    def of(cls, snap) -> "Evidence":
+        return cls(snap.step, snap.loss, snap.train_loss, snap.activations, snap.gradients)
 
 
 def _mean(values):
@@ -78,7 +115,7 @@ def layer_gradient_norms(snapshot, program) -> list:
         if not stats:
             continue
         weights = [g for g in stats if g.param.rsplit(".", 1)[-1].startswith("weight")] or stats
-        out.append((nid, math.sqrt(sum(g.norm ** 2 for g in weights))))
+        out.append((nid, math.hypot(*(g.norm for g in weights))))   # no overflow on huge norms
     snapshot.__dict__["_layer_norms"] = out   # a Snapshot's numbers never change
     return out
 
@@ -91,25 +128,72 @@ def gradient_ratio(history, program):
         if len(norms) < MIN_LAYERS:
             continue
         (first, a), (last, b) = norms[0], norms[-1]
+        if not (math.isfinite(a) and math.isfinite(b)):
+            continue
         if b > 0 and a > 0:
-            logs.append(math.log10(a / b))
+            logs.append(math.log10(a) - math.log10(b))   # a / b may overflow
         elif b > 0:
             logs.append(-12.0)
     if not logs:
         return None, first, last
-    return 10 ** (sum(logs) / len(logs)), first, last
+    return 10 ** min(max(sum(logs) / len(logs), -300.0), 300.0), first, last
 
 
-def diagnose(history, program, initial_loss=None) -> list:
-    """Verdicts from recent Snapshots (oldest first).
+def _growth(loss, initial_loss) -> float:
+    """How many times its start's size the loss has grown by (negative: it fell)."""
+    return (loss - initial_loss) / max(abs(initial_loss), LOSS_SCALE_FLOOR)
+
+
+def divergence(latest, trend, initial_loss) -> Verdict | None:
+    """The divergence verdict, or None.
+
+    ``latest``: the newest Evidence (or Snapshot); ``trend``: (loss, largest gradient
+    norm) of the recent probes, oldest first. Diverging: the loss has grown by more than
+    an order of magnitude over its start and stayed there, or the gradient norm grew
+    probe after probe by orders of magnitude while the loss is above its start."""
+    if initial_loss is None or not math.isfinite(initial_loss):
+        return None
+    loss_now = latest.train_loss if latest.train_loss is not None else latest.loss
+    if loss_now is None or loss_now != loss_now:
+        return None
+    losses = sorted(loss for loss, _ in trend if loss == loss)
+    median = losses[len(losses) // 2] if losses else loss_now
+    grown = min(_growth(loss_now, initial_loss), _growth(median, initial_loss))
+    norms = [norm for _, norm in trend][-GROWTH_PROBES:]
+    rising = (len(norms) == GROWTH_PROBES and norms[0] > 0 and all(math.isfinite(n) for n in norms)
+              and all(b > a for a, b in zip(norms, norms[1:])) and norms[-1] > GROWTH_FACTOR * norms[0]
+              and loss_now > initial_loss)
+    if grown > DIVERGENCE_FACTOR:
+        why = (f"the loss grew from {initial_loss:.3g} at the start to {loss_now:.3g} "
+               f"(about {grown + 1:.2g} times larger)")
+    elif rising:
+        why = (f"the gradient norm grew on each of the last {GROWTH_PROBES} probes, from "
+               f"{norms[0]:.3g} to {norms[-1]:.3g}, while the loss rose from {initial_loss:.3g} "
+               f"to {loss_now:.3g}")
+    else:
+        return None
+    return Verdict(
+        "divergence",
+        f"Training diverges: {why}. The steps are too large: each update overshoots the "
+        "valley of the loss and lands higher up the other side, so every step makes it worse.",
+        REMEDIES["divergence"], [], "error")
+
+
+def diagnose(history, program, initial_loss=None, trend=()) -> list:
+    """Verdicts from recent Evidence (or Snapshots; oldest first).
 
     ``initial_loss`` (the first step's loss): saturation is only reported while the loss
-    has not yet halved, since a confident, well-trained sigmoid/tanh net saturates by design."""
+    has not yet halved, since a confident, well-trained sigmoid/tanh net saturates by design.
+    ``trend``: (loss, largest gradient norm) of the recent probes, oldest first, for the
+    divergence verdict."""
     if not history:
         return []
     history = history[-HISTORY:]
     latest = history[-1]
     verdicts = []
+    diverging = divergence(latest, trend, initial_loss)
+    if diverging is not None:
+        verdicts.append(diverging)
     ratio, first, last = gradient_ratio(history, program)
     if ratio is not None and ratio < VANISHING_RATIO:
         verdicts.append(Verdict(

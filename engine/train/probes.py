@@ -178,7 +178,8 @@ class ActivationBatch:
         if self._layout is None or self._layout[0] != shapes:
             self._layout = self._plan(shapes)
         _, sizes, starts, lo, hi, offsets = self._layout
-        flat = np.concatenate([a.reshape(-1) for a in arrays])
+        # float64: squares of large float32 outputs (1e20) would overflow to inf
+        flat = np.concatenate([a.reshape(-1) for a in arrays], dtype=np.float64)
         s1 = np.add.reduceat(flat, starts)
         s2 = np.add.reduceat(flat * flat, starts)
         mn = np.minimum.reduceat(flat, starts)
@@ -223,7 +224,7 @@ class ActivationBatch:
          node_of_col) = self._layout
         k, f = len(arrays), int(w.sum())
         any_range, any_relu = not no_range.all(), not not_relu.all()
-        cat = np.concatenate(arrays, axis=1)
+        cat = np.concatenate(arrays, axis=1, dtype=np.float64)   # no overflow in squares
         rows = cat.shape[0]
         # one column reduction for sums, squares, and (when some node needs them)
         # saturated and positive counts ...
@@ -304,7 +305,11 @@ class _Lazy:
             with _LAZY_LOCK:
                 compute = self._compute
                 if compute is not None:
-                    self._absorb(compute())
+                    # as in the probe itself: values about to overflow give inf or NaN
+                    # statistics, never a RuntimeWarning in whichever thread reads them
+                    with np.errstate(all="ignore"):
+                        value = compute()
+                    self._absorb(value)
                     self._compute = None
 
     def __reduce__(self):   # a copy or a pickle holds the plain, computed container

@@ -30,6 +30,7 @@ Threads: a Session is not thread-safe; call step/run/predict/trace from one thre
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 
@@ -37,8 +38,9 @@ from .. import backend
 from ..autograd import Tensor, _make, enable_grad, no_grad
 from ..data.base import CLASSIFICATION, class_targets
 from ..data.loader import DataLoader
+from ..errors import SettingsError
 from ..graph import registry as reg
-from ..graph.compile import CompileError, Program, compile_graph
+from ..graph.compile import Program, check_declarations, check_trainable, compile_graph
 from ..graph.schema import SETTINGS, setting
 from ..nn.utils import clip_grad_norm_
 from ..replay import CompiledFunction
@@ -49,8 +51,12 @@ from .snapshot import NanReport, Snapshot, Verdict
 DEFAULT_OPTIMIZER = SETTINGS["optimizer"][1]
 #: probes evaluate train/test metrics on at most this many samples of each split
 PROBE_EVAL_LIMIT = 256
-#: trajectory points kept (older ones are thinned out beyond this)
+#: trajectory points kept (older ones are thinned out beyond this), and at most this
+#: many bytes of them: a big network keeps fewer points (never under MIN_TRAJECTORY), so
+#: memory stays small however long it trains
 MAX_TRAJECTORY = 1000
+MAX_TRAJECTORY_BYTES = 8 * 2**20
+MIN_TRAJECTORY = 16
 
 _LOGIT_LOSSES = ("BCEWithLogitsLoss", "SoftMarginLoss", "HingeEmbeddingLoss")
 
@@ -95,15 +101,16 @@ class Session:
         self.param_names = [n for n, _ in program.named_parameters()]
         owner = program.param_owner()
         self.param_nodes = [owner[n] for n in self.param_names]
+        if trainer not in ("gradient", "perceptron"):
+            raise SettingsError(f"unknown trainer {trainer!r}: use 'gradient' or 'perceptron'")
+        # the rule `check` applies too (a CompileError naming what is missing)
+        check_trainable(program, trainer, None if loss is None else [program.prediction_node])
         if trainer == "perceptron":
-            lr = optimizer.get("lr", 1.0) if isinstance(optimizer, dict) else 1.0
-            self.optimizer = self._perceptron(lr)
-        elif trainer == "gradient":
-            if not self.params:
-                raise CompileError("the graph has nothing to learn: add a layer or a Parameter node")
-            self.optimizer = self._make_optimizer(optimizer)
+            from ..optim import make_perceptron  # noqa: PLC0415
+
+            self.optimizer = make_perceptron(optimizer, program.node_modules[program.learnable_nodes()[0]])
         else:
-            raise ValueError(f"unknown trainer {trainer!r}: use 'gradient' or 'perceptron'")
+            self.optimizer = self._make_optimizer(optimizer)
         self.scheduler = self._make_scheduler(schedule)
         #: the training forward and loss, recorded and replayed on non-probe steps
         self._replayed = CompiledFunction(self._training_loss, module=self.program,
@@ -128,7 +135,10 @@ class Session:
         self.last_snapshot: Snapshot | None = None
         self.trajectory: list = []          # host arrays, one per probe
         self.trajectory_steps: list = []
-        self.history: list = []             # recent Snapshots, for diagnostics over time
+        #: the last diagnostics.HISTORY evaluated probes' Evidence (never Snapshots: see
+        #: diagnostics), and every probe's (loss, largest gradient norm), for the verdicts
+        self.history: list = []
+        self.trend: deque = deque(maxlen=diagnostics.TREND)
 
         # what the probes look at, fixed per program
         self._act_probes = []
@@ -146,6 +156,9 @@ class Session:
                 self._moe.append((nid, m))
         self._grad_probe = probes.GradientProbe(self.param_names, self.param_nodes, self.params)
         self._act_batch = probes.ActivationBatch(p for p, _ in self._act_probes)
+        n_params = sum(int(p.data.size) for p in self.params)
+        self.max_trajectory = max(MIN_TRAJECTORY, min(MAX_TRAJECTORY,
+                                                      MAX_TRAJECTORY_BYTES // (8 * max(n_params, 1))))
         self._weight_slices, offset = [], 0   # small weights, cut from the trajectory point
         for name, p in zip(self.param_names, self.params):
             if p.data.size <= probes.MAX_WEIGHT_SIZE:
@@ -161,22 +174,23 @@ class Session:
 
         ``previous`` (a Program or a Session): nodes unchanged since it keep its weights.
 
-        Raises CompileError (bad graph) or ValueError (bad settings or dataset), each with
-        a one-line message.
+        Raises CompileError (bad graph) or SettingsError (bad settings or dataset), each a
+        UserError with a one-line message.
         """
         s = graph.settings or {}
+        check_declarations(graph)   # what `playground check` reports, before any value is used
         seed = int(setting(s, "seed")) if seed is None else int(seed)
         device = device or setting(s, "device")
         if dataset is None:
             spec = setting(s, "dataset")
             if not spec:
-                raise ValueError("no dataset chosen: set settings.dataset, e.g. {\"name\": \"xor\"}")
+                raise SettingsError("no dataset chosen: set settings.dataset, e.g. {\"name\": \"xor\"}")
             from ..data import from_settings  # noqa: PLC0415
 
             try:
-                dataset = from_settings(spec)
+                dataset = from_settings(spec, getattr(graph, "folder", None))
             except (ValueError, OSError) as exc:
-                raise ValueError(f"dataset: {exc}") from None
+                raise SettingsError(f"dataset: {exc}") from None
         shapes = dataset.shape_info()
         if isinstance(previous, Session):   # keep the trained weights of unchanged nodes
             previous = previous.program
@@ -209,21 +223,6 @@ class Session:
         from ..optim import make_scheduler  # noqa: PLC0415
 
         return make_scheduler(spec, self.optimizer)
-
-    def _perceptron(self, lr):
-        """Rosenblatt's rule trains one Linear layer fed by the Input."""
-        from ..optim import Perceptron  # noqa: PLC0415
-
-        learn = self.program.learnable_nodes()
-        nodes = self.program.flat.nodes
-        if len(learn) != 1 or nodes[learn[0]].type != "Linear":
-            raise CompileError("the perceptron trainer needs exactly one Linear layer and no other "
-                               "learnable node")
-        feeds = [nodes[e.src].type for e in self.program.in_edges(learn[0])]
-        if feeds != ["Input"]:
-            raise CompileError(f"the perceptron rule trains a Linear layer fed directly by the Input; "
-                               f"'{learn[0]}' is fed by something else")
-        return Perceptron(self.program.node_modules[learn[0]], lr=lr)
 
     def _accuracy_rule(self):
         """How a prediction becomes a class, given how the targets are presented."""
@@ -487,15 +486,15 @@ class Session:
         for nid, _ in self._moe:
             if ("gates", nid) in host:
                 snap.moe[nid] = {"gates": host[("gates", nid)], "load": host.get(("load", nid))}
+        self.trend.append((snap.loss, max(snap.grad_norms.values(), default=0.0)))
         if evaluate:   # verdicts are refreshed on evaluated probes, carried in between
-            self.history.append(snap)
+            self.history.append(diagnostics.Evidence.of(snap))
             del self.history[:-diagnostics.HISTORY]
-            if lazy:
-                history, program, initial = list(self.history), self.program, self.initial_loss
-                snap.verdicts = probes.LazyList(
-                    lambda: diagnostics.diagnose(history, program, initial))
-            else:
-                snap.verdicts = diagnostics.diagnose(self.history, self.program, self.initial_loss)
+            # copies of bounded windows of plain data: a verdict computed later must not
+            # hold the session's lists (they move on) nor any Snapshot (see diagnostics)
+            args = (list(self.history), self.program, self.initial_loss, tuple(self.trend))
+            snap.verdicts = probes.LazyList(lambda: diagnostics.diagnose(*args)) if lazy \
+                else diagnostics.diagnose(*args)
         else:
             prev = self.last_snapshot
             # the same (possibly not yet computed) list: read-only by contract
@@ -506,7 +505,7 @@ class Session:
     def _keep_trajectory(self, point):
         self.trajectory.append(point)
         self.trajectory_steps.append(self.step_count)
-        if len(self.trajectory) > MAX_TRAJECTORY:   # thin out: keep every other old point
+        if len(self.trajectory) > self.max_trajectory:   # thin out: keep every other old point
             self.trajectory = self.trajectory[::2]
             self.trajectory_steps = self.trajectory_steps[::2]
 

@@ -41,6 +41,7 @@ class Verdict:
     """A diagnosis in plain words, with the course notes' remedies."""
 
     kind: str                        # "vanishing" | "exploding" | "saturation" | "dead" | "nan"
+    #                                  | "divergence"
     message: str
     remedies: list = field(default_factory=list)
     nodes: list = field(default_factory=list)   # offending node ids, to highlight on the canvas

@@ -41,7 +41,17 @@ class Dialogs:
         return value if ok else None
 
     def error(self, title: str, message: str):
-        QMessageBox.warning(self.parent, title, message)
+        # Error text quotes the user's files (labels, paths, values): shown as plain text,
+        # each line escaped and capped, so markup or a 100 KB value cannot garble the box.
+        from PySide6.QtCore import Qt
+
+        from playground.bugreport import user_message
+
+        box = QMessageBox(QMessageBox.Warning, title,
+                          "\n".join(user_message(line) if line.strip() else "" for line in str(message).split("\n")),
+                          QMessageBox.Ok, self.parent)
+        box.setTextFormat(Qt.PlainText)
+        box.exec()
 
     def info(self, title: str, message: str):
         QMessageBox.information(self.parent, title, message)

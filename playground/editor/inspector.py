@@ -178,6 +178,7 @@ class Inspector(QWidget):
         self.layout_.addWidget(self.body)
         self.layout_.addStretch(1)
         scene.selectionChanged.connect(self.refresh)
+        scene.rebuilt.connect(self.refresh)
         self._graph = None
         self.refresh()
 
@@ -189,9 +190,10 @@ class Inspector(QWidget):
             graph.subscribe(self._on_event)
 
     def _on_event(self, ev):
+        if ev.kind == "reset":  # the scene may not have rebuilt yet: refresh reads the document
+            self.refresh()
+            return
         if ev.node != self.node_id or self.node_id is None:
-            if ev.kind == "reset":
-                self.refresh()
             return
         if ev.kind == "node_removed":
             self.refresh()
@@ -210,7 +212,13 @@ class Inspector(QWidget):
         except RuntimeError:  # the scene is being destroyed
             return
         self._watch(self.scene.graph)
-        self.node_id = ids[0] if len(ids) == 1 else None
+        # The selection may still name a node the document just lost (a reset, delete or
+        # undo whose event reaches us before the scene's): such a node is not shown.
+        node = self.scene.graph.nodes.get(ids[0]) if len(ids) == 1 else None
+        item = self.scene.node_item(ids[0]) if node is not None else None
+        if item is None or not item.isSelected():
+            node = None
+        self.node_id = node.id if node is not None else None
         self.body.setParent(None)
         self.body.deleteLater()
         self.body = QWidget()
@@ -219,10 +227,9 @@ class Inspector(QWidget):
         self.form = None
         self.layout_.insertWidget(0, self.body)
         if self.node_id is None:
-            msg = "Select a node to see its parameters." if not ids else f"{len(ids)} nodes selected."
+            msg = f"{len(ids)} nodes selected." if len(ids) > 1 else "Select a node to see its parameters."
             lay.addWidget(QLabel(msg))
             return
-        node = self.scene.graph.nodes[self.node_id]
         t = model.node_type(node)
         title = QLabel(f"<b>{model.display_name(node)}</b> <span style='color:#666'>{node.type} · {node.id}</span>")
         lay.addWidget(title)
@@ -264,9 +271,10 @@ class Inspector(QWidget):
         if self.node_id is None:
             return
         if not self.scene.set_param(self.node_id, name, value):
-            node = self.scene.graph.nodes[self.node_id]
-            t = model.node_type(node)
-            self.form.set_values(node.params, t.params if t else ())
+            node = self.scene.graph.nodes.get(self.node_id)
+            if node is not None and self.form is not None:
+                t = model.node_type(node)
+                self.form.set_values(node.params, t.params if t else ())
 
     def _label_edited(self):
         node = self.scene.graph.nodes.get(self.node_id)

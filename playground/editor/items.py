@@ -10,6 +10,7 @@ width)`` and ``set_value_text(text|None)``.
 from __future__ import annotations
 
 import math
+from html import escape
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker,
@@ -18,8 +19,15 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from engine.graph.registry import COST, MODULE, OBSERVED, PARAMETER
 from playground import theme as themes
+from playground.bugreport import user_message
 
 from . import model
+
+
+def _html(text) -> str:
+    """``text`` for a rich-text tooltip: ``<``, ``>`` and ``&`` escaped (quotes may stay)."""
+    return escape(str(text), quote=False)
+
 
 PORT_R = 5.5
 # A function's output is a computed variable: an open circle just outside the box (the
@@ -200,14 +208,17 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def _tooltip(self, help_text):
+        """Rich text: every text in it is escaped (a label "<img src=...>" is shown, not run)."""
         node = self.node
-        lines = [f"<b>{self.title}</b> ({node.type}, id {node.id})", help_text]
+        lines = [f"<b>{_html(self.title)}</b> ({_html(node.type)}, id {_html(node.id)})", _html(help_text)]
         if self.tie:
-            lines.append(f"shares weights with group '{self.tie}'")
-        if self.problem:
-            lines.append(f"<span style='color:#d93025'>{self.problem}</span>")
+            lines.append(f"shares weights with group '{_html(self.tie)}'")
+        if self.problem:   # messages, one a line (scene.py still joins them with <br>), capped
+            problems = "<br>".join(_html(user_message(m))
+                                   for m in self.problem.replace("<br>", "\n").splitlines())
+            lines.append(f"<span style='color:#d93025'>{problems}</span>")
         if self.badge_tooltip:
-            lines.append(self.badge_tooltip)
+            lines.append(_html(self.badge_tooltip))
         return "<br>".join(x for x in lines if x)
 
     def _place_ports(self, store: dict, ports, is_input: bool):
@@ -235,7 +246,7 @@ class NodeItem(QGraphicsItem):
                 item.variable = not is_input
                 x = r.left() if is_input else r.right() + self.variable_offset()
                 item.setPos(x, r.top() + gap * (i + 1))
-            item.setToolTip(p.name + (f" — {p.help}" if p.help else ""))
+            item.setToolTip(f"<b>{_html(p.name)}</b>" + (f" — {_html(p.help)}" if p.help else ""))
 
     def box_rect(self) -> QRectF:
         return self._rect
@@ -505,8 +516,9 @@ class EdgeItem(QGraphicsPathItem):
 
     def set_shape_text(self, text: str):
         self.shape_text = text
-        self.setToolTip(f"{self.edge.src}.{self.edge.src_port} → {self.edge.dst}.{self.edge.dst_port}"
-                        + (f"<br>shape {text}" if text else ""))
+        e = self.edge
+        self.setToolTip(_html(f"{e.src}.{e.src_port} → {e.dst}.{e.dst_port}")
+                        + (f"<br>shape {_html(text)}" if text else ""))
 
     def hoverEnterEvent(self, event):
         self.hover = True

@@ -29,6 +29,9 @@ class EditorScene(QGraphicsScene):
     problemsChanged = Signal(list)
     #: breadcrumb titles, outermost first
     navigationChanged = Signal(list)
+    #: every item was re-created from the shown graph (new document, level, or a resync):
+    #: whatever held on to an item or a node id re-reads the scene
+    rebuilt = Signal()
 
     def __init__(self, document, undo_stack, parent=None):
         super().__init__(parent)
@@ -64,6 +67,9 @@ class EditorScene(QGraphicsScene):
         self.document = document
         self.nav = [{"title": "Main", "graph": document, "read_only": False, "owner": None}]
         self._show_level()
+        # now, not after the usual delay: the problems list and the status bar's verdict
+        # must not name the previous document's nodes, even for a moment
+        self.validate_now()
 
     def _unsubscribe(self):
         if self.graph is not None:
@@ -117,6 +123,7 @@ class EditorScene(QGraphicsScene):
         for e in self.graph.edges:
             self._add_edge_item(e)
         self.schedule_validate()
+        self.rebuilt.emit()
 
     def node_item(self, node_id: str) -> NodeItem | None:
         return self.node_items.get(node_id)
@@ -199,16 +206,28 @@ class EditorScene(QGraphicsScene):
 
     def _on_root_event(self, ev):
         """While inside a module: leave it when the document no longer holds it."""
-        if ev.kind == "reset" or (ev.kind == "module_changed" and ev.value is None):
-            alive = True
-            for level in self.nav[1:]:
-                owner = level["owner"]
-                if owner is not None and owner[1] not in owner[0].modules:
-                    alive = False
-            if ev.kind == "reset" or not alive:
-                self.set_document(self.document)
+        if ev.kind == "reset":
+            self.set_document(self.document)
+            return
+        if ev.kind == "module_changed":
+            dead = self.first_dead_level()
+            if dead is not None:  # back to the innermost level the document still holds
+                del self.nav[dead:]
+                self._show_level()
                 return
         self.schedule_validate()
+
+    def first_dead_level(self) -> int | None:
+        """The index of the first breadcrumb level whose module definition the document no
+        longer holds (deleted, or replaced by another one), or None."""
+        for i, level in enumerate(self.nav[1:], start=1):
+            owner = level["owner"]
+            if owner is None:
+                continue  # a ready-made block's inside: a template, not part of the document
+            mdef = owner[0].modules.get(owner[1])
+            if owner[0] is not self.nav[i - 1]["graph"] or mdef is None or mdef.graph is not level["graph"]:
+                return i
+        return None
 
     # ----- validation ------------------------------------------------------------
     def schedule_validate(self):

@@ -94,11 +94,13 @@ class _Attachment(QObject):
             self._graph = graph
             graph.subscribe(self._on_graph_event)
         copy = graph.copy()  # the worker must never read the document the editor changes
-        if not copy.nodes:  # a new, empty document: nothing to train yet
-            return
         controls = self.panels.get("controls")
-        if controls is not None:
+        if controls is not None:  # this document's optimizer, even before there is a run
             controls.set_optimizer((copy.settings or {}).get("optimizer"))
+        if not copy.nodes:  # an empty document: nothing to train, and nothing of a run to show
+            if self.runner.snapshot is not None or len(self.runner.history):
+                self.runner.clear()
+            return
 
         def factory(previous, dataset, graph=copy):
             from engine.train import Session  # noqa: PLC0415
@@ -114,6 +116,7 @@ class _Attachment(QObject):
             return
         if event.kind == "reset":  # a whole new document (File > Open): start afresh
             self._edit_timer.stop()
+            self.runner.clear()  # nothing of the previous document stays on screen
             QTimer.singleShot(0, self.runner, lambda: self.load(keep_weights=False))
         elif event.kind not in COSMETIC_EVENTS:   # (a cosmetic edit needs no recompile)
             self._edit_timer.start()  # recompile, keeping weights, once the editing stops
@@ -174,7 +177,9 @@ def attach(window):
         lambda on: on and panels["diagnostics"].heat_box.setChecked(False))
 
     link = _Attachment(window, runner, panels)
-    panels["controls"].reset_hook = lambda: link.load(keep_weights=False)
+    # Reset starts afresh like a new document: the trained run's panels go even when the
+    # graph no longer builds (then they stay empty and the status bar says why)
+    panels["controls"].reset_hook = lambda: (runner.clear(), link.load(keep_weights=False))
     window.train_hook = link.train_now
     window.runner = runner
     window.panels = panels

@@ -104,3 +104,6 @@ class ActivationsPanel(Panel):
     def clear(self):
         self.hist_image.clear()
         self.unit_image.clear()
+        self.stats.setText("")
+        if self.runner.snapshot is None:  # a new document: its nodes are not the old ones
+            self._sync_nodes([])

@@ -81,6 +81,17 @@ class AttentionPanel(Panel):
                 plot.setRange(xRange=(0, m.shape[1]), yRange=(0, m.shape[0]), padding=0)
         img.setImage(m, levels=(0.0, 1.0))
 
+    def clear(self):
+        if self.runner.snapshot is None:  # a new document: none of its nodes exist yet
+            self.glw.clear()
+            self.items, self.key = {}, None
+            self.empty_note = self.glw.addLabel(EMPTY, size="12pt", color="#555")
+        for item in self.items.values():
+            if isinstance(item, pg.BarGraphItem):
+                item.setOpts(x=[], height=[])
+            else:
+                item.clear()
+
     def refresh(self, runner):
         snap = runner.snapshot
         if snap is None:

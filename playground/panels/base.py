@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
@@ -61,6 +61,9 @@ class Panel(QDockWidget):
 
     title = "Panel"
     name = "panel"
+    #: False for a panel that shows no training run (its own demo): it keeps its plots
+    #: when the document changes
+    follows_run = True
 
     def __init__(self, runner, window=None):
         super().__init__(self.title, window)
@@ -93,6 +96,9 @@ class Panel(QDockWidget):
         runner.redraw.connect(self._on_redraw)
         runner.reset_done.connect(self.clear)
         self.visibilityChanged.connect(self._on_visibility)
+        rebuilt = getattr(scene_of(window), "rebuilt", None)
+        if rebuilt is not None:
+            rebuilt.connect(self._on_canvas_rebuilt)
 
     # ----- for subclasses -----------------------------------------------------
     def build(self):
@@ -106,7 +112,13 @@ class Panel(QDockWidget):
         panel itself is hidden: the canvas is on screen)."""
 
     def clear(self):
-        """Forget per-run state after a reset."""
+        """Forget per-run state after a reset: afterwards the panel shows no data of the old
+        run. After ``Runner.clear()`` (a new document) ``runner.snapshot`` is None: then also
+        forget what named the old document's nodes (node lists)."""
+
+    def forget_canvas(self):
+        """The canvas re-created its items (new document, module level): drop what this
+        panel remembers having drawn on the old ones."""
 
     def needs(self) -> dict | None:
         """What the worker should compute for this panel while it is visible."""
@@ -162,6 +174,12 @@ class Panel(QDockWidget):
         self.update_needs()
         if visible and self.runner.snapshot is not None:
             self._on_redraw(self.runner)
+
+    def _on_canvas_rebuilt(self):
+        self.forget_canvas()
+        # redraw once the event that rebuilt the canvas is over: a new document's reset
+        # also clears the runner, and no overlay of the old run may land on the new items
+        QTimer.singleShot(0, self, lambda: self.runner.snapshot is not None and self.refresh_canvas(self.runner))
 
     def _on_redraw(self, runner):
         if self.is_shown():
@@ -272,8 +290,12 @@ def scene_of(window):
 
 
 def node_item(window, node_id):
+    """The canvas item of a node of the run, or None: also while the canvas shows a
+    module's inside, whose node ids are not the run's."""
     scene = scene_of(window)
     if scene is None or not hasattr(scene, "node_item"):
+        return None
+    if getattr(scene, "graph", None) is not getattr(scene, "document", None):
         return None
     try:
         return scene.node_item(node_id)

@@ -258,9 +258,23 @@ class BoundaryPanel(Panel):
             self.node_box.addItems(["output"] + names)
             self.node_box.setCurrentText(keep if keep in names else "output")
             self.node_box.blockSignals(False)
+        if self.shown_node is not None and self.shown_node not in names:
+            self.show_node(None)  # the node is gone (deleted, or a new document)
 
     def clear(self):
         self.node_grid = None
+        self.image.clear()
+        for points in (self.train_points, self.test_points):
+            points.clear()
+        for img in self.neuron_images:
+            img.clear()
+        self._data_version = -1  # the points are redrawn from the next run's data
+        if self.runner.snapshot is None:  # a new document: its nodes are not the old ones
+            self.node_box.blockSignals(True)
+            self.node_box.clear()
+            self.node_box.addItem("output")
+            self.node_box.blockSignals(False)
+            self.show_node(None)
 
     # ----- adding points -----------------------------------------------------------
     def _on_click(self, event):

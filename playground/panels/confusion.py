@@ -91,3 +91,8 @@ class ConfusionPanel(Panel):
 
     def clear(self):
         self.k = -1
+        self.image.clear()
+        for t in self.texts:
+            self.plot.removeItem(t)
+        self.texts = []
+        self.info.setText("")

@@ -134,6 +134,9 @@ class ControlsPanel(Panel):
         else:
             self.runner.set_hparam(key, float(value))
 
+    def clear(self):
+        self.status.setText("")
+
     def refresh(self, runner):
         snap = runner.snapshot
         if snap is None:

@@ -148,3 +148,8 @@ class DiagnosticsPanel(Panel):
 
     def clear(self):
         self._key = None
+        self.text.clear()
+        self._apply_highlights()  # none wanted without a snapshot; the next one brings its own
+
+    def forget_canvas(self):
+        self.highlighted, self.heated = {}, set()

@@ -142,4 +142,12 @@ class GradFlowPanel(Panel):
     def clear(self):
         for c in self.curves.values():
             c.setData([], [])
+        for bars in (self.max_bars, self.mean_bars):
+            bars.setOpts(x=[], height=[])
+        self.info.setText(NO_GRADIENTS)
         self.time_range.reset()
+        if self.runner.snapshot is None:  # a new document: not one of its parameters is known
+            for c in self.curves.values():
+                self.time_plot.removeItem(c)
+            self.time_plot.legend.clear()
+            self.curves, self.names = {}, []

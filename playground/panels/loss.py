@@ -69,6 +69,7 @@ class LossPanel(Panel):
             c.setData([], [])
         self.loss_range.reset()
         self.metric_range.reset()
+        self.status.setText("")
 
     def refresh(self, runner):
         h = runner.history

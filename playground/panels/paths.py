@@ -126,6 +126,7 @@ def beta_to_slider(b):
 
 
 class PathsPanel(Panel):
+    follows_run = False  # optimizers on the engine's test surfaces, not the document's run
     title = "Optimizer paths"
     name = "paths"
 

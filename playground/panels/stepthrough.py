@@ -227,3 +227,6 @@ class StepThroughPanel(Panel):
 
     def clear(self):
         self.stop()
+
+    def forget_canvas(self):
+        self.touched_nodes, self.touched_edges = set(), set()

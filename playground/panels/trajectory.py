@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QSpinBox
 from .base import SEQUENTIAL, Panel
 
 
+NO_PATH = "Train a few steps: the path needs three parameter snapshots."
+
+
 class TrajectoryPanel(Panel):
     title = "Loss landscape and trajectory"
     name = "trajectory"
@@ -23,7 +26,7 @@ class TrajectoryPanel(Panel):
         self.res.setToolTip("Grid points per side of the loss landscape (more is slower)")
         self.res.valueChanged.connect(lambda _: self.update_needs())
         self.header.addWidget(self.res)
-        self.info = self.add_label("Train a few steps: the path needs three parameter snapshots.")
+        self.info = self.add_label(NO_PATH)
         self.plot = pg.PlotWidget()
         self.vbox.addWidget(self.plot, 1)
         self.plot.setLabel("bottom", "PC 1")
@@ -67,5 +70,9 @@ class TrajectoryPanel(Panel):
         self.info.setText(text)
 
     def clear(self):
+        self.info.setText(NO_PATH)
         self.path.setData([], [])
         self.now.setData(pos=[])
+        self.image.clear()
+        for iso in self.isocurves:
+            iso.setData(None)

@@ -129,6 +129,16 @@ class WeightsPanel(Panel):
             top = float(np.nanmax(np.abs(m))) if m.size else 1.0
             self.images[name].setImage(m, levels=(-(top or 1.0), top or 1.0))
 
+    def clear(self):
+        if self.runner.snapshot is None:  # a new document: none of its weights exist yet
+            self.glw.clear()
+            self.images, self.layout_key = {}, None
+        for img in self.images.values():
+            img.clear()
+
+    def forget_canvas(self):
+        self.styled_nodes = set()
+
     def refresh_canvas(self, runner):
         if self.canvas_box.isChecked():
             self.style_canvas(runner.snapshot)

@@ -530,3 +530,125 @@ def test_dataloader_moves_batches_to_the_gpu():
 def test_engine_data_needs_no_environment(monkeypatch):
     monkeypatch.delenv("NNPG_ASSETS", raising=False)
     assert os.path.exists(asset_path("datasets", "digits.npz"))
+
+
+# ----------------------------------------------------------------- data files: where and how much
+def _lesson_with_data(folder, csv_text="a,b,label\n" + "".join(f"{i % 3},{i % 5},{i % 2}\n" for i in range(40)),
+                      path="data.csv"):
+    """A lesson whose dataset is a CSV, saved in ``folder`` with the CSV beside it."""
+    from engine.graph import fileformat
+    from engine.graph.document import Graph
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "data.csv").write_text(csv_text)
+    g = Graph()
+    g.add_node("Input", id="x")
+    g.add_node("Linear", {"in_features": 2, "out_features": 1}, id="lin")
+    g.add_node("Target", id="y")
+    g.add_node("BCEWithLogitsLoss", id="cost")
+    g.connect("x", "out", "lin", "input")
+    g.connect("lin", "out", "cost", "input")
+    g.connect("y", "out", "cost", "target")
+    g.settings = {"dataset": {"name": "file", "path": path}, "batch_size": 4}
+    fileformat.save(g, folder / "lesson.nnpg")
+    return folder / "lesson.nnpg"
+
+
+def test_a_relative_data_path_is_read_from_the_lessons_folder(tmp_path, monkeypatch):
+    from engine.graph import fileformat
+    from engine.graph.compile import check_graph
+    from engine.train import Session
+
+    lesson = _lesson_with_data(tmp_path / "shared" / "lesson")
+    monkeypatch.chdir(tmp_path)                  # opened from elsewhere
+    graph = fileformat.load(lesson)
+    assert [p.message for p in check_graph(graph)] == []
+    session = Session.from_graph(graph.copy())   # the app trains a copy of the document
+    session.step()
+    assert session.dataset.name == "data.csv"
+    assert "shared" not in fileformat.dumps(graph)   # the file keeps the relative path
+
+
+def test_an_error_never_quotes_a_file_that_is_not_data(tmp_path, monkeypatch):
+    """A path can reach any readable file (../../...): what the message says of it must not
+    leak its content."""
+    from engine.graph import fileformat
+    from engine.graph.compile import check_graph
+
+    secret = tmp_path / "home" / "secrets.txt"
+    secret.parent.mkdir()
+    secret.write_text("user name\npassword: hunter2 token=abcdef\n")
+    lesson = _lesson_with_data(tmp_path / "a" / "b", path="../../home/secrets.txt")
+    monkeypatch.chdir(tmp_path / "home")
+    messages = [p.message for p in check_graph(fileformat.load(lesson))]
+    assert len(messages) == 1 and "secrets.txt line 2, column 1: is not a number; not a CSV file" in messages[0]
+    for word in ("hunter2", "token", "password", "user"):
+        assert word not in messages[0]
+    secret.write_bytes(b"\xff\xfesecret\n")
+    with pytest.raises(DataError, match=r"^secrets.txt: not UTF-8 text \(line 1\); not a CSV file$"):
+        load_csv(secret)
+
+
+def test_a_data_file_is_quoted_short_and_escaped(tmp_path):
+    field = "\x1b[2J\x1b]0;evil" + "x" * 100
+    with pytest.raises(DataError) as info:
+        load_csv(write(tmp_path, "d.csv", f"1,2\n3,{field}\n"))
+    message = str(info.value)
+    assert "\x1b" not in message and "\\x1b[2J" in message
+    quoted = message.split("column 2: ")[1].split(" is not a number")[0]
+    assert quoted == ascii(field[:20]) + "..."
+
+
+def _peak_while(fn):
+    """(the exception fn raised, peak bytes traced while it ran)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError) as info:
+            fn()
+        return info.value, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_huge_line_is_refused_with_bounded_memory(tmp_path):
+    """A 2 GB header line exhausted memory; a 50 MB one shows the bound: the line is read
+    with a bounded readline, never whole."""
+    path = tmp_path / "wide.csv"
+    with open(path, "wb") as f:
+        f.write(b"a," * 25_000_000)
+    error, peak = _peak_while(lambda: load_csv(path))
+    assert str(error) == "wide.csv line 1: longer than 1,000,000 characters; not a CSV file of numbers"
+    assert peak < 12e6, f"{peak / 1e6:.0f} MB for a refused line"
+
+
+def test_too_many_columns_rows_or_bytes_are_refused(tmp_path, monkeypatch):
+    import engine.data.userdata as userdata
+
+    wide = write(tmp_path, "wide.csv", ",".join(["1"] * 20_001) + "\n")
+    error, peak = _peak_while(lambda: load_csv(wide))
+    assert str(error) == "wide.csv line 1: 20,001 columns, more than a data file may have (10,000)"
+    assert peak < 12e6
+    monkeypatch.setattr(userdata, "MAX_NUMBERS", 100)
+    long = write(tmp_path, "long.csv", "1,2\n" * 60)
+    with pytest.raises(DataError, match=r"^long.csv: more than 50 rows of 2 columns"):
+        load_csv(long)
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as f:               # sparse: no disk used
+        f.truncate(userdata.MAX_FILE_BYTES + 1)
+    with pytest.raises(DataError, match=r"^big.csv: 200,000,001 bytes is more than a data file may hold"):
+        load_csv(big)
+    (tmp_path / "dir.csv").mkdir()
+    with pytest.raises(DataError, match=r"^dir.csv: not a regular file$"):
+        load_csv(tmp_path / "dir.csv")
+
+
+def test_an_npz_array_too_big_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
+    import engine.data.userdata as userdata
+
+    np.savez_compressed(tmp_path / "bomb.npz", x=np.zeros((200_000, 10)), y=np.zeros(200_000))
+    monkeypatch.setattr(userdata, "MAX_NUMBERS", 100_000)
+    error, peak = _peak_while(lambda: load_npz(tmp_path / "bomb.npz"))
+    assert str(error).startswith("bomb.npz, array 'x': 16,000,128 bytes, more than a data file may hold")
+    assert peak < 4e6, f"{peak / 1e6:.0f} MB: the array was inflated"

@@ -283,3 +283,184 @@ def test_transformer_block_drawn_from_primitives_equals_the_ready_block(norm_fir
         opt.step()
         losses.append(float(loss.data))
     assert losses[-1] < losses[0]
+
+
+# ----------------------------------------------------------------- memory, before building
+def test_a_huge_model_is_refused_by_check_and_compile_without_allocating():
+    """1.5 KB of file declaring a 40000 x 40000 Linear: `check`, compile and the Session
+    (the CLI's and the app's way in) refuse it from the declarations (6.4 GB of weights) in
+    a sentence, and never allocate it."""
+    import tracemalloc
+
+    from engine.graph.compile import ResourceError, check_graph
+    from engine.train import Session
+
+    g = mlp_graph(hidden=40000)
+    g.add_node("Linear", {"in_features": 40000, "out_features": 40000}, id="huge")
+    g.remove_edge(g.edges_into("act")[0])
+    g.connect("lin1", "out", "huge", "input")
+    g.connect("huge", "out", "act", "input")
+    g.set_param("lin2", "in_features", 40000)
+    g.set_param("huge", "out_features", 40000)
+    tracemalloc.start()
+    try:
+        problems = check_graph(g)
+        with pytest.raises(ResourceError) as info:
+            compile_graph(g)
+        with pytest.raises(ResourceError):
+            Session.from_graph(g)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [p.kind for p in problems] == ["resources"]
+    assert str(info.value) == problems[0].message
+    assert "node 'huge' alone stores 1,600,040,000 numbers" in problems[0].message
+    assert "\n" not in problems[0].message
+    assert peak < 50e6, f"checking allocated {peak / 1e6:.0f} MB"
+
+
+def test_the_limit_follows_the_free_memory(monkeypatch):
+    from engine.graph import resources
+    from engine.graph.compile import ResourceError
+
+    g = mlp_graph(hidden=1000)                     # about 4000 weights: 64 KB while training
+    compile_graph(g, dataset_shapes=XOR_SHAPES)
+    monkeypatch.setattr(resources, "available_bytes", lambda: 20_000)   # a machine nearly full
+    with pytest.raises(ResourceError, match="more than the 10.0 KB this computer can spare"):
+        compile_graph(g, dataset_shapes=XOR_SHAPES)
+    monkeypatch.setenv(resources.LIMIT_ENV, "1e9")
+    compile_graph(g, dataset_shapes=XOR_SHAPES)
+
+
+def test_blocks_count_what_they_hold_inside():
+    """A MixtureOfExperts with hidden: 1000000 took 2 GB: its experts' hidden layers, not its
+    output, hold the memory, and the estimate counts them."""
+    from engine.graph import compile as comp, resources
+
+    g = Graph()
+    g.add_node("Input", id="x")
+    g.add_node("MixtureOfExperts", {"in_features": 2, "out_features": 1, "hidden": 1_000_000}, id="moe")
+    g.add_node("Target", id="y")
+    g.add_node("MSELoss", id="cost")
+    g.connect("x", "out", "moe", "input")
+    g.connect("moe", "out", "cost", "input")
+    g.connect("y", "out", "cost", "target")
+    flat, order, x, y, _ = comp._prepare(g, {"x": (None, 2), "y": (None, 1)})
+    shapes, ins = comp._propagate(flat, order, x, y, strict=True)
+    est = resources.estimate(flat, order, shapes, ins, rows=100)
+    assert est.weights == 4 * (3 * 1_000_000 + 1_000_001) + 12      # 4 experts and the gate
+    assert est.activations >= 100 * 4 * 2 * 1_000_000                # each expert's hidden layer
+
+
+def _weight_cases():
+    """(node type, params, in_shapes): each type that stores tensors, at its defaults and with
+    the settings that change its weight count."""
+    from engine.graph import registry
+    from tests.graph.test_registry import RUNNABLE, _example_shapes
+
+    variants = {"Linear": [{"bias": False}], "Conv2d": [{"groups": 2, "in_channels": 2, "bias": False}],
+                "LSTM": [{"num_layers": 2, "bidirectional": True, "bias": False}],
+                "GRU": [{"num_layers": 3}], "RNN": [{"bidirectional": True}],
+                "BatchNorm1d": [{"affine": False}, {"track_running_stats": False}],
+                "LayerNorm": [{"bias": False}], "MixtureOfExperts": [{"hidden": 5}],
+                "AttentionModule": [{"hidden": 3, "controller_hidden": 4}],
+                "TransformerBlock": [{"bias": False, "dim_feedforward": 16}],
+                "AdaptiveLogSoftmaxWithLoss": [{"cutoffs": [2, 6], "head_bias": True}]}
+    for nt in RUNNABLE:
+        if nt.name == "Module":
+            continue
+        shapes = _example_shapes(nt) if nt.input_ports() else {}
+        for change in [{}] + variants.get(nt.name, []):
+            yield registry.get(nt.name), nt.resolve(change), shapes
+
+
+def test_every_weight_declaration_matches_the_built_module():
+    """extra["weights"] is what lets check refuse a model without building it: it must count
+    exactly what building stores; a type that stores tensors without declaring it fails here."""
+    from engine.graph.compile import _tensor_slots
+
+    for nt, params, shapes in _weight_cases():
+        if nt.name == "Conv2d" and params["groups"] == 2:
+            shapes = {"input": (None, 2, 8, 8)}
+        built = sum(t.data.size for t in _tensor_slots(nt.build(params, shapes)).values())
+        rule = nt.extra.get("weights")
+        declared = rule(params, shapes) if rule else 0
+        assert declared == built, f"{nt.name} {params}: declares {declared} numbers, builds {built}"
+
+
+# ----------------------------------------------------------------- something to train
+# One rule (compile.check_trainable) decides whether the trainer has weights to train:
+# `check` reports it and Session refuses it with the same sentence, instead of backward()
+# on a loss that depends on no weight (a RuntimeError, reported as a bug) or the perceptron
+# rule meeting targets of another width (a ValueError).
+def _lesson(trainer, *, stray=False):
+    """perceptron_and's AND gate with an Abs where the Linear was; ``stray``: the Linear
+    is still there, fed by the Input, but reaches no cost."""
+    g = Graph()
+    g.add_node("Input", id="x")
+    g.add_node("Abs", id="unit")
+    g.add_node("Heaviside", {"values": 0.0}, id="step")
+    g.add_node("Target", id="y")
+    g.add_node("MSELoss", id="cost")
+    for a, b in (("x", "unit"), ("unit", "step"), ("step", "cost")):
+        g.connect(a, "out", b, "input")
+    g.connect("y", "out", "cost", "target")
+    if stray:
+        g.add_node("Linear", {"in_features": 2, "out_features": 1}, id="lin")
+        g.connect("x", "out", "lin", "input")
+    g.settings = {"dataset": {"name": "logic", "gate": "AND", "repeat": 8}, "batch_size": 4,
+                  "optimizer": {"name": "SGD", "lr": 1.0}, "trainer": trainer}
+    return g
+
+
+def _check_and_train_refuse(g, words):
+    """`check` reports ``words`` as its first error; training refuses with that sentence."""
+    from engine.graph.compile import check_graph  # noqa: PLC0415
+    from engine.graph.validate import errors  # noqa: PLC0415
+    from engine.train.session import Session  # noqa: PLC0415
+
+    found = errors(check_graph(g))
+    assert found and words in found[0].message, [p.message for p in found]
+    with pytest.raises(CompileError) as refused:
+        Session.from_graph(g).step()
+    assert str(refused.value) == found[0].message
+    return found[0]
+
+
+@pytest.mark.parametrize("trainer", ["gradient", "perceptron"])
+@pytest.mark.parametrize("stray", [False, True])
+def test_a_graph_with_no_weight_feeding_the_cost_is_refused_by_check_and_training(trainer, stray):
+    p = _check_and_train_refuse(_lesson(trainer, stray=stray),
+                                "nothing to train: no node with weights feeds the cost 'cost' (MSELoss)")
+    assert p.node == "cost"
+    assert ("'lin' has weights but does not reach it" in p.message) == stray
+
+
+def test_the_perceptron_rule_needs_as_many_outputs_as_target_columns():
+    g = Graph()
+    g.add_node("Input", id="x")
+    g.add_node("Linear", {"in_features": 2, "out_features": 3}, id="unit")
+    g.add_node("Sum", {"dim": 1, "keepdim": True}, id="sum")
+    g.add_node("Heaviside", {"values": 0.0}, id="step")
+    g.add_node("Target", id="y")
+    g.add_node("MSELoss", id="cost")
+    for a, b in (("x", "unit"), ("unit", "sum"), ("sum", "step"), ("step", "cost")):
+        g.connect(a, "out", b, "input")
+    g.connect("y", "out", "cost", "target")
+    g.settings = _lesson("perceptron").settings
+    p = _check_and_train_refuse(g, "the perceptron rule compares the 3 output(s) of 'unit' with "
+                                   "the target's 1 column(s): give it out_features=1")
+    assert p.node == "unit"
+
+
+@pytest.mark.parametrize("command", ["check", "train"])
+def test_the_cli_calls_a_graph_with_nothing_to_train_bad_input_not_a_bug(command, tmp_path, capsys):
+    from engine.graph import fileformat  # noqa: PLC0415
+    from playground import cli  # noqa: PLC0415
+
+    path = tmp_path / "abs.nnpg"
+    fileformat.save(_lesson("perceptron"), path)
+    extra = ["--steps", "3"] if command == "train" else []
+    assert cli.main([command, str(path), *extra]) == 2
+    out = capsys.readouterr()
+    assert "nothing to train" in out.out + out.err and "bug" not in out.out + out.err

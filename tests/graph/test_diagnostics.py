@@ -1,4 +1,5 @@
 """Diagnostics verdicts and the loss landscape."""
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -173,3 +174,101 @@ def test_on_the_cpu_statistics_and_verdicts_wait_until_read(monkeypatch):
     assert last.gradients.keys() == want.gradients.keys()
     for name, g in want.gradients.items():
         assert last.gradients[name].norm == pytest.approx(g.norm, rel=1e-6)
+
+
+# ---------------------------------------------------------------- divergence (issue 13)
+def _lesson(name, lr=None):
+    graph = fileformat.load(EXAMPLES / f"{name}.nnpg")
+    if lr is not None:
+        graph.settings["optimizer"] = dict(graph.settings["optimizer"], lr=lr)
+    return graph
+
+
+def test_a_diverging_run_gets_the_divergence_verdict_and_its_remedies():
+    """lstm_delay_copy at lr 1e8: the loss ends around 1e15 (it started at 0.33); this
+    was called healthy. No overflow warning from the probes on the way."""
+    s = Session.from_graph(_lesson("lstm_delay_copy", lr=1e8))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s.run(300)
+        snap = s.last_snapshot
+        kinds = _kinds(snap)
+        list(snap.activations.values()), list(snap.gradients.values())
+    assert not s.stopped and snap.train_loss > 1e6 * s.initial_loss
+    assert "divergence" in kinds
+    v = next(v for v in snap.verdicts if v.kind == "divergence")
+    assert v.remedies == diagnostics.REMEDIES["divergence"] and v.severity == "error"
+    assert "learning rate" in v.remedies[0] and "clip" in v.remedies[1] and "normalise" in v.remedies[2]
+    assert f"{s.initial_loss:.3g}" in v.message and "\n" not in v.message
+
+
+def test_every_example_trains_its_default_steps_without_a_divergence_verdict():
+    """No false alarm at the lessons' own settings: every probe's verdicts are read."""
+    for path in sorted(EXAMPLES.glob("*.nnpg")):
+        graph = fileformat.load(path)
+        s = Session.from_graph(graph)
+        seen = set()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _ in range(int(graph.settings.get("steps") or 500)):
+                snap = s.step()
+                if snap is not None:
+                    seen.update(_kinds(snap))
+        assert "divergence" not in seen, path.name
+
+
+def test_divergence_rules_on_the_loss_and_on_growing_gradient_norms():
+    prog = _Program(["a", "b", "c"])
+    calm = {"a": 1.0, "b": 1.0, "c": 1.0}
+
+    def kinds(train_loss, trend, initial=0.5):
+        return _kinds_of(diagnostics.diagnose([_snap(calm, train_loss=train_loss)], prog,
+                                              initial_loss=initial, trend=trend))
+
+    steady = [(0.5, 1.0)] * 8
+    assert kinds(0.4, steady) == []
+    # the loss an order of magnitude above its start, now and in most recent batches
+    high = [(60.0, 1.0)] * 8
+    assert kinds(80.0, high) == ["divergence"]
+    assert kinds(80.0, steady) == []                    # one bad evaluation: not yet
+    assert kinds(0.6, high) == []                       # the loss came back down
+    assert kinds(80.0, high, initial=float("nan")) == []
+    # losses that start near zero or below it are measured on their own scale
+    assert kinds(-0.5, [(-0.5, 1.0)] * 8, initial=-5.0) == []
+    assert kinds(60.0, [(60.0, 1.0)] * 8, initial=-5.0) == ["divergence"]
+    # gradient norms growing probe after probe, by orders of magnitude, loss above its start
+    rising = [(0.6, 10.0 ** k) for k in range(-2, 6)]
+    assert kinds(0.6, rising) == ["divergence"]
+    assert kinds(0.3, rising) == []                     # while the loss falls: learning
+    bumpy = [(0.6, n) for n in (1e-2, 1e-1, 1e-2, 1e0, 1e1, 1e2, 1e3, 1e2)]
+    assert kinds(0.6, bumpy) == []                      # not probe after probe
+    slow = [(0.6, 1.0 + k) for k in range(8)]
+    assert kinds(0.6, slow) == []                       # growing, but not by much
+
+
+def test_huge_numbers_never_break_the_verdicts():
+    """Gradient norms near the float limit (a run about to overflow): verdicts, no
+    OverflowError from squaring or dividing them."""
+    prog = _Program(["a", "b", "c"])
+    for norms in ({"a": 1e300, "b": 1e-300, "c": 1e-300}, {"a": 1e-300, "b": 1.0, "c": 1e300},
+                  {"a": float("inf"), "b": 1.0, "c": 1.0}, {"a": 1e200, "b": 1e200, "c": 1e200}):
+        snap = _snap(norms, train_loss=1e300)
+        verdicts = diagnostics.diagnose([snap, snap], prog, initial_loss=0.5,
+                                        trend=[(1e300, 1e300)] * 8)
+        assert "divergence" in _kinds_of(verdicts) and all(v.message for v in verdicts)
+
+
+def test_probe_statistics_of_huge_activations_are_finite_without_warnings():
+    """Pre-activations around 1e20 (float32): their squares overflow in float32. The
+    statistics, read later, come out finite and warn nothing."""
+    s = Session.from_graph(_lesson("xor_mlp"), optimizer={"name": "SGD", "lr": 0.0})
+    first = s.param_names[0]
+    s.params[0].data *= np.float32(1e21)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s.run(s.eval_every)
+        snap = s.last_snapshot
+        stats = snap.activations[s.param_nodes[0]]
+        list(snap.gradients.values()), list(snap.verdicts)
+    assert first.startswith(s.param_nodes[0])
+    assert abs(stats.mean) > 1e18 and np.isfinite(stats.std) and stats.std > 1e18

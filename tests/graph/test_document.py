@@ -120,3 +120,57 @@ def test_add_node_refuses_a_duplicate_id_and_edges_to_missing_nodes():
         g.add_node("ReLU", id="x")
     with pytest.raises(KeyError):
         g.connect("x", "out", "nowhere", "input")
+
+
+def _every_event_kind(g):
+    """One mutation of each kind in EVENT_KINDS, in an order that keeps them all valid."""
+    g.add_node("Input", id="x")
+    g.add_node("Linear", {"in_features": 2, "out_features": 3}, id="h")
+    e = g.connect("x", "out", "h", "input")
+    g.set_param("h", "out_features", 4)
+    g.move_node("h", (10, 20))
+    g.set_label("h", "hidden")
+    g.set_tie("h", "shared")
+    g.set_module("M", ModuleDef("M", Graph()))
+    g.set_setting("seed", 3)
+    g.remove_edge(e)
+    g.remove_node("x")
+    g.replace_with(Graph())
+
+
+def test_an_observer_that_raises_does_not_stop_the_others_for_every_event_kind(caplog):
+    g = Graph()
+    before = _recorder(g)
+
+    def broken(ev):
+        raise KeyError(ev.node)
+    g.subscribe(broken)
+    after = _recorder(g)
+    reports = []
+    g.on_observer_error = lambda cb, ev, exc_info: reports.append((cb, ev.kind, exc_info[0]))
+    _every_event_kind(g)
+    kinds = [ev.kind for ev in after]
+    assert set(kinds) == set(EVENT_KINDS), "the helper must cover every event kind"
+    assert kinds == [ev.kind for ev in before]   # observers after the broken one heard everything
+    assert reports == [(broken, k, KeyError) for k in kinds]   # each failure reported once
+    assert g.nodes == {} and g.edges == []      # the document itself is where the edits left it
+
+
+def test_observer_failures_are_logged_by_default_and_a_failing_reporter_does_not_stop_dispatch(caplog):
+    g = Graph()
+    g.subscribe(lambda ev: 1 / 0)
+    events = _recorder(g)
+    with caplog.at_level("ERROR", logger="engine.graph.document"):
+        g.add_node("Input", id="x")
+    assert [ev.kind for ev in events] == ["node_added"]
+    assert any("node_added" in r.getMessage() and r.exc_info and r.exc_info[0] is ZeroDivisionError
+               for r in caplog.records)
+
+    def bad_reporter(*_):
+        raise RuntimeError("the status bar is gone")
+    g.on_observer_error = bad_reporter
+    caplog.clear()
+    with caplog.at_level("ERROR", logger="engine.graph.document"):
+        g.remove_node("x")
+    assert [ev.kind for ev in events] == ["node_added", "node_removed"]
+    assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)

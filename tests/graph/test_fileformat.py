@@ -81,10 +81,12 @@ def test_placeholder_dict_saves_back_unchanged():
 
 
 _ids = st.text("abcdefgh0123_", min_size=1, max_size=6)
+#: text a file may hold (docs/file-format.md, "Limits"): no control characters, no lone surrogates
+_chars = st.characters(blacklist_categories=("Cc", "Cs"))
 _json_scalars = st.none() | st.booleans() | st.integers(-10**6, 10**6) | \
-    st.floats(allow_nan=False, allow_infinity=False, width=32) | st.text(max_size=8)
+    st.floats(-2.0**49, 2.0**49, allow_nan=False, allow_infinity=False, width=32) | st.text(_chars, max_size=8)
 _json = st.recursive(_json_scalars, lambda kids: st.lists(kids, max_size=3)
-                     | st.dictionaries(st.text(max_size=5), kids, max_size=3), max_leaves=8)
+                     | st.dictionaries(st.text(_chars, max_size=5), kids, max_size=3), max_leaves=8)
 _types = st.sampled_from(sorted(t.name for t in registry.all_types()))
 
 
@@ -103,9 +105,9 @@ def graphs(draw):
                     if isinstance(params[spec.name], tuple):
                         params[spec.name] = list(params[spec.name])
         else:
-            params = draw(st.dictionaries(st.text(max_size=5), _json, max_size=3))
+            params = draw(st.dictionaries(st.text(_chars, max_size=5), _json, max_size=3))
         pos = (draw(st.floats(-1e4, 1e4)), draw(st.floats(-1e4, 1e4)))
-        g.add_node(typ, params, pos=pos, label=draw(st.none() | st.text(max_size=6)), id=nid,
+        g.add_node(typ, params, pos=pos, label=draw(st.none() | st.text(_chars, max_size=6)), id=nid,
                    tie=draw(st.none() | st.sampled_from(["a", "b"])))
     for _ in range(draw(st.integers(0, 6))):
         src, dst = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
@@ -115,7 +117,7 @@ def graphs(draw):
         except ValueError:
             pass
     g.settings = draw(st.fixed_dictionaries({"seed": st.integers(0, 2**31), "batch_size": st.integers(1, 512)}))
-    g.view = draw(st.dictionaries(st.text(max_size=4), _json, max_size=2))
+    g.view = draw(st.dictionaries(st.text(_chars, max_size=4), _json, max_size=2))
     return g
 
 
@@ -134,8 +136,10 @@ def _load_or_load_error(text):
     except ff.LoadError as e:
         assert_one_line(e)
         assert str(e).startswith("fuzz.nnpg: ")
+        assert len(str(e)) <= 520 and str(e).isprintable()
         return None
     validate(g)
+    ff.dumps(g)  # what loads can be saved again
     return g
 
 
@@ -226,6 +230,125 @@ def test_refusals_are_one_line(text, fragment):
         ff.loads(text, "bad.nnpg")
     assert_one_line(e.value)
     assert fragment in str(e.value), str(e.value)
+
+
+# ----------------------------------------------------------------- limits on every value
+XOR = os.path.join(os.path.dirname(ff.__file__), "..", "..", "assets", "examples", "xor_mlp.nnpg")
+BIG = "9" * 310
+
+
+def _short(value):
+    return value[:30]
+
+
+def _xor_text():
+    with open(XOR, encoding="utf-8") as f:
+        return f.read()
+
+
+def _refusal(text, source="net.nnpg"):
+    with pytest.raises(ff.LoadError) as e:
+        ff.loads(text, source)
+    message = str(e.value)
+    assert_one_line(message)
+    assert message.isprintable() and len(message) <= 520, message
+    assert message.startswith(source[:50] + ": ") or not source.isprintable()
+    return message
+
+
+@pytest.mark.parametrize("old, new, where", [
+    ('"pos": [0.0, 0.0]', f'"pos": [{BIG}, 0.0]', "graph.nodes[0].pos[0]: must be at most 1e15 in magnitude"),
+    ('"pos": [0.0, 0.0]', '"pos": [1e999, 0.0]', "graph.nodes[0].pos[0]: must be a finite number"),
+    ('"pos": [0.0, 0.0]', '"pos": [0.0, -1e999]', "graph.nodes[0].pos[1]: must be a finite number"),
+    ('"pos": [0.0, 0.0]', '"pos": [0.0, Infinity]', "graph.nodes[0].pos[1]: Infinity is not allowed"),
+    ('"pos": [0.0, 0.0]', '"pos": [2e6, 0.0]', "graph.nodes[0].pos[0]: must be at most 1000000"),
+    ('"lr": 0.1', f'"lr": {BIG}', "graph.settings.optimizer.lr: must be at most 1e15"),
+    ('"momentum": 0.9', f'"momentum": -{BIG}', "graph.settings.optimizer.momentum: must be at most 1e15"),
+    ('"momentum": 0.9', '"momentum": 1e300', "graph.settings.optimizer.momentum: must be at most 1e15"),
+    ('"seed": 1', f'"seed": 1, "clip_grad_norm": {BIG}', "graph.settings.clip_grad_norm: must be at most 1e15"),
+    ('"noise": 0.0', f'"noise": {BIG}', "graph.settings.dataset.noise: must be at most 1e15"),
+    ('"out_features": 1', f'"out_features": {"1" * 100_000}',
+     "graph.nodes[3].params.out_features: must be at most 1e15 in magnitude (a 100000-digit number)"),
+    ('"out_features": 1', '"out_features": 1000000000000001', "graph.nodes[3].params.out_features: must be at most"),
+], ids=_short)
+def test_numbers_no_file_may_hold_are_refused_naming_the_path(old, new, where):
+    text = _xor_text()
+    assert old in text
+    assert where in _refusal(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("old, new, where", [
+    ('"label": "hidden layer"', '"label": "\\ud800"', "graph.nodes[1].label: holds '\\ud800', which is not a character"),
+    ('"id": "tanh"', '"id": "ta\\udfffnh"', "graph.nodes[2].id: holds '\\udfff'"),
+    ('"label": "hidden layer"', '"label": "\\u001b[2J\\u001b[31mred"', "graph.nodes[1].label: holds the control character '\\x1b'"),
+    ('"label": "hidden layer"', '"label": "two\\nlines"', "graph.nodes[1].label: must not hold control characters"),
+    ('"id": "tanh"', '"id": "t\\tanh"', "graph.nodes[2].id: must not hold control characters"),
+    ('"label": "hidden layer"', '"label": "' + "x" * 201 + '"', "graph.nodes[1].label: is too long (at most 200"),
+    ('"seed": 1', '"seed": 1, "\\ud83d": 0', 'graph.settings["\\ud83d"]: the key holds'),
+    ('"seed": 1', '"seed": 1, "notes": "' + "d" * 100_001 + '"', "graph.settings.notes: is too long"),
+    ('"seed": 1', '"seed": 1, "seed": 2', "graph.settings.seed: appears twice"),
+], ids=_short)
+def test_text_no_file_may_hold_is_refused_naming_the_path(old, new, where):
+    text = _xor_text()
+    assert old in text
+    assert where in _refusal(text.replace(old, new, 1))
+
+
+def test_valid_text_loads_and_saves():
+    text = _xor_text().replace('"hidden layer"', '"couche cach\\u00e9e \\ud83d\\ude00 \\u05e9\\u05dc\\u05d5\\u05dd"')
+    g = ff.loads("\ufeff" + text, "net.nnpg")  # a byte order mark is allowed
+    assert g.nodes["hidden"].label == "couche cach\u00e9e \U0001f600 \u05e9\u05dc\u05d5\u05dd"
+    assert ff.loads(ff.dumps(g)) == g
+    doc = json.loads(_xor_text())
+    doc["graph"]["settings"]["description"] = "line 1\nline 2\tend"  # line breaks and tabs: yes
+    assert ff.loads(json.dumps(doc)).settings["description"] == "line 1\nline 2\tend"
+
+
+@pytest.mark.parametrize("depth", [65, 900, 100_000])
+def test_deep_nesting_is_refused_naming_the_file(depth):
+    text = _xor_text().replace('"seed": 1', '"seed": 1, "extra": ' + "[" * depth + "]" * depth, 1)
+    assert "is nested too deeply (more than 64 levels" in _refusal(text, "deep.nnpg")
+    ff.loads(_xor_text().replace('"seed": 1', '"seed": 1, "extra": ' + "[" * 60 + "]" * 60, 1))
+
+
+def test_messages_quote_at_most_a_short_escaped_piece():
+    doc = json.loads(_xor_text())
+    long_id = "\x1b[31m" + "n" * 10_000
+    doc["graph"]["nodes"][0]["id"] = doc["graph"]["nodes"][1]["id"] = "a" * 150
+    message = _refusal(json.dumps(doc))
+    assert "is used by two nodes" in message and "a" * 41 not in message
+    doc["graph"]["nodes"][0]["params"] = {long_id: 1}
+    message = _refusal(json.dumps(doc), "\x1b]0;title\x07" + "f" * 1000 + ".nnpg")
+    assert "\x1b" not in message and "\\x1b" in message and "the key holds the control character" in message
+
+
+def test_too_large_files_are_refused_without_reading_them_whole(tmp_path, monkeypatch):
+    from engine.graph import schema
+
+    path = tmp_path / "huge.nnpg"
+    path.write_text(_xor_text() + " " * 2000, encoding="utf-8")
+    monkeypatch.setattr(schema, "MAX_FILE_BYTES", 2000)
+    reads = []
+    real_open = open
+
+    def recording_open(*args, **kwargs):
+        f = real_open(*args, **kwargs)
+        real_read = f.read
+        f.read = lambda n=-1: reads.append(n) or real_read(n)
+        return f
+    monkeypatch.setattr("builtins.open", recording_open)
+    with pytest.raises(ff.LoadError, match=r"huge.nnpg: is too large \(a graph file holds at most"):
+        ff.load(path)
+    assert reads == [2001]
+    assert "is too large" in _refusal(_xor_text() + " " * 2000)
+
+
+def test_version_0_positions_are_checked():
+    legacy = {"format": "nn-playground", "version": 0, "nodes": [{"id": "x", "type": "Input", "x": 1e7}],
+              "edges": []}
+    assert "old.nnpg: nodes[0].x: must be a number between" in _refusal(json.dumps(legacy), "old.nnpg")
+    legacy["nodes"][0]["x"], legacy["training"] = 5, [1]
+    assert "old.nnpg: training: must be an object" in _refusal(json.dumps(legacy), "old.nnpg")
 
 
 def test_future_version_is_refused():

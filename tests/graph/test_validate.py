@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from engine.graph.document import Graph, ModuleDef, PortRef
-from engine.graph.validate import (ERROR, WARNING, Problem, errors, infer_shapes, presented_shapes,
-                                   target_kind, validate)
+from tests.fuzzing import examples
+from engine.graph.validate import (ERROR, WARNING, Problem, describe, errors, infer_shapes,
+                                   presented_shapes, target_kind, validate)
 
 XY = {"x": (None, 2), "y": (None, 1)}
 
@@ -460,3 +461,225 @@ def test_target_reaching_the_loss_through_other_nodes_goes_by_the_prediction_wid
     assert target_kind(g, raw) == "onehot"
     assert errors(validate(g, raw)) == []
     assert infer_shapes(g, raw)[("y", "out")] == (None, 3)
+
+
+# ----------------------------------------------------------------- check and train agree
+# One place validates every node parameter and training setting, from their declarations
+# (the registry's ParamSpecs, engine.graph.schema.SETTINGS, the optimizers' signatures);
+# `check` reports it and compile_graph (so Session.from_graph, the CLI and the app) refuses
+# it. Hostile values: what a mutated file or a careless edit puts there.
+HOSTILE = [0, -1, 10**6, 10**400, 1e300, -1e300, 2.5, "x", "", True, None, [1], [], {"a": 1}]
+
+
+def _runnable():
+    """The mlp above as a lesson: a dataset and training settings."""
+    g = mlp()
+    g.settings.update({"dataset": {"name": "reg-plane", "n_samples": 40}, "batch_size": 8,
+                       "optimizer": {"name": "SGD", "lr": 0.1, "momentum": 0.9}, "probe_every": 1})
+    return g
+
+
+def _settings_targets():
+    from engine.optim import OPTIMIZERS, lr_scheduler  # noqa: PLC0415
+    import inspect  # noqa: PLC0415
+
+    targets = [("settings", key) for key in ("batch_size", "clip_grad_norm", "probe_every", "eval_every",
+                                            "seed", "trainer", "init", "steps", "device")]
+    for name in ("SGD", "Adam", "RMSprop", "Rprop"):
+        targets += [("optimizer", name, p) for p in inspect.signature(OPTIMIZERS[name]).parameters
+                    if p != "params"] + [("optimizer", name, "name")]
+    for name in ("StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR"):
+        targets += [("schedule", name, p) for p in inspect.signature(lr_scheduler.SCHEDULERS[name]).parameters
+                    if p != "optimizer"]
+    return targets
+
+
+NODE_TARGETS = [("node", nid, spec.name) for nid, t in (("h1", "Linear"), ("loss", "MSELoss"), ("x", "Input"),
+                                                        ("y", "Target"))
+                for spec in __import__("engine.graph.registry", fromlist=["get"]).get(t).params]
+TARGETS = NODE_TARGETS + _settings_targets()
+
+
+#: the arguments each schedule needs, so that one of them at a time can be made hostile
+SCHEDULE_ARGS = {"StepLR": {"step_size": 2}, "MultiStepLR": {"milestones": [2]},
+                 "ExponentialLR": {"gamma": 0.5}, "CosineAnnealingLR": {"T_max": 4}}
+
+
+def _mutated(target, value, g=None):
+    g = _runnable() if g is None else g
+    if target[0] == "node":
+        g.nodes[target[1]].params[target[2]] = value
+    elif target[0] == "settings":
+        g.settings[target[1]] = value
+    else:
+        kind, name, key = target
+        base = {"name": name, **SCHEDULE_ARGS.get(name, {})}
+        if kind == "schedule":
+            g.settings["optimizer"] = {"name": "SGD", "lr": 0.1}
+        g.settings[kind] = {**base, key: value}
+    return g
+
+
+def kind_of(target):
+    """The settings section a target lives in (its JSON path's first part)."""
+    return target[0] if target[0] != "settings" else target[1]
+
+
+def _trains(g):
+    """None when two training steps run, else the exception."""
+    from engine.train.session import Session  # noqa: PLC0415
+
+    try:
+        s = Session.from_graph(g)
+        s.step()
+        s.step()
+    except Exception as exc:  # noqa: BLE001 - what kind is the test's question
+        return exc
+    return None
+
+
+def _agree(g, target, value):
+    """`check` reports an error iff two training steps fail, with the same sentence, and
+    training fails only with a UserError (a one-line message, never a traceback)."""
+    from engine.errors import UserError  # noqa: PLC0415
+    from engine.graph.compile import check_graph  # noqa: PLC0415
+
+    found = errors(check_graph(g))     # never raises
+    failure = _trains(g)
+    assert failure is None or isinstance(failure, UserError), \
+        f"{target}={value!r}: training failed with {type(failure).__name__}: {failure}"
+    assert bool(found) == (failure is not None), \
+        f"{target}={value!r}: check says {[p.message for p in found]}, training says {failure!r}"
+    return found
+
+
+@pytest.mark.fuzz
+@settings(max_examples=examples(120, 5000), deadline=None)
+@given(st.sampled_from(TARGETS), st.sampled_from(HOSTILE))
+def test_check_reports_an_error_iff_training_fails(target, value):
+    g = _mutated(target, value)
+    found = _agree(g, target, value)
+    if found:   # the same sentence, naming the node or the setting's JSON path
+        p = found[0]
+        assert p.message.rstrip(".") in str(_trains(g))
+        if target[0] == "node":   # the node, or the one its output no longer fits
+            assert p.node in g.nodes and describe(g.nodes[p.node]) in p.message, p.message
+        else:
+            assert target[-1] in p.message or kind_of(target) in p.message, p.message
+
+
+def test_hostile_cases_cover_every_declaration_kind():
+    """The fuzzer above reaches every kind of declared value (int, float, bool, choice, ints)
+    and every settings section, so a new kind is not left out."""
+    from engine.graph import registry  # noqa: PLC0415
+
+    kinds = {registry.get(t).param(p).kind for _, nid, p in NODE_TARGETS
+             for t in [{"h1": "Linear", "loss": "MSELoss", "x": "Input", "y": "Target"}[nid]]}
+    assert {"int", "bool", "choice", "ints"} <= kinds
+    assert {t[0] for t in TARGETS} == {"node", "settings", "optimizer", "schedule"}
+
+
+def test_a_loss_with_reduction_none_is_refused_by_check_and_training_alike():
+    from engine.graph.compile import CompileError, check_graph  # noqa: PLC0415
+    from engine.train.session import Session  # noqa: PLC0415
+
+    g = _runnable()
+    g.set_param("loss", "reduction", "none")
+    p = only(check_graph(g), "shape")
+    assert p.node == "loss" and "MSELoss 'loss'" in p.message and "'reduction' to mean or sum" in p.message
+    with pytest.raises(CompileError, match="a cost must be one number"):
+        Session.from_graph(g)
+
+
+@pytest.mark.parametrize("settings_, path", [
+    ({"batch_size": 0}, "graph.settings.batch_size"),
+    ({"batch_size": 10**19}, "graph.settings.batch_size"),
+    ({"clip_grad_norm": 10**400}, "graph.settings.clip_grad_norm"),
+    ({"optimizer": {"name": "SGD", "lr": -1}}, "graph.settings.optimizer.lr"),
+    ({"optimizer": {"name": "SGD", "lr": 0.1, "momentum": -1}}, "graph.settings.optimizer"),
+    ({"optimizer": {"name": "SGD", "lr": 0.1, "momentum": "x"}}, "graph.settings.optimizer.momentum"),
+    ({"optimizer": {"name": "Adam", "betas": [0.9]}}, "graph.settings.optimizer.betas"),
+    ({"optimizer": {"name": "Nope"}}, "graph.settings.optimizer.name"),
+    ({"schedule": {"name": "StepLR", "step_size": "x"}}, "graph.settings.schedule.step_size"),
+    ({"seed": "x"}, "graph.settings.seed"),
+])
+def test_bad_settings_name_their_json_path(settings_, path):
+    g = _runnable()
+    g.settings.update(settings_)
+    p = only(validate(g), "settings")
+    assert p.message.startswith(f"Setting {path} ") and "\n" not in p.message
+
+
+def _example_targets():
+    from engine.graph import fileformat, registry  # noqa: PLC0415
+
+    for name in ("digits_cnn", "lstm_delay_copy", "attention_module", "weight_sharing"):
+        g = fileformat.load(EXAMPLES / f"{name}.nnpg")
+        for nid, node in g.nodes.items():
+            nt = registry.get(node.type)
+            for spec in nt.params if nt is not None else ():
+                yield name, nid, spec.name, spec.choices
+
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "assets" / "examples"
+EXAMPLE_TARGETS = list(_example_targets())
+
+
+@pytest.mark.fuzz
+@settings(max_examples=examples(40, 3000), deadline=None)
+@given(st.sampled_from(EXAMPLE_TARGETS), st.data())
+def test_check_and_training_agree_on_the_examples(target, data):
+    """Every parameter of the example lessons' nodes, hostile or merely unusual (each
+    declared choice): what only running finds (a Transpose or Flatten that moves the batch,
+    class weights of the wrong length) is found by `check`'s first batch too."""
+    from engine.graph import fileformat  # noqa: PLC0415
+
+    name, nid, param, choices = target
+    value = data.draw(st.sampled_from(HOSTILE + list(choices)))
+    g = fileformat.load(EXAMPLES / f"{name}.nnpg")
+    g.settings["probe_every"] = 1
+    g.nodes[nid].params[param] = value
+    _agree(g, target, value)
+
+
+def test_a_parameter_out_of_range_never_sizes_anything():
+    """Split's outputs follow its 'chunks': 10**400 of them took all the memory before the
+    range check was read. Out-of-range values are reported and the ports follow the defaults."""
+    g = mlp()
+    g.add_node("Split", {"chunks": 10**400}, id="split")
+    g.connect("h1", "out", "split", "input")
+    p = only(validate(g, XY), "bad_param")
+    assert p.node == "split" and "'chunks' is far too large" in p.message
+
+
+# The settings are one declaration whatever the trainer: the perceptron trainer steps its
+# rule with the optimizer setting's lr and the schedule drives that lr, so `check` tried
+# neither and training then refused a schedule argument `check` had passed.
+SETTINGS_TARGETS = [t for t in TARGETS if t[0] != "node"]
+
+
+def _perceptron_lesson():
+    from engine.graph import fileformat  # noqa: PLC0415
+
+    g = fileformat.load(EXAMPLES / "perceptron_and.nnpg")
+    g.settings["probe_every"] = 1
+    return g
+
+
+@pytest.mark.parametrize("trainer", ["gradient", "perceptron"])
+def test_a_schedule_argument_it_does_not_take_is_refused_whatever_the_trainer(trainer):
+    g = _perceptron_lesson()
+    g.settings.update(trainer=trainer, schedule={"name": "StepLR", "step_size": 1, "centered": True})
+    found = _agree(g, ("schedule", "StepLR", "centered"), True)
+    message = found[0].message
+    assert message.startswith("Setting graph.settings.schedule ") and "'centered'" in message
+
+
+@pytest.mark.fuzz
+@settings(max_examples=examples(60, 3000), deadline=None)
+@given(st.sampled_from(SETTINGS_TARGETS), st.sampled_from(HOSTILE))
+def test_check_reports_an_error_iff_the_perceptron_trainer_fails(target, value):
+    g = _mutated(target, value, _perceptron_lesson())
+    found = _agree(g, target, value)
+    if found:
+        assert found[0].message.rstrip(".") in str(_trains(g))

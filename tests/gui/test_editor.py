@@ -386,22 +386,8 @@ def test_device_selector_says_why_gpu_is_disabled(win):
         assert backend.gpu_unavailable_reason() in combo.toolTip()
 
 
-def test_autosave_and_recovery_after_a_crash(qtbot, make_window, tmp_path):
-    data = tmp_path / "shared-data"
-    first = make_window(data_dir=data)
-    x, l1, relu, l2, loss, y = build_mlp(qtbot, first)
-    assert first.autosave_now()
-    edited = first.document.to_dict()
-    # Simulated crash: the first window never closes, so its lock file stays.
-    second = make_window(data_dir=data, recover=True)
-    assert second.document.to_dict() == edited
-    assert "*" in second.windowTitle()
-    # A declined offer discards the autosave; the next start asks nothing.
-    third = make_window(data_dir=data, recover=False)
-    assert third.document.nodes == {}
-    assert not (data / "autosave.nnpg").exists()
-
-
+# Recovery after a real crash (a killed process) and two live instances side by side:
+# tests/gui/test_autosave.py. (A window left open is a live session, not a crashed one.)
 def test_clean_exit_leaves_nothing_to_recover(qtbot, make_window, tmp_path):
     data = tmp_path / "d"
     first = make_window(data_dir=data)
@@ -466,8 +452,16 @@ def test_examples_menu_lists_and_opens_the_examples(win):
     assert len(actions) == max(1, len(files))
     if files:
         actions[0].trigger()
-        assert win.path == str(files[0]) and win.document == fileformat.load(files[0])
+        assert win.document == fileformat.load(files[0])
         assert len(win.scene.node_items) == len(win.document.nodes)
+        # An example is a template: Save asks for a name, never writes into the installed app.
+        assert win.path is None and win.windowTitle().startswith(f"{files[0].name} (example)")
+        before = files[0].read_bytes()
+        win.scene.add_node("Linear", QPointF(0, 0))
+        asked = []
+        win.dialogs.save_file = lambda suggested, *a: asked.append(suggested) or ""
+        assert not win.save() and asked == [files[0].name]
+        assert files[0].read_bytes() == before
 
 
 def test_help_menu(win):

@@ -106,7 +106,9 @@ def test_weights_style_the_edges_and_hover_shows_neurons(window, qtbot):
     win.panels["weights"].refresh_canvas(runner)
     into_hidden = [e for e in win.scene.node_item("hidden").edges if e.edge.dst == "hidden"]
     assert into_hidden and all(e.color is not None and e.width > 1 for e in into_hidden)
-    # hover the "tanh" node on the canvas: the boundary panel shows its two neurons
+    # hover the "tanh" node on the canvas: the boundary panel shows its two neurons (once it
+    # has drawn this run: its node list comes from the run)
+    runner.redraw_now()
     boundary = win.panels["boundary"]
     item = win.scene.node_item("tanh")
     pos = win.view.mapFromScene(item.sceneBoundingRect().center())

@@ -13,6 +13,35 @@ OUT = (Port("out", "the result"),)
 SCALAR_OUT = (Port("out", "the cost: one number (a scalar) to minimise"),)
 
 
+# ----------------------------------------------------------------- weights
+# A node type that stores tensors declares extra["weights"](params, in_shapes) -> how many
+# numbers its module holds (parameters and buffers), so that the memory a graph needs is
+# known from its settings without building it (engine.graph.resources). A test builds every
+# type and compares.
+
+def linear_weights(in_features, out_features, bias=True) -> int:
+    return out_features * in_features + (out_features if bias else 0)
+
+
+def mlp_weights(in_features, out_features, hidden=None) -> int:
+    """engine.nn's _MLP: one Linear, or Linear -> ReLU -> Linear with ``hidden`` units."""
+    if hidden:
+        return linear_weights(in_features, hidden) + linear_weights(hidden, out_features)
+    return linear_weights(in_features, out_features)
+
+
+def mlp_activations(out_features, hidden=None) -> int:
+    """Per sample inside an _MLP: the hidden layer and its ReLU, then the output."""
+    return 2 * hidden + out_features if hidden else out_features
+
+
+def sequence_length(shape, batch_first) -> int:
+    """The time steps of a sequence shape (1 when unknown)."""
+    if not shape or len(shape) < 2:
+        return 1
+    return (shape[1] if batch_first else shape[0]) or 1
+
+
 def P(name, kind, default, help="", **kw) -> ParamSpec:  # noqa: A002 - mirrors ParamSpec
     return ParamSpec(name, kind, default, help, **kw)
 

@@ -83,5 +83,6 @@ for _name, _help, _params in ACTIVATIONS:
     register(NodeType(
         _name, FUNCTION, _help, inputs=IN, outputs=OUT, params=_params, group=GROUP,
         shape_rule=_rule(_name), build=_build(_name), learnable=_name == "PReLU",
-        extra={"saturating": _name in SATURATING, "relu_family": _name in RELU_FAMILY},
+        extra={"saturating": _name in SATURATING, "relu_family": _name in RELU_FAMILY,
+               **({"weights": lambda p, s: p["num_parameters"]} if _name == "PReLU" else {})},
         shape_doc="out = input shape"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from .. import blocks as templates
 from ..registry import MODULE, NodeType, Port, ShapeError, register
-from ._common import IN, OUT, P, features, fmt
-from .layers import _BILINEAR_PARAMS, _BILINEAR_PORTS, _bilinear_rule, check_sequence_layout
+from ._common import (IN, OUT, P, features, fmt, linear_weights, mlp_activations, mlp_weights,
+                      sequence_length)
+from .layers import (_BILINEAR_PARAMS, _BILINEAR_PORTS, _bilinear_rule, bilinear_weights,
+                     check_sequence_layout)
 
 GROUP = "Blocks"
 
@@ -46,7 +48,12 @@ block("AttentionModule", "The course notes' attention module (§3.1): a controll
                  P("controller_hidden", "int", None, "hidden units of the controller (none = a single "
                    "Linear)", min=1, nullable=True)),
       _gated_rule, _nn("AttentionModule"), shape_doc="(..., in_features) -> (..., out_features)",
-      probes="last_weights")
+      probes="last_weights", weights=lambda p, s: (
+          mlp_weights(p["in_features"], p["num_branches"], p["controller_hidden"])
+          + p["num_branches"] * mlp_weights(p["in_features"], p["out_features"], p["hidden"])),
+      inner_activations=lambda p, s: (
+          mlp_activations(p["num_branches"], p["controller_hidden"])
+          + p["num_branches"] * mlp_activations(p["out_features"], p["hidden"])))
 
 block("MixtureOfExperts", "A gating network weighs several expert networks; the output is the "
       "gate-weighted sum of the experts' outputs (with top_k, only the k best experts count).",
@@ -56,12 +63,16 @@ block("MixtureOfExperts", "A gating network weighs several expert networks; the 
                  P("top_k", "int", None, "keep only the k highest-scoring experts (none = all)",
                    min=1, nullable=True)),
       _gated_rule, _nn("MixtureOfExperts"), shape_doc="(..., in_features) -> (..., out_features)",
-      probes="last_gates last_load")
+      probes="last_gates last_load", weights=lambda p, s: (
+          linear_weights(p["in_features"], p["num_experts"])
+          + p["num_experts"] * mlp_weights(p["in_features"], p["out_features"], p["hidden"])),
+      inner_activations=lambda p, s: (
+          2 * p["num_experts"] + p["num_experts"] * mlp_activations(p["out_features"], p["hidden"])))
 
 block("MultiplicativeModule", "The multiplicative module s_i = sum_jk u_ijk z_k x_j + b_i: the "
       "context z decides which weights act on the input x (a Bilinear layer).",
       _BILINEAR_PARAMS, _bilinear_rule, _nn("Bilinear"), inputs=_BILINEAR_PORTS,
-      shape_doc="(..., in1), (..., in2) -> (..., out)")
+      shape_doc="(..., in1), (..., in2) -> (..., out)", weights=lambda p, s: bilinear_weights(p))
 
 
 def _mha_rule(p, s):
@@ -85,6 +96,16 @@ def _mha_rule(p, s):
     return {"out": tuple(q), "weights": (n, length, source)}
 
 
+def _attention_weights(e, bias):
+    """The q, k, v projections (3E x E) and the output projection (E x E)."""
+    return 3 * e * e + 3 * e * bool(bias) + linear_weights(e, e, bias)
+
+
+def _attention_activations(e, heads, length):
+    """Per sample: q, k, v and the output for each position, and each head's L x L weights."""
+    return length * (4 * e + heads * length)
+
+
 def _mha_call(m, query, key=None, value=None):
     key = query if key is None else key
     value = key if value is None else value
@@ -106,7 +127,10 @@ block("MultiheadAttention", "Scaled dot-product attention with several heads (to
               Port("value", "what is mixed; default: key", optional=True)),
       outputs=(Port("out", "attended sequence, same shape as query"),
                Port("weights", "attention weights (batch, L, S), averaged over heads")),
-      shape_doc="out = query shape; weights = (batch, L, S)")
+      shape_doc="out = query shape; weights = (batch, L, S)",
+      weights=lambda p, s: _attention_weights(p["embed_dim"], p["bias"]),
+      inner_activations=lambda p, s: _attention_activations(
+          p["embed_dim"], p["num_heads"], sequence_length(s.get("query"), p["batch_first"])))
 
 
 def _transformer_rule(p, s):
@@ -130,6 +154,21 @@ _TRANSFORMER_PARAMS = (
     P("bias", "bool", True, "biases in the linear layers and LayerNorms"))
 
 
+def _transformer_weights(p, s):
+    d, ff, bias = p["d_model"], p["dim_feedforward"], p["bias"]
+    norms = 2 * d * (1 + bool(bias))
+    feed_forward = linear_weights(d, ff, bias) + linear_weights(ff, d, bias)
+    return _attention_weights(d, bias) + feed_forward + norms
+
+
+def _transformer_activations(p, s):
+    """Per sample: the attention's, the feed-forward hidden layer (and its activation) and
+    the residuals and norms, per position."""
+    length = sequence_length(s.get("input"), p["batch_first"])
+    return _attention_activations(p["d_model"], p["nhead"], length) \
+        + length * (2 * p["dim_feedforward"] + 6 * p["d_model"])
+
+
 def _transformer_call(m, input):
     return m(input)
 
@@ -139,7 +178,9 @@ for _name in ("TransformerBlock", "TransformerEncoderLayer"):
           "feed-forward network, each with a residual connection and LayerNorm."
           + (" Same as TransformerBlock." if _name != "TransformerBlock" else ""),
           _TRANSFORMER_PARAMS, _transformer_rule, _nn("TransformerBlock", _transformer_call),
-          shape_doc="out = input shape", **({"alias_of": "TransformerBlock"} if _name != "TransformerBlock" else {}))
+          shape_doc="out = input shape", weights=_transformer_weights,
+          inner_activations=_transformer_activations,
+          **({"alias_of": "TransformerBlock"} if _name != "TransformerBlock" else {}))
 
 
 register(NodeType(

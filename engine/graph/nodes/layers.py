@@ -3,8 +3,11 @@ normalisation, embedding, recurrent. Each builds the engine.nn class of the same
 (wrapped in an Adapter where torch's forward returns a tuple)."""
 from __future__ import annotations
 
+import math
+
 from ..registry import FUNCTION, NodeType, Port, ShapeError, register
-from ._common import IN, OUT, P, axis, conv_size, features, fmt, identity_rule, plural, rank
+from ._common import (IN, OUT, P, axis, conv_size, features, fmt, identity_rule, linear_weights,
+                      plural, rank, sequence_length)
 
 GROUP = "Layers"
 
@@ -37,7 +40,8 @@ def _linear_rule(p, s):
 layer("Linear", "y = x W^T + b: every output is a weighted sum of all the input features plus a bias.",
       (P("in_features", "int", 2, "features each input sample has", min=1),
        P("out_features", "int", 2, "features (units) it outputs", min=1), _BIAS),
-      _linear_rule, shape_doc="(..., in_features) -> (..., out_features)")
+      _linear_rule, shape_doc="(..., in_features) -> (..., out_features)",
+      weights=lambda p, s: linear_weights(p["in_features"], p["out_features"], p["bias"]))
 
 
 def _bilinear_rule(p, s):
@@ -60,9 +64,13 @@ _BILINEAR_PARAMS = (P("in1_features", "int", 2, "features of input1 (x)", min=1)
                     P("out_features", "int", 2, "outputs s_i", min=1), _BIAS)
 _BILINEAR_PORTS = (Port("input1", "x: the input"), Port("input2", "z: the context that modulates it"))
 
+
+def bilinear_weights(p):
+    return p["out_features"] * (p["in1_features"] * p["in2_features"] + bool(p["bias"]))
+
 layer("Bilinear", "y_i = x1^T W_i x2 + b_i: the multiplicative module s_i = sum_jk u_ijk z_k x_j.",
       _BILINEAR_PARAMS, _bilinear_rule, inputs=_BILINEAR_PORTS,
-      shape_doc="(..., in1), (..., in2) -> (..., out)")
+      shape_doc="(..., in1), (..., in2) -> (..., out)", weights=lambda p, s: bilinear_weights(p))
 
 
 # ----------------------------------------------------------------- convolution and pooling
@@ -95,10 +103,19 @@ def _conv_params(default_in):
             P("groups", "int", 1, "split channels into independent groups", min=1), _BIAS)
 
 
+def _conv_weights(nd):
+    def weights(p, s):
+        per_filter = p["in_channels"] // p["groups"] * p["kernel_size"] ** nd
+        return p["out_channels"] * (per_filter + bool(p["bias"]))
+    return weights
+
+
 layer("Conv1d", "A learned filter slid along a sequence: (batch, C_in, L) -> (batch, C_out, L_out).",
-      _conv_params(1), _conv_rule(1), shape_doc="L_out = (L + 2 pad - dil (k - 1) - 1) // stride + 1")
+      _conv_params(1), _conv_rule(1), shape_doc="L_out = (L + 2 pad - dil (k - 1) - 1) // stride + 1",
+      weights=_conv_weights(1))
 layer("Conv2d", "Learned filters slid over an image: (batch, C_in, H, W) -> (batch, C_out, H_out, W_out).",
-      _conv_params(1), _conv_rule(2), shape_doc="H_out = (H + 2 pad - dil (k - 1) - 1) // stride + 1")
+      _conv_params(1), _conv_rule(2), shape_doc="H_out = (H + 2 pad - dil (k - 1) - 1) // stride + 1",
+      weights=_conv_weights(2))
 
 
 def _pool_rule(nd, dilated):
@@ -183,20 +200,26 @@ def _bn_params():
             P("track_running_stats", "bool", True, "keep running statistics for evaluation"))
 
 
+def _norm_weights(p, s):
+    """A scale and a shift per channel (affine), a running mean and variance (and a step count)."""
+    n = p.get("num_features", p.get("num_channels"))
+    return 2 * n * bool(p.get("affine")) + (2 * n + 1) * bool(p.get("track_running_stats"))
+
+
 layer("BatchNorm1d", "Normalises each feature over the batch, then scales and shifts it: faster, "
       "steadier training. Input (batch, C) or (batch, C, L).", _bn_params(), _norm_rule((2, 3)),
-      shape_doc="out = input shape")
+      shape_doc="out = input shape", weights=_norm_weights)
 layer("BatchNorm2d", "Normalises each channel over the batch and the image: input (batch, C, H, W).",
-      _bn_params(), _norm_rule((4,)), shape_doc="out = input shape")
+      _bn_params(), _norm_rule((4,)), shape_doc="out = input shape", weights=_norm_weights)
 layer("GroupNorm", "Normalises groups of channels within each sample.",
       (P("num_groups", "int", 1, "number of channel groups", min=1),
        P("num_channels", "int", 2, "channels C", min=1), _EPS,
        P("affine", "bool", True, "learn a scale and shift")), _norm_rule((2, 3, 4)),
-      shape_doc="out = input shape")
+      shape_doc="out = input shape", weights=_norm_weights)
 layer("InstanceNorm2d", "Normalises each channel of each image on its own.",
       (P("num_features", "int", 2, "channels C", min=1), _EPS, _MOMENTUM,
        P("affine", "bool", False, "learn a scale and shift")), _norm_rule((4,)),
-      shape_doc="out = input shape")
+      shape_doc="out = input shape", weights=_norm_weights)
 
 
 def _layer_norm_rule(p, s):
@@ -212,7 +235,9 @@ def _layer_norm_rule(p, s):
 layer("LayerNorm", "Normalises each sample over its last dimensions, then scales and shifts it.",
       (P("normalized_shape", "ints", (2,), "the trailing shape to normalise over", min=1), _EPS,
        P("elementwise_affine", "bool", True, "learn a scale (and shift)"), _BIAS),
-      _layer_norm_rule, shape_doc="out = input shape")
+      _layer_norm_rule, shape_doc="out = input shape",
+      weights=lambda p, s: math.prod(p["normalized_shape"]) * bool(p["elementwise_affine"])
+      * (1 + bool(p["bias"])))
 
 
 # ----------------------------------------------------------------- embedding
@@ -224,7 +249,8 @@ layer("Embedding", "A lookup table: each integer index (a word, a character) pic
       (P("num_embeddings", "int", 10, "size of the vocabulary", min=1),
        P("embedding_dim", "int", 4, "length of each vector", min=1),
        P("padding_idx", "int", None, "an index whose vector stays zero", nullable=True)),
-      _embedding_rule, shape_doc="(...) -> (..., embedding_dim)")
+      _embedding_rule, shape_doc="(...) -> (..., embedding_dim)",
+      weights=lambda p, s: p["num_embeddings"] * p["embedding_dim"])
 
 
 # ----------------------------------------------------------------- recurrent
@@ -294,6 +320,29 @@ def _rnn_params(kind):
     return tuple(ps)
 
 
+def _rnn_weights(kind):
+    gates = {"RNN": 1, "LSTM": 4, "GRU": 3}[kind]
+
+    def weights(p, s):
+        h, dirs = p["hidden_size"], 1 + bool(p["bidirectional"])
+        total = 0
+        for layer_index in range(p["num_layers"]):
+            fan_in = p["input_size"] if layer_index == 0 else h * dirs
+            total += dirs * gates * h * (fan_in + h + 2 * bool(p["bias"]))
+        return total
+    return weights
+
+
+def _rnn_activations(kind):
+    gates = {"RNN": 1, "LSTM": 4, "GRU": 3}[kind]
+
+    def activations(p, s):
+        """Per sample: every step's gates, cell and hidden state, in every layer and direction."""
+        steps = sequence_length(s.get("input"), p["batch_first"])
+        return steps * p["num_layers"] * (1 + bool(p["bidirectional"])) * p["hidden_size"] * (gates + 2)
+    return activations
+
+
 _SEQ_IN = Port("input", "the sequence: (time, batch, features), or (batch, time, features) with batch_first")
 _RNN_HELP = {
     "RNN": "Elman recurrent network: h_t = tanh(W_ih x_t + W_hh h_(t-1) + b).",
@@ -309,7 +358,8 @@ for _kind in ("RNN", "LSTM", "GRU"):
     layer(_kind, _RNN_HELP[_kind], _rnn_params(_kind), _rnn_rule(_kind), inputs=(_SEQ_IN,) + _states,
           outputs=_outs, build=_rnn_build(_kind), group="Recurrent",
           # applied after construction (nn.init.lstm_forget_bias_), not a torch argument
-          playground_only=("forget_bias",) if _kind == "LSTM" else (),
+          playground_only=("forget_bias",) if _kind == "LSTM" else (), weights=_rnn_weights(_kind),
+          inner_activations=_rnn_activations(_kind),
           shape_doc="out = (..., hidden_size * directions); h_n = (layers * directions, batch, hidden)")
 
 
@@ -337,4 +387,4 @@ layer("PositionalEncoding", "Adds sin/cos waves of different frequencies so a Tr
        P("dropout", "float", 0.0, "dropout after adding", min=0.0, max=1.0),
        P("batch_first", "bool", False, "input is (batch, time, features)")),
       _posenc_rule, learnable=False, group="Recurrent", shape_doc="out = input shape",
-      build=_posenc_build)
+      build=_posenc_build, weights=lambda p, s: p["max_len"] * p["d_model"])

@@ -6,7 +6,7 @@ output ``out`` is a scalar when reduction is mean or sum.
 from __future__ import annotations
 
 from ..registry import COST, NodeType, Port, ShapeError, register
-from ._common import SCALAR_OUT, P, fmt, plural, reduction_param
+from ._common import SCALAR_OUT, P, fmt, linear_weights, plural, reduction_param
 
 GROUP = "Losses"
 PRED = Port("input", "the prediction")
@@ -151,6 +151,16 @@ for _name, _help, _ports, _params, _rule, _kind in LOSSES:
                       shape_doc=(_rule.__doc__ or "").strip() or "out = () (a scalar)"))
 
 
+def _adaptive_weights(p, s):
+    """The head (shortlist + one score per cluster) and each cluster's two projections."""
+    inf, bounds = p["in_features"], list(p["cutoffs"]) + [p["n_classes"]]
+    total = linear_weights(inf, bounds[0] + len(bounds) - 1, p["head_bias"])
+    for i in range(len(bounds) - 1):
+        hidden = int(inf // (p["div_value"] ** (i + 1)))
+        total += inf * hidden + hidden * (bounds[i + 1] - bounds[i])
+    return total
+
+
 def _adaptive_build(params, shapes):
     from ... import nn  # noqa: PLC0415
     from ._modules import Adapter
@@ -173,4 +183,5 @@ register(NodeType(
             P("div_value", "float", 4.0, "each cluster's projection is this many times narrower", min=1.0),
             P("head_bias", "bool", False, "give the head layer a bias")),
     group=GROUP, learnable=True, shape_rule=_rule_adaptive, build=_adaptive_build,
-    extra={"target_kind": "index"}, shape_doc="input (batch, in_features), target (batch,) -> scalar"))
+    extra={"target_kind": "index", "weights": _adaptive_weights},
+    shape_doc="input (batch, in_features), target (batch,) -> scalar"))

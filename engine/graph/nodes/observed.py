@@ -1,6 +1,8 @@
 """Observed variables (Input, Target, Constant) and the learnable Parameter node."""
 from __future__ import annotations
 
+import math
+
 from ..registry import OBSERVED, PARAMETER, NodeType, Port, ShapeError, register
 from ._common import OUT, P
 
@@ -46,6 +48,7 @@ register(NodeType(
     params=(P("value", "float", 1.0, "the value of every entry"),
             P("shape", "ints", (), "its shape; empty = a single number", min=1)),
     outputs=OUT, group="Data", build=_constant_build,
+    extra={"weights": lambda p, s: math.prod(p["shape"])},
     shape_rule=lambda p, s: {"out": tuple(p["shape"])}, shape_doc="out = shape"))
 
 
@@ -72,5 +75,6 @@ register(NodeType(
             P("value", "float", 0.0, "the starting value when init is 'constant'"),
             P("std", "float", 1.0, "the standard deviation when init is 'normal'", min=0.0)),
     outputs=(Port("out", "the learnable tensor"),), group="Parameters", learnable=True,
+    extra={"weights": lambda p, s: math.prod(p["shape"])},
     build=_parameter_build, shape_rule=_parameter_rule, shape_doc="out = shape"))
 
