@@ -21,6 +21,7 @@ row of numbers has shown that the file is data (a path may name any readable fil
 """
 from __future__ import annotations
 
+import array
 import csv
 import itertools
 import os
@@ -122,7 +123,8 @@ def read_csv(path, target: str = ""):
 def _read_table(name, lines, target):
     delimiter, lines = _sniff_delimiter(lines)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    header, rows = None, []
+    header, width = None, None
+    numbers, n_rows = array.array("d"), 0   # the table, row after row: 8 bytes a number
     last_line = 0       # csv records may span lines (quoted newlines): report where one starts
     while True:
         line = last_line + 1
@@ -140,13 +142,14 @@ def _read_table(name, lines, target):
             raise DataError(f"{name} line {line}: {len(fields):,} columns, more than a data file may "
                             f"have ({MAX_COLUMNS:,})")
         fields = [f.strip() for f in fields]
-        if header is None and not rows and all(_number(f) is None for f in fields):
+        if header is None and not n_rows and all(_number(f) is None for f in fields):
             header = [f or f"column {i + 1}" for i, f in enumerate(fields)]
             continue
-        width = len(header) if header is not None else (len(rows[0]) if rows else len(fields))
+        if width is None:   # the header's, else the first row's
+            width = len(header) if header is not None else len(fields)
         if len(fields) != width:
             raise DataError(f"{name} line {line}: expected {width} columns, found {len(fields)}")
-        if len(rows) >= MAX_ROWS or (len(rows) + 1) * width > MAX_NUMBERS:
+        if n_rows >= MAX_ROWS or (n_rows + 1) * width > MAX_NUMBERS:
             raise DataError(f"{name}: more than {min(MAX_ROWS, MAX_NUMBERS // width):,} rows of "
                             f"{width} columns, more than a data file may hold")
         values = []
@@ -156,22 +159,22 @@ def _read_table(name, lines, target):
             value = _number(field)
             # quote the file only once it has shown it is a table of numbers: a path may
             # name any readable file, whose content must not end up in a message
-            quoted = f"{_snippet(field)} " if rows else ""
+            quoted = f"{_snippet(field)} " if n_rows else ""
             if value is None:
                 raise DataError(f"{name} line {line}, column {col}: {quoted}is not a number"
-                                + ("" if rows else "; not a CSV file of numbers"))
+                                + ("" if n_rows else "; not a CSV file of numbers"))
             if not np.isfinite(value):
                 raise DataError(f"{name} line {line}, column {col}: {quoted}is not a finite number")
             values.append(value)
-        rows.append(np.array(values))   # an array per row: 8 bytes a number, not a Python float
-    if not rows:
+        numbers.extend(values)
+        n_rows += 1
+    if not n_rows:
         raise DataError(f"{name}: no data rows; not a CSV file of numbers")
-    width = len(rows[0])
     if width < 2:
         raise DataError(f"{name}: needs at least 2 columns (features, then the target), found {width}")
     names = header or [f"column {i + 1}" for i in range(width)]
     col = _target_column(name, names, target, header is not None)
-    table = np.stack(rows)
+    table = np.frombuffer(numbers, dtype=np.float64).reshape(n_rows, width)
     features = np.delete(table, col, axis=1)
     where = f"column {col + 1}" + (f" ({names[col]!r})" if header is not None else "")
     return features, table[:, col], [n for i, n in enumerate(names) if i != col], where
@@ -256,22 +259,20 @@ def _npz_array(name, archive, key):
 def load_npz(path, task: str = "auto", test_fraction: float = 0.2, seed: int = 0) -> Dataset:
     path = Path(path)
     name = path.name
-    _open_checked(path).close()   # a regular file of a sensible size
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise DataError(f"{name}: file not found") from None
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError):
-        raise DataError(f"{name}: not a NumPy .npz archive") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise DataError(f"{name}: holds a single array; save x and y with numpy.savez")
-    with archive:
-        keys = set(archive.files)
-        chosen = next((s for s in reversed(_NPZ_SETS) if set(s) <= keys), None)
-        if chosen is None:
-            raise DataError(f"{name}: needs arrays 'x' and 'y' (or x_train, y_train, x_test, y_test); "
-                            f"found: {', '.join(sorted(keys)) or 'none'}")
-        arrays = {k: _npz_array(name, archive, k) for k in chosen}
+    with _open_checked(path) as f:   # a regular file of a sensible size; the one read below
+        try:
+            archive = np.load(f, allow_pickle=False)
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError):
+            raise DataError(f"{name}: not a NumPy .npz archive") from None
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise DataError(f"{name}: holds a single array; save x and y with numpy.savez")
+        with archive:
+            keys = set(archive.files)
+            chosen = next((s for s in reversed(_NPZ_SETS) if set(s) <= keys), None)
+            if chosen is None:
+                raise DataError(f"{name}: needs arrays 'x' and 'y' (or x_train, y_train, x_test, y_test); "
+                                f"found: {', '.join(sorted(keys)) or 'none'}")
+            arrays = {k: _npz_array(name, archive, k) for k in chosen}
     for k, arr in arrays.items():
         if k.startswith("x") and arr.ndim == 1:
             arrays[k] = arr[:, None]

@@ -44,7 +44,8 @@ class LoadError(UserError, ValueError):
 def _fail(source, path, message):
     """Raise the LoadError: one line, printable (control characters and lone surrogates
     escaped), each part cut to a bounded length, so a hostile file cannot flood a terminal."""
-    parts = [_shown(source, 100)] + ([_shown(path, 160)] if path else []) + [_shown(message, 240)]
+    parts = ([_shown(source, 100)] if source else []) + ([_shown(path, 160)] if path else []) \
+        + [_shown(message, 240)]
     raise LoadError(": ".join(parts))
 
 
@@ -175,15 +176,13 @@ def _object(pairs):
 def _parse(text, source):
     """The JSON value of ``text``: every number finite and in range, every string valid
     text, nesting bounded (refusals name the JSON path)."""
+    if len(text) > _schema.MAX_FILE_BYTES:   # bytes, or characters of a str
+        _fail(source, "", _too_large())
     if isinstance(text, (bytes, bytearray)):
-        if len(text) > _schema.MAX_FILE_BYTES:
-            _fail(source, "", _too_large())
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as e:
             _fail(source, "", f"is not UTF-8 text (byte {e.start})")
-    elif len(text) > _schema.MAX_FILE_BYTES:
-        _fail(source, "", _too_large())
     try:
         doc = json.loads(text.removeprefix("\ufeff"),  # a byte order mark some editors write
                          parse_int=_parse_int, parse_float=_parse_float,
@@ -239,12 +238,10 @@ def _unique(source, where, graph_dict):
 def load(path) -> Graph:
     path = Path(path)
     try:
-        with open(path, "rb") as f:  # at most one byte past the limit: a huge file is not read whole
-            data = f.read(_schema.MAX_FILE_BYTES + 1)
+        with open(path, "rb") as f:  # at most one byte past the limit: a huge file is not read whole,
+            data = f.read(_schema.MAX_FILE_BYTES + 1)   # and loads refuses it
     except OSError as e:
         _fail(path.name, "", f"cannot be read ({e.strerror or e})")
-    if len(data) > _schema.MAX_FILE_BYTES:
-        _fail(path.name, "", _too_large())
     graph = loads(data, path.name)
     graph.folder = str(path.resolve().parent)   # relative data file paths are read from there
     return graph
@@ -262,15 +259,20 @@ class SaveError(UserError, ValueError):
 def dumps(graph: Graph) -> str:
     """The file's text. Raises SaveError (one line, naming the JSON path) if the graph holds
     a value a file cannot store: NaN or infinity, text that is not valid Unicode (a lone
-    surrogate such as "\\ud800"), an object."""
+    surrogate such as "\\ud800"), an object; or one that ``loads`` would refuse (a label
+    too long, a number beyond the limits): a saved file always opens again."""
     doc = document(graph)
     try:
         text = _layout(doc, 0, None) + "\n"
         text.encode("utf-8")  # a lone surrogate passes json.dumps(ensure_ascii=False) but not UTF-8
-        return text
     except (TypeError, ValueError) as e:  # UnicodeEncodeError is a ValueError
         where, why = _unwritable(doc, "") or ("", str(e))
         raise SaveError(" ".join(f"cannot save the graph: {where}: {why}".split())) from None
+    try:
+        loads(text, source="")   # the loader's own checks: one definition of what a file may hold
+    except LoadError as e:
+        raise SaveError(f"cannot save the graph: {e}") from None
+    return text
 
 
 def _unwritable(value, where):

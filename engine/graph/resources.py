@@ -117,7 +117,7 @@ def memory_limit() -> int:
     if forced:
         try:
             return int(float(forced))
-        except ValueError:
+        except (ValueError, OverflowError):   # not a number, or "inf": the machine's limit
             pass
     free = available_bytes()
     limit = FALLBACK_LIMIT if free is None else int(free * FREE_SHARE)

@@ -121,15 +121,20 @@ def declaration_problems(graph) -> list:
     """The node parameters (the document's and its modules') and training settings that
     break their declarations: what must hold before shapes are worked out or anything is
     built, or NumPy would find it first."""
-    problems = []
-    for name, g in [(None, graph)] + [(n, m.graph) for n, m in graph.modules.items()]:
-        for node in g.nodes.values():
-            nt = registry.get(node.type)
-            if nt is not None:
-                problems.extend(p if name is None else Problem(
-                    p.kind, f"Inside module '{name}': {p.message}", p.node, module=name)
-                    for p in _param_problems(node, nt))
+    def params(g):
+        return [p for node in g.nodes.values() if (nt := registry.get(node.type)) is not None
+                for p in _param_problems(node, nt)]
+
+    problems = params(graph)
+    for name, mdef in graph.modules.items():
+        problems += _inside(name, params(mdef.graph))
     return problems + settings_problems(graph.settings)
+
+
+def _inside(name, problems) -> list:
+    """Problems found in module ``name``'s own graph, as the document reports them."""
+    return [Problem(p.kind, f"Inside module '{name}': {p.message}", p.node, p.port, p.severity, module=name)
+            for p in problems]
 
 
 def _names(ports):
@@ -635,8 +640,7 @@ def validate(graph, dataset_shapes=None) -> list:
                     inner.append(Problem("module", f"exposed port '{ref.name}' refers to {describe(node)}'s "
                                          f"{'input' if side == 0 else 'output'} '{ref.port}', which it does "
                                          f"not have.", ref.node, ref.port))
-        problems.extend(Problem(p.kind, f"Inside module '{name}': {p.message}", p.node, p.port, p.severity,
-                                module=name) for p in inner)
+        problems.extend(_inside(name, inner))
     if not any((nt := registry.get(n.type)) is not None and nt.category == COST for n in graph.nodes.values()):
         problems.append(Problem("no_cost", "Nothing to train: the graph has no cost (loss) node. Connect the "
                                 "prediction and the Target to a loss such as MSELoss or CrossEntropyLoss.",

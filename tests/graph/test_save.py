@@ -230,6 +230,27 @@ def test_a_value_a_file_cannot_hold_is_a_save_error_naming_its_json_path(tmp_pat
     assert temporaries(tmp_path) == []
 
 
+@pytest.mark.parametrize("change, where, words", [
+    (lambda g: setattr(g.nodes["h"], "label", "x" * 201), "graph.nodes[1].label", "is too long"),
+    (lambda g: setattr(g.nodes["h"], "label", "tab\there"), "graph.nodes[1].label", "control characters"),
+    (lambda g: g.settings.update(clip_grad_norm=1e300), "graph.settings.clip_grad_norm", "at most 1e15"),
+    (lambda g: g.move_node("h", (2e6, 0.0)), "graph.nodes[1].pos[0]", "at most 1000000"),
+])
+def test_what_load_would_refuse_is_never_saved(tmp_path, change, where, words):
+    """Writable JSON the loader refuses (its limits): saving it would leave a file that never
+    opens again, so the save is refused and the old file kept."""
+    path = tmp_path / "net.nnpg"
+    ff.save(small_graph(), path)
+    before = path.read_bytes()
+    g = small_graph()
+    change(g)
+    with pytest.raises(ff.SaveError) as err:
+        ff.save(g, path)
+    message = str(err.value)
+    assert message.startswith(f"cannot save the graph: {where}: ") and words in message, message
+    assert path.read_bytes() == before and temporaries(tmp_path) == []
+
+
 def test_a_save_error_is_bad_input_not_a_bug():
     from engine.errors import UserError
 
