@@ -70,8 +70,42 @@ class FlatGraph:
 
 
 # ====================================================================== expansion
+#: nodes a graph may have once every module instance is expanded inline. Classroom nets have
+#: tens to hundreds; a file nesting thousands of instances of a large module would take
+#: minutes and gigabytes to expand, so it is refused before expanding.
+MAX_EXPANDED_NODES = 20_000
+
+
+def expanded_size(graph: Graph, limit: int = MAX_EXPANDED_NODES) -> int:
+    """How many nodes ``flatten`` makes (counted without expanding: each module definition
+    once); stops counting soon after ``limit``."""
+    memo: dict = {}
+
+    def count(g, modules, stack):
+        scope = {**modules, **g.modules}   # the lookup _expand makes
+        total = 0
+        for node in g.nodes.values():
+            total += 1
+            name = (node.params or {}).get("module") if node.type == "Module" else None
+            mdef = scope.get(name) if isinstance(name, str) else None
+            if mdef is not None and name not in stack:   # unknown or recursive: _expand says so
+                if id(mdef) not in memo:
+                    memo[id(mdef)] = count(mdef.graph, scope, stack + (name,))
+                total += memo[id(mdef)]
+            if total > limit:
+                break
+        return total
+
+    return count(graph, graph.modules, ())
+
+
 def flatten(graph: Graph) -> FlatGraph:
     """Expand every ``Module`` instance inline (recursively) and resolve tie groups."""
+    size = expanded_size(graph)
+    if size > MAX_EXPANDED_NODES:
+        raise ResourceError(f"the graph has more than {MAX_EXPANDED_NODES:,} nodes once its modules are "
+                            f"expanded ({len(graph.nodes):,} at the top level); that is more than "
+                            f"NN Playground builds: use fewer module instances or smaller modules")
     flat = FlatGraph()
     aliases: dict = {}   # (flat node, port) of an inner Input -> the outer source feeding it
     _expand(graph, graph.modules, "", None, flat, aliases, (), "")
@@ -774,8 +808,8 @@ def check_graph(graph: Graph, dataset_shapes=None) -> list:
         flat, order, x_shape, y_shape, kind = _prepare(graph, dataset_shapes)
         shapes = _presented(dataset_shapes, x_shape, y_shape, kind)
     except CompileError as exc:
-        return validate(graph, dataset_shapes if dataset_shapes else None) + \
-            [Problem("compile", str(exc), exc.node)]
+        kind = "resources" if isinstance(exc, ResourceError) else "compile"
+        return validate(graph, dataset_shapes if dataset_shapes else None) + [Problem(kind, str(exc), exc.node)]
     problems = validate(graph, shapes)
     if not any(p.severity == "error" for p in problems):
         try:

@@ -328,6 +328,9 @@ def test_the_limit_follows_the_free_memory(monkeypatch):
     monkeypatch.setattr(resources, "available_bytes", lambda: 20_000)   # a machine nearly full
     with pytest.raises(ResourceError, match="more than the 10.0 KB this computer can spare"):
         compile_graph(g, dataset_shapes=XOR_SHAPES)
+    monkeypatch.setenv(resources.LIMIT_ENV, "inf")   # not a byte count: the machine's limit, no crash
+    with pytest.raises(ResourceError, match="more than the 10.0 KB this computer can spare"):
+        compile_graph(g, dataset_shapes=XOR_SHAPES)
     monkeypatch.setenv(resources.LIMIT_ENV, "1e9")
     compile_graph(g, dataset_shapes=XOR_SHAPES)
 
@@ -464,3 +467,71 @@ def test_the_cli_calls_a_graph_with_nothing_to_train_bad_input_not_a_bug(command
     assert cli.main([command, str(path), *extra]) == 2
     out = capsys.readouterr()
     assert "nothing to train" in out.out + out.err and "bug" not in out.out + out.err
+
+
+def _nested(instances, inner_nodes, depth=1):
+    """A graph whose top level holds ``instances`` Module nodes of a chain of ``inner_nodes``
+    Tanh nodes (nested ``depth`` levels deep: each level's module holds the next one twice)."""
+    def chain(n):
+        g = Graph()
+        for i in range(n):
+            g.add_node("Tanh", id=f"t{i}")
+        for i in range(1, n):
+            g.connect(f"t{i - 1}", "out", f"t{i}", "input")
+        return g
+
+    top = Graph()
+    body = chain(inner_nodes)
+    top.modules["M0"] = ModuleDef("M0", body, [PortRef("input", "t0", "input")],
+                                  [PortRef("out", f"t{inner_nodes - 1}", "out")])
+    for level in range(1, depth):
+        g = chain(1)
+        g.add_node("Module", {"module": f"M{level - 1}"}, id="a")
+        g.add_node("Module", {"module": f"M{level - 1}"}, id="b")
+        top.modules[f"M{level}"] = ModuleDef(f"M{level}", g, [PortRef("input", "t0", "input")],
+                                             [PortRef("out", "t0", "out")])
+    for i in range(instances):
+        top.add_node("Module", {"module": f"M{depth - 1}"}, id=f"m{i}")
+    return top
+
+
+def _chained(instances, inner_nodes):
+    """Input -> m0 -> m1 -> ... -> Linear -> MSELoss <- Target: a graph that validates."""
+    g = _nested(instances, inner_nodes)
+    g.add_node("Input", {"shape": [2]}, id="x")
+    g.add_node("Linear", {"in_features": 2, "out_features": 1}, id="lin")
+    g.add_node("Target", {"shape": [1]}, id="y")
+    g.add_node("MSELoss", id="cost")
+    g.connect("x", "out", "m0", "input")
+    for i in range(1, instances):
+        g.connect(f"m{i - 1}", "out", f"m{i}", "input")
+    g.connect(f"m{instances - 1}", "out", "lin", "input")
+    g.connect("lin", "out", "cost", "input")
+    g.connect("y", "out", "cost", "target")
+    return g
+
+
+def test_expanded_size_counts_module_instances_without_expanding():
+    from engine.graph.compile import expanded_size, flatten
+
+    g = _nested(3, 4)
+    assert expanded_size(g) == 3 + 3 * 4 == len(flatten(g).nodes) + 3 * 1   # flatten drops bound inner Inputs: none here
+    nested = _nested(2, 5, depth=3)   # M2 = 1 + 2 * M1, M1 = 1 + 2 * (1 + 5)... counted per definition
+    assert expanded_size(nested) == 2 + 2 * (1 + 2 + 2 * (1 + 2 + 2 * 5))
+
+
+def test_a_graph_that_expands_to_too_many_nodes_is_refused_before_expanding():
+    import time
+
+    from engine.graph.compile import MAX_EXPANDED_NODES, ResourceError, check_graph
+
+    g = _chained(400, 100)         # 40,404 nodes once expanded (the fuzzer's file had 9 million)
+    start = time.perf_counter()
+    problems = check_graph(g)
+    with pytest.raises(ResourceError, match=f"more than {MAX_EXPANDED_NODES:,} nodes"):
+        compile_graph(g)
+    assert time.perf_counter() - start < 10   # expanding it would take about as long again per 10k
+    assert any(p.kind == "resources" and "module instances" in p.message for p in problems)
+    small = _chained(10, 100)
+    assert not any(p.severity == "error" for p in check_graph(small))
+    compile_graph(small)
