@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from engine.errors import UserError
 from playground import bugreport
+from playground.cli import say
 
 log = logging.getLogger("playground")
 BUG_TITLE = "A bug in NN Playground"
@@ -147,8 +148,7 @@ def _show(app, win, file, train_steps, screenshot, errors) -> int:
     if file and not win.open_file(str(file)):
         if screenshot:
             messages = [m for kind, _t, m in win.dialogs.shown if kind == "error"]
-            print(f"playground: {bugreport.user_message(messages[0] if messages else f'cannot open {file}')}",
-                  file=sys.stderr)
+            say(messages[0] if messages else f"cannot open {file}")
             win.close()
             return 2
     win.show()
@@ -174,7 +174,7 @@ def _show(app, win, file, train_steps, screenshot, errors) -> int:
                   file=sys.stderr)
             return bugreport.EXIT_BUG
         if not ok:
-            print(f"playground: could not write {screenshot}", file=sys.stderr)
+            say(f"could not write {screenshot}")
         return 0 if ok else 2
     return app.exec()
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, Q
                                QWidget)
 
 from engine.graph import Graph
-from engine.graph.document import COSMETIC_EVENTS
+from engine.graph.document import COSMETIC_EVENTS, log_observer_error
 from playground import theme as themes
 from playground.editor import commands
 from playground.editor.autosave import AUTOSAVE_MS, Autosaver, RecentFiles, default_data_dir
@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         #: Save asks for a new name instead of writing into the installed app
         self.example: str | None = None
         self._recovered = False
+        self._autosaving = False  # an autosave's own failure is reported without a second autosave
         self.train_hook = None
         self.docks: dict[str, QDockWidget] = {}
         self.presentation_hidden: set[str] = set()
@@ -427,8 +428,8 @@ class MainWindow(QMainWindow):
         """A view of the document raised while following it: a bug, not bad input. The log
         gets the traceback; the user a one-line message; the canvas is redrawn from the
         document if it parted from it (the document stays the source of truth)."""
+        log_observer_error(callback, event, exc_info)
         who = getattr(callback, "__qualname__", None) or repr(callback)
-        log.error("%s failed on the document's %r event", who, event.kind, exc_info=exc_info)
         self.observer_failures.append(f"{who} on {event.kind}: {exc_info[0].__name__}: {exc_info[1]}")
         # after the dispatch: the reset that caused it would otherwise drop the message as stale
         QTimer.singleShot(0, self, lambda: self._after_observer_failure(who, exc_info[0].__name__))
@@ -445,9 +446,10 @@ class MainWindow(QMainWindow):
 
     def dataset_shapes(self):
         """The {"x", "y"} shapes of the dataset the settings name (what validation and the
-        port/edge shapes assume), or None; cached until the dataset settings change."""
+        port/edge shapes assume), or None; cached until the dataset settings or the folder
+        they are read from (a relative data file's) change."""
         spec = (self.document.settings or {}).get("dataset")
-        key = json.dumps(spec, sort_keys=True, default=str)
+        key = json.dumps([spec, self.document.folder], sort_keys=True, default=str)
         if key != self._dataset_key:
             self._dataset_key, self._dataset_shapes = key, None
             if spec:
@@ -653,7 +655,7 @@ class MainWindow(QMainWindow):
         if isinstance(exc, UserError):
             return bugreport.user_message(f"{where}: {exc}")
         log.error("bug while handling %s", where, exc_info=exc)
-        autosaved = not getattr(self, "_autosaving", False) and self.autosave_now()
+        autosaved = not self._autosaving and self.autosave_now()
         report = bugreport.write_report(exc, context=where)
         return bugreport.bug_message(exc, report) + (" Your work is still open" +
                                                      (", and a copy was autosaved." if autosaved else "."))

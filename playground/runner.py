@@ -708,7 +708,7 @@ class Runner(QObject):
         # queued explicitly: these slots touch GUI state and must run in the GUI thread
         w.frameReady.connect(self._on_frame, Qt.QueuedConnection)
         w.stateChanged.connect(self._on_state, Qt.QueuedConnection)
-        w.failed.connect(self.message, Qt.QueuedConnection)
+        w.failed.connect(self._on_failed, Qt.QueuedConnection)
         w.datasetChanged.connect(self._on_dataset, Qt.QueuedConnection)
         w.dropped.connect(self._on_dropped, Qt.QueuedConnection)
         w.nodeOutputReady.connect(self._on_node_output, Qt.QueuedConnection)
@@ -761,18 +761,20 @@ class Runner(QObject):
         worker sent before it hears this are ignored (see _on_dropped)."""
         self._drops_pending += 1
         self._drop.emit()
-        self._forget()
-
-    def _forget(self):
-        self.snapshot = None
-        self.history.clear()
-        self.activation_history.clear()
-        self.grid = self.grid_spec = self.confusion = self.landscape = self.dataset = None
+        self.snapshot = self.grid_spec = self.dataset = None
         self.step, self.steps_per_s = 0, 0.0
         self.data_version += 1
         self._on_state(False)
-        self.reset_done.emit()
+        self._clear_run()
         self._dirty = True
+
+    def _clear_run(self):
+        """Drop the run's curves and extras and tell the panels (they read ``snapshot``
+        to tell a new session of this document from a new document)."""
+        self.history.clear()
+        self.activation_history.clear()
+        self.landscape = self.confusion = self.grid = None
+        self.reset_done.emit()
 
     def set_speed(self, steps_per_s: float):
         """Steps per second; 0 trains as fast as the machine can."""
@@ -826,6 +828,11 @@ class Runner(QObject):
     def _on_dropped(self):
         self._drops_pending -= 1
 
+    @Slot(str)
+    def _on_failed(self, text):
+        if not self._drops_pending:   # not about the document shown now
+            self.message.emit(text)
+
     @Slot(str, object)
     def _on_node_output(self, node_id, grid):
         if not self._drops_pending:
@@ -846,10 +853,7 @@ class Runner(QObject):
         if self._drops_pending:
             return  # from the session of a document that is gone
         if frame.reset:
-            self.history.clear()
-            self.landscape = self.confusion = self.grid = None
-            self.activation_history.clear()
-            self.reset_done.emit()
+            self._clear_run()
         self.frames_received += 1
         self.history.append(frame.rows)
         if frame.snapshot is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItemModel, QValidator
@@ -231,7 +232,8 @@ class Inspector(QWidget):
             lay.addWidget(QLabel(msg))
             return
         t = model.node_type(node)
-        title = QLabel(f"<b>{model.display_name(node)}</b> <span style='color:#666'>{node.type} · {node.id}</span>")
+        title = QLabel(f"<b>{escape(model.display_name(node))}</b> "  # user text, shown as text
+                       f"<span style='color:#666'>{escape(node.type)} · {escape(node.id)}</span>")
         lay.addWidget(title)
         if t is not None and t.help:
             help_label = QLabel(t.help)

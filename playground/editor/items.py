@@ -147,7 +147,7 @@ class NodeItem(QGraphicsItem):
         self.inputs: dict[str, PortItem] = {}
         self.outputs: dict[str, PortItem] = {}
         self.edges: list = []
-        self.problem: str | None = None      # validation message (badge "!")
+        self.problem: str | None = None      # validation messages, one a line, plain text (badge "!")
         self.problem_severity = "error"
         self.highlight: QColor | None = None
         self.heat: float | None = None
@@ -213,9 +213,8 @@ class NodeItem(QGraphicsItem):
         lines = [f"<b>{_html(self.title)}</b> ({_html(node.type)}, id {_html(node.id)})", _html(help_text)]
         if self.tie:
             lines.append(f"shares weights with group '{_html(self.tie)}'")
-        if self.problem:   # messages, one a line (scene.py still joins them with <br>), capped
-            problems = "<br>".join(_html(user_message(m))
-                                   for m in self.problem.replace("<br>", "\n").splitlines())
+        if self.problem:   # messages, one a line, each capped
+            problems = "<br>".join(_html(user_message(m)) for m in self.problem.splitlines())
             lines.append(f"<span style='color:#d93025'>{problems}</span>")
         if self.badge_tooltip:
             lines.append(_html(self.badge_tooltip))

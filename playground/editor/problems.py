@@ -2,6 +2,8 @@
 breadcrumb shown while inside a module."""
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QStyle, QWidget
 
@@ -75,6 +77,6 @@ class Breadcrumb(QWidget):
                 b.clicked.connect(lambda _=False, i=i: self.levelChosen.emit(i))
                 self.lay.addWidget(b)
             else:
-                self.lay.addWidget(QLabel(f"<b>{title}</b>"))
+                self.lay.addWidget(QLabel(f"<b>{escape(title)}</b>"))  # a module's name, from the file
         self.lay.addStretch(1)
         self.setVisible(len(titles) > 1)

@@ -8,6 +8,7 @@ Overlay API for the live panels: ``scene.node_item(node_id)`` and
 from __future__ import annotations
 
 import itertools
+from html import escape
 
 import shiboken6
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
@@ -256,14 +257,14 @@ class EditorScene(QGraphicsScene):
             mine = by_node.get(nid, [])
             if mine:
                 sev = "error" if any(getattr(p, "severity", "error") == "error" for p in mine) else "warning"
-                item.set_problem("<br>".join(p.message for p in mine), sev)
+                item.set_problem("\n".join(p.message for p in mine), sev)
             else:
                 item.set_problem(None)
             for name, port in itertools.chain(item.inputs.items(), item.outputs.items()):
                 shape = shapes.get((nid, name)) if not port.is_input else self._input_shape(nid, name)
                 port.shape_text = self._fmt_shape(shape) if shape is not None else ""
                 role = "input" if port.is_input else ("computed variable" if port.variable else "output")
-                port.setToolTip(f"<b>{name}</b> ({role})<br>shape "
+                port.setToolTip(f"<b>{escape(name)}</b> ({role})<br>shape "
                                 + (port.shape_text or "unknown until the graph is valid"))
             if self.show_shapes:
                 item.update()

@@ -34,15 +34,14 @@ class AttentionPanel(Panel):
     def build(self):
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
-        self.items = {}
         self.key = None
-        self.empty_note = self.glw.addLabel(EMPTY, size="12pt", color="#555")
+        self._relayout({}, {})
 
-    def _relayout(self, snap):
+    def _relayout(self, attention, moe):
         self.glw.clear()
         self.items = {}
         row = 0
-        for node, w in snap.attention.items():
+        for node, w in attention.items():
             axes = "sample × item" if np.ndim(w) == 2 else "query × key"
             p = self.glw.addPlot(row=row, col=0, colspan=2, title=f"{node}: attention ({axes})")
             p.invertY(True)
@@ -53,7 +52,7 @@ class AttentionPanel(Panel):
             img.plot = p
             self.items[("attn", node)] = img
             row += 1
-        for node in snap.moe:
+        for node in moe:
             p = self.glw.addPlot(row=row, col=0, title=f"{node}: gate weights (sample × expert)")
             p.invertY(True)
             p.hideButtons()
@@ -83,9 +82,8 @@ class AttentionPanel(Panel):
 
     def clear(self):
         if self.runner.snapshot is None:  # a new document: none of its nodes exist yet
-            self.glw.clear()
-            self.items, self.key = {}, None
-            self.empty_note = self.glw.addLabel(EMPTY, size="12pt", color="#555")
+            self.key = None
+            self._relayout({}, {})
         for item in self.items.values():
             if isinstance(item, pg.BarGraphItem):
                 item.setOpts(x=[], height=[])
@@ -99,7 +97,7 @@ class AttentionPanel(Panel):
         key = (tuple(snap.attention), tuple(snap.moe))
         if key != self.key:
             self.key = key
-            self._relayout(snap)
+            self._relayout(snap.attention, snap.moe)
         for node, w in snap.attention.items():
             self._show(self.items[("attn", node)], attention_map(w))
         for node, d in snap.moe.items():

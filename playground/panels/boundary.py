@@ -240,16 +240,14 @@ class BoundaryPanel(Panel):
         if runner.data_version != self._data_version:
             self._data_version = runner.data_version
             self._redraw_points(ds)
-        self._sync_nodes(runner.snapshot)
+        if runner.snapshot is not None:
+            self._sync_nodes(list(runner.snapshot.activations))
         self._redraw_image()
         if self.shown_node is not None and runner.running and (
                 time.perf_counter() - self._node_request_t > 0.2):
             self._request_node()
 
-    def _sync_nodes(self, snap):
-        if snap is None:
-            return
-        names = list(snap.activations)
+    def _sync_nodes(self, names):
         current = [self.node_box.itemText(i) for i in range(1, self.node_box.count())]
         if names != current:
             keep = self.node_box.currentText()
@@ -270,11 +268,7 @@ class BoundaryPanel(Panel):
             img.clear()
         self._data_version = -1  # the points are redrawn from the next run's data
         if self.runner.snapshot is None:  # a new document: its nodes are not the old ones
-            self.node_box.blockSignals(True)
-            self.node_box.clear()
-            self.node_box.addItem("output")
-            self.node_box.blockSignals(False)
-            self.show_node(None)
+            self._sync_nodes([])
 
     # ----- adding points -----------------------------------------------------------
     def _on_click(self, event):

@@ -401,3 +401,23 @@ def test_relative_data_paths_follow_the_file_through_save_as_and_recovery(qtbot,
     win.dialogs.answers["save_file"] = str(elsewhere)
     assert win.save_as() and win.document.folder == str(elsewhere.parent.resolve())
     win.close()
+
+
+def test_the_canvas_reads_a_relative_data_file_from_the_open_documents_folder(qtbot, tmp_path):
+    """Two lessons with the same settings (`"path": "data.csv"`) in two folders, each CSV
+    with its own number of features: the shapes the canvas validates with are the open
+    document's, not those of the lesson opened before it."""
+    paths = []
+    for folder, features in (("two", 2), ("three", 3)):
+        (tmp_path / folder).mkdir()
+        rows = [",".join(str((i * 7 + j) % 5) for j in range(features)) + f",{i % 2}" for i in range(40)]
+        (tmp_path / folder / "data.csv").write_text("\n".join(rows) + "\n")
+        g = fileformat.loads('{"format": "nn-playground", "version": 1, "graph": {"nodes": [], "edges": []}}')
+        g.settings["dataset"] = {"name": "file", "path": "data.csv"}
+        fileformat.save(g, tmp_path / folder / "lesson.nnpg")
+        paths.append(tmp_path / folder / "lesson.nnpg")
+    win = window(qtbot, tmp_path / "data")
+    for path, features in zip(paths, (2, 3)):
+        assert win.open_file(str(path))
+        assert win.dataset_shapes()["x"] == (None, features)
+    win.close()

@@ -164,6 +164,32 @@ def test_node_and_edge_tooltips_show_user_text_as_text(qtbot, tmp_path, reports)
     assert "z" * 5000 in (reports / "nn-playground.log").read_text()   # the full text
 
 
+def test_the_inspector_breadcrumb_and_port_tooltips_show_user_text_as_text(qtbot, tmp_path):
+    """The rich texts beside the tooltips: the inspector's title (label, type, id), the
+    breadcrumb's level (a module's name) and a port's tooltip after validation (a port an
+    unknown node type takes from its edge)."""
+    from PySide6.QtWidgets import QLabel
+
+    text = ('{"format": "nn-playground", "version": 1, "graph": {"nodes": ['
+            '{"id": "a", "type": "<u>Mystery</u>"}, {"id": "b", "type": "ReLU", "label": "<img src=\'x\'>"}],'
+            '"edges": [{"src": "b", "src_port": "out", "dst": "a", "dst_port": "<i>p</i>"}]}}')
+    path = tmp_path / "html.nnpg"
+    path.write_text(text, encoding="utf-8")
+    w = MainWindow(dialogs=ScriptedDialogs(), data_dir=tmp_path / "data", autosave=False)
+    qtbot.addWidget(w)
+    assert w.open_file(str(path))
+    w.scene.validate_now()
+    tip = w.scene.node_item("a").inputs["<i>p</i>"].toolTip()
+    assert "&lt;i&gt;p&lt;/i&gt;" in tip and "<i>" not in tip
+    for nid, shown in (("b", "<b>&lt;img src="), ("a", "&lt;u&gt;Mystery&lt;/u&gt;")):
+        w.scene.select_nodes([nid])
+        title = w.inspector.findChildren(QLabel)[0].text()
+        assert shown in title and "<img" not in title and "<u>" not in title
+    w.breadcrumb.set_levels(["Main", "<img src='x'>"])
+    [level] = [lb.text() for lb in w.breadcrumb.findChildren(QLabel) if "img" in lb.text()]
+    assert level.startswith("<b>&lt;img src=") and "<img" not in level
+
+
 def test_the_error_dialog_shows_user_text_as_plain_capped_lines(qtbot):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMessageBox

@@ -232,6 +232,26 @@ def test_reset_starts_afresh(runner, qtbot):
         np.testing.assert_array_equal(v, first[k])
 
 
+def test_clear_drops_the_run_and_what_the_worker_sent_before_it(runner, qtbot):
+    """A new document: nothing the old session's worker sent before it heard the clear (its
+    frames, a failure) reaches the panels or the status bar; the next session's frames do."""
+    messages = []
+    runner.message.connect(messages.append)
+    runner.play()
+    qtbot.waitUntil(lambda: runner.running and len(runner.history) > 0, timeout=10000)
+    runner.request_node_output("no-such-node", GridSpec(((0.0, 1.0), (0.0, 1.0)), 3, 3))  # fails
+    time.sleep(0.3)   # the GUI thread is busy: the worker's frames and failure wait in its queue
+    runner.clear()
+    assert runner.snapshot is None and len(runner.history) == 0 and not runner.running
+    qtbot.wait(300)
+    runner.redraw_now()
+    assert runner.snapshot is None and len(runner.history) == 0 and not runner.running
+    assert messages == []
+    runner.set_session_factory(session_factory(mlp_graph((2, 3, 1), n_samples=100)))
+    qtbot.waitUntil(lambda: runner.snapshot is not None, timeout=10000)
+    assert runner.snapshot.step == 0
+
+
 def test_redraws_stay_at_or_below_30_per_second(runner, qtbot):
     redraws0, frames0 = runner.redraws, runner.frames_received
     runner.play()
