@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from engine.graph.registry import ParamSpec
+from engine.graph.schema import MAX_NAME_LENGTH
 
 from . import commands, model
 
@@ -241,12 +242,12 @@ class Inspector(QWidget):
             help_label.setStyleSheet("color:#555")
             lay.addWidget(help_label)
         top = QFormLayout()
-        self.label_edit = QLineEdit(node.label or "")
+        self.label_edit = name_edit(node.label or "")
         self.label_edit.setPlaceholderText(model.display_name(node))
         self.label_edit.setToolTip("A name shown on the canvas instead of the type")
         self.label_edit.editingFinished.connect(self._label_edited)
         top.addRow("Label", self.label_edit)
-        self.tie_edit = QLineEdit(node.tie or "")
+        self.tie_edit = name_edit(node.tie or "")
         self.tie_edit.setPlaceholderText("none")
         self.tie_edit.setToolTip("Nodes of the same type with the same group share one set of weights")
         self.tie_edit.editingFinished.connect(self._tie_edited)
@@ -280,13 +281,29 @@ class Inspector(QWidget):
 
     def _label_edited(self):
         node = self.scene.graph.nodes.get(self.node_id)
-        if node is not None and (self.label_edit.text() or None) != node.label:
-            self.scene.push(commands.set_label, self.node_id, self.label_edit.text().strip())
+        text = name_text(self.label_edit)
+        if node is not None and (text or None) != node.label:
+            self.scene.push(commands.set_label, self.node_id, text)
 
     def _tie_edited(self):
         node = self.scene.graph.nodes.get(self.node_id)
-        if node is not None and (self.tie_edit.text().strip() or None) != node.tie:
-            self.scene.push(commands.set_tie, self.node_id, self.tie_edit.text().strip())
+        text = name_text(self.tie_edit)
+        if node is not None and (text or None) != node.tie:
+            self.scene.push(commands.set_tie, self.node_id, text)
+
+
+def name_edit(text: str) -> QLineEdit:
+    """A field for a name the file stores (label, weight group): no longer than a file may
+    hold it (the loader refuses longer names, so such a file could not be opened again)."""
+    edit = QLineEdit(text)
+    edit.setMaxLength(MAX_NAME_LENGTH)
+    return edit
+
+
+def name_text(edit: QLineEdit) -> str:
+    """The field's text as a name: control and direction-override characters (pasted ones
+    too) dropped, as the file format refuses them in names."""
+    return "".join(ch for ch in edit.text() if ch.isprintable()).strip()
 
 
 # ----- training settings ---------------------------------------------------------

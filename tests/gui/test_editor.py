@@ -879,3 +879,25 @@ def test_toolbar_autosave_interval_and_open_recent(qtbot, win, tmp_path):
     recent = next(a for a in win.recent_menu.actions() if a.text() == "r.nnpg")
     recent.trigger()
     assert win.path == str(path) and len(win.document.nodes) == 1
+
+
+def test_a_name_typed_or_pasted_in_the_inspector_is_one_a_file_can_hold(win, tmp_path):
+    """Label and weight-group fields keep to what the loader accepts (length, no control
+    or direction-override characters), so the saved file always opens again."""
+    from engine.graph.schema import MAX_NAME_LENGTH
+
+    win.scene.add_node("Linear", QPointF(0, 0))
+    (node_id,) = win.document.nodes
+    win.scene.select_nodes([node_id])
+    QApplication.processEvents()
+    edit = win.inspector.label_edit
+    edit.setText("hidden\tlayer\u202e" + "x" * (2 * MAX_NAME_LENGTH))
+    edit.editingFinished.emit()
+    win.inspector.tie_edit.setText("g\x1b[31m")
+    win.inspector.tie_edit.editingFinished.emit()
+    label, tie = win.document.nodes[node_id].label, win.document.nodes[node_id].tie
+    assert len(label) <= MAX_NAME_LENGTH and label.startswith("hiddenlayerx") and tie == "g[31m"
+    path = tmp_path / "named.nnpg"
+    win.dialogs.answers["save_file"] = str(path)
+    assert win.save_as()
+    assert fileformat.load(path).nodes[node_id].label == label
