@@ -803,7 +803,7 @@ def check_graph(graph: Graph, dataset_shapes=None) -> list:
     dataset = None
     try:
         if dataset_shapes is None:   # loaded once, for all the steps below
-            dataset = _dataset_from_settings(graph)
+            dataset = dataset_from_settings(graph)
             dataset_shapes = None if dataset is None else dataset.shape_info()
         flat, order, x_shape, y_shape, kind = _prepare(graph, dataset_shapes)
         shapes = _presented(dataset_shapes, x_shape, y_shape, kind)
@@ -913,13 +913,13 @@ def _prediction_ref(flat, order, costs):
 
 def _dataset_shapes_from_settings(graph):
     """{"x", "y"} shapes of the dataset named in the settings, or None when there is none."""
-    ds = _dataset_from_settings(graph)
+    ds = dataset_from_settings(graph)
     return None if ds is None else ds.shape_info()
 
 
-def _dataset_from_settings(graph):
+def dataset_from_settings(graph, error=CompileError):
     """The dataset named in the settings (a relative file path read from the graph's
-    folder), or None when there is none."""
+    folder), or None when there is none; one that cannot be made raises ``error``."""
     spec = graph.settings.get("dataset")
     if not spec:
         return None
@@ -928,7 +928,7 @@ def _dataset_from_settings(graph):
     try:
         return from_settings(spec, getattr(graph, "folder", None))
     except (ValueError, OSError) as exc:
-        raise CompileError(f"dataset: {exc}") from None
+        raise error(f"dataset: {exc}") from None
 
 
 def _first_batch(graph, program, dataset):

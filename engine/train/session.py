@@ -40,7 +40,7 @@ from ..data.base import CLASSIFICATION, class_targets
 from ..data.loader import DataLoader
 from ..errors import SettingsError
 from ..graph import registry as reg
-from ..graph.compile import Program, check_declarations, check_trainable, compile_graph
+from ..graph.compile import Program, check_declarations, check_trainable, compile_graph, dataset_from_settings
 from ..graph.schema import SETTINGS, setting
 from ..nn.utils import clip_grad_norm_
 from ..replay import CompiledFunction
@@ -185,12 +185,7 @@ class Session:
             spec = setting(s, "dataset")
             if not spec:
                 raise SettingsError("no dataset chosen: set settings.dataset, e.g. {\"name\": \"xor\"}")
-            from ..data import from_settings  # noqa: PLC0415
-
-            try:
-                dataset = from_settings(spec, getattr(graph, "folder", None))
-            except (ValueError, OSError) as exc:
-                raise SettingsError(f"dataset: {exc}") from None
+            dataset = dataset_from_settings(graph, SettingsError)
         shapes = dataset.shape_info()
         if isinstance(previous, Session):   # keep the trained weights of unchanged nodes
             previous = previous.program
