@@ -59,18 +59,18 @@ def fileformat():
     return ff
 
 
-def examples_dir() -> Path | None:
+def lessons_dir() -> Path | None:
     try:
         from engine.data.assets import asset_path
 
-        return asset_path("examples")
+        return asset_path("lessons")
     except (ImportError, FileNotFoundError):
         return None
 
 
 def is_example(path) -> bool:
     """True for a file among the bundled examples (opened as a template, never overwritten)."""
-    d = examples_dir()
+    d = lessons_dir()
     try:
         return d is not None and Path(path).resolve().parent == d.resolve()
     except OSError:
@@ -702,7 +702,7 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("Clear List", lambda: (self.recent.clear(), self._fill_recent()))
 
     def example_files(self) -> list:
-        d = examples_dir()
+        d = lessons_dir()
         return sorted(d.glob("*.nnpg")) if d is not None else []
 
     def _fill_examples(self):

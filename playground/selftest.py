@@ -25,7 +25,7 @@ from pathlib import Path
 EXIT_OK, EXIT_FAILED = 0, 1
 
 #: the example every check works on (its dataset is synthetic, so training is quick)
-EXAMPLE = ("examples", "xor_mlp.nnpg")
+EXAMPLE = ("lessons", "xor_mlp.nnpg")
 #: a shipped dataset file that must be in every installation
 DATASET = ("datasets", "digits.npz")
 TRAIN_STEPS = 200

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "assets" / "examples" / "xor_mlp.nnpg"
+EXAMPLE = Path(__file__).resolve().parents[2] / "assets" / "lessons" / "xor_mlp.nnpg"
 STEPS, RUNS = 200, 15
 TARGET = 0.20
 

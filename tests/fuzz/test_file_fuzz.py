@@ -1,6 +1,6 @@
 """A mutation fuzzer over the .nnpg file format, run through the real command line.
 
-Each case takes an example lesson (assets/examples) and applies a few mutations drawn by
+Each case takes an example lesson (assets/lessons) and applies a few mutations drawn by
 hypothesis: structure (delete, duplicate, reorder and rename keys and list items, change
 types, node types and edges), numbers (huge, tiny, non-finite, also as raw JSON text:
 ``1e999``, a 310-digit integer, ``-0``, ``NaN``), text (lone surrogates as raw ``\\ud800``
@@ -41,7 +41,7 @@ from tests.fuzzing import FUZZ, examples, report
 pytestmark = [pytest.mark.fuzz,
               pytest.mark.skipif(not hasattr(os, "fork"), reason="runs each case in a forked child")]
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "examples"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "lessons"
 EXAMPLES = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES_DIR.glob("*.nnpg"))}
 CASE_NAME = "fuzzcase.nnpg"
 

@@ -18,7 +18,7 @@ from playground import app, bugreport
 from playground.cli import UsageError, main
 
 ROOT = Path(__file__).resolve().parents[2]
-XOR = ROOT / "assets" / "examples" / "xor_mlp.nnpg"
+XOR = ROOT / "assets" / "lessons" / "xor_mlp.nnpg"
 
 
 @pytest.fixture(autouse=True)

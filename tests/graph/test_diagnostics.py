@@ -9,7 +9,7 @@ from engine.graph import fileformat
 from engine.train import Session, diagnostics, landscape
 from engine.train.snapshot import ActivationStats, GradStats, Snapshot
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "lessons"
 
 
 def _kinds(snapshot):

@@ -8,7 +8,7 @@ import pytest
 from engine.graph import fileformat
 from playground.cli import main
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "lessons"
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.nnpg"))
 #: steps per example: enough for the loss to fall clearly, few enough to stay fast
 STEPS = {"digits_cnn": 40, "lstm_sequence": 60, "perceptron_and": 16}
@@ -54,9 +54,9 @@ def test_example_loads_validates_and_trains_through_the_cli(name, tmp_path, caps
 def test_example_files_match_their_generator():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("make_examples", EXAMPLES / "make_examples.py")
+    spec = importlib.util.spec_from_file_location("make_lessons", EXAMPLES / "make_lessons.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     for name, make in module.EXAMPLES.items():
         on_disk = fileformat.load(EXAMPLES / f"{name}.nnpg")
-        assert on_disk == make(), f"{name}.nnpg is out of date: run assets/examples/make_examples.py"
+        assert on_disk == make(), f"{name}.nnpg is out of date: run assets/lessons/make_lessons.py"

@@ -233,7 +233,7 @@ def test_refusals_are_one_line(text, fragment):
 
 
 # ----------------------------------------------------------------- limits on every value
-XOR = os.path.join(os.path.dirname(ff.__file__), "..", "..", "assets", "examples", "xor_mlp.nnpg")
+XOR = os.path.join(os.path.dirname(ff.__file__), "..", "..", "assets", "lessons", "xor_mlp.nnpg")
 BIG = "9" * 310
 
 
@@ -499,7 +499,7 @@ def test_documented_setting_names_and_defaults_are_the_code_s():
     assert schema.SETTINGS["init"][0]["anyOf"][0]["enum"] == list(INITS)
     assert schema.SETTINGS["steps"][1] == DEFAULT_STEPS
     # a graph without settings (beyond its dataset) trains with the documented defaults
-    g = ff.load(os.path.join(os.path.dirname(ff.__file__), "..", "..", "assets", "examples", "xor_mlp.nnpg"))
+    g = ff.load(os.path.join(os.path.dirname(ff.__file__), "..", "..", "assets", "lessons", "xor_mlp.nnpg"))
     g.settings = {"dataset": g.settings["dataset"]}
     s = Session.from_graph(g)
     assert s.batch_size == schema.SETTINGS["batch_size"][1] and s.seed == schema.SETTINGS["seed"][1]

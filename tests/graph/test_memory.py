@@ -25,7 +25,7 @@ from engine.train import Session, session as session_module
 from tests.fuzzing import report
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "assets" / "examples"
+EXAMPLES = ROOT / "assets" / "lessons"
 #: the training engine's own objects, counted by the class they are of
 ENGINE_MODULES = ("engine.train.",)
 

@@ -333,7 +333,7 @@ def test_clip_grad_norm_setting_bounds_the_gradient_norm():
 
     from engine.graph import fileformat
 
-    path = Path(__file__).resolve().parents[2] / "assets" / "examples" / "deep_sigmoid.nnpg"
+    path = Path(__file__).resolve().parents[2] / "assets" / "lessons" / "deep_sigmoid.nnpg"
     graph = fileformat.load(path)
 
     def grad_norm(session):

@@ -623,7 +623,7 @@ def _example_targets():
                 yield name, nid, spec.name, spec.choices
 
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "lessons"
 EXAMPLE_TARGETS = list(_example_targets())
 
 

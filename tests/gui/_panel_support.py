@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 from engine.graph import fileformat
 from engine.graph.document import Graph
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "lessons"
 
 
 def mlp_graph(sizes=(2, 8, 8, 8, 1), activation="Tanh", dataset="xor", n_samples=500,

@@ -488,9 +488,9 @@ def test_screenshot_with_an_example(qtbot, tmp_path):
     from PySide6.QtGui import QImage
 
     from playground.app import run_gui
-    from playground.main_window import examples_dir
+    from playground.main_window import lessons_dir
 
-    d = examples_dir()
+    d = lessons_dir()
     examples = sorted(d.glob("*.nnpg")) if d else []
     if examples:
         source = examples[0]

@@ -23,7 +23,7 @@ from playground.main_window import MainWindow  # noqa: E402
 #: the real error dialog, taken before the suite's fixture replaces it with a refusal
 REAL_ERROR_DIALOG = Dialogs.error
 
-XOR = Path(__file__).resolve().parents[2] / "assets" / "examples" / "xor_mlp.nnpg"
+XOR = Path(__file__).resolve().parents[2] / "assets" / "lessons" / "xor_mlp.nnpg"
 
 
 @pytest.fixture

@@ -36,14 +36,14 @@ from playground.editor.dialogs import ScriptedDialogs  # noqa: E402
 from playground.editor.inspector import FloatSpin  # noqa: E402
 from playground.editor.invariants import check_window  # noqa: E402
 from playground.editor.palette import TYPE_ROLE  # noqa: E402
-from playground.main_window import MainWindow, examples_dir  # noqa: E402
+from playground.main_window import MainWindow, lessons_dir  # noqa: E402
 from tests.fuzzing import FUZZ, examples, report  # noqa: E402
 
 #: node types offered to the machine: data, layers with parameters, several inputs,
 #: dynamic outputs, losses, and a ready-made block (its inside opens read-only)
 NODE_TYPES = ("Input", "Target", "Linear", "ReLU", "Tanh", "Add", "Split", "Concat",
               "MSELoss", "BCEWithLogitsLoss", "Dropout", "MixtureOfExperts")
-EXAMPLES = sorted(p.name for p in (examples_dir() or Path("/nonexistent")).glob("*.nnpg"))
+EXAMPLES = sorted(p.name for p in (lessons_dir() or Path("/nonexistent")).glob("*.nnpg"))
 #: files that must be refused with a message, leaving the window as it was
 CORRUPT_FILES = {
     "not_json.nnpg": b"{this is not json",
@@ -345,7 +345,7 @@ class WindowMachine(RuleBasedStateMachine):
         (action,) = [a for a in self.win.examples_menu.actions() if Path(a.toolTip()).name == name]
         action.trigger()
         if self.went_ahead():
-            assert self.win.document == fileformat.load(examples_dir() / name), f"{name} opened as another graph"
+            assert self.win.document == fileformat.load(lessons_dir() / name), f"{name} opened as another graph"
             assert self.win.example == name  # a copy of the example: Save asks where
             self.replaced(None)
             self.panels_follow_the_document()
@@ -503,7 +503,7 @@ def test_paste_with_an_empty_clipboard_is_refused_not_a_crash(window):
 
 def test_reset_clears_the_panels_even_when_the_graph_no_longer_builds(window, qtbot):
     runner = window.runner
-    assert window.open_file(str(examples_dir() / "xor_mlp.nnpg"))
+    assert window.open_file(str(lessons_dir() / "xor_mlp.nnpg"))
     qtbot.waitUntil(lambda: runner.snapshot is not None, timeout=SETTLE_MS)
     runner.step_n(30)
     qtbot.waitUntil(lambda: runner.snapshot.step == 30, timeout=SETTLE_MS)

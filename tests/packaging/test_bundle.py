@@ -54,12 +54,12 @@ def test_bundled_app_passes_its_selftest(bundle):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses the Linux bundle layout")
 def test_bundle_uses_its_own_assets_and_reports_a_broken_install(bundle, tmp_path):
     internal = bundle / "_internal"
-    example = internal / "assets" / "examples" / "xor_mlp.nnpg"
+    example = internal / "assets" / "lessons" / "xor_mlp.nnpg"
     assert example.exists()
     # An installation with the examples deleted must fail the self-test, with a message.
     broken = tmp_path / "broken"
     shutil.copytree(bundle, broken, symlinks=True)
-    (broken / "_internal" / "assets" / "examples" / "xor_mlp.nnpg").unlink()
+    (broken / "_internal" / "assets" / "lessons" / "xor_mlp.nnpg").unlink()
     run = _selftest(broken / build.EXE_NAME)
     assert run.returncode != 0
     assert "FAIL  assets" in run.stdout and "xor_mlp.nnpg" in run.stdout

@@ -32,7 +32,7 @@ def test_selftest_passes_from_the_command_line():
 
 
 def test_a_missing_example_fails_with_a_message_naming_it(monkeypatch):
-    monkeypatch.setattr(selftest, "EXAMPLE", ("examples", "no_such_lesson.nnpg"))
+    monkeypatch.setattr(selftest, "EXAMPLE", ("lessons", "no_such_lesson.nnpg"))
     out = io.StringIO()
     assert selftest.run_selftest(out) == selftest.EXIT_FAILED
     text = out.getvalue()

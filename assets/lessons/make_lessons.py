@@ -1,6 +1,6 @@
-"""Writes the example graphs (assets/examples/*.nnpg), one per lesson.
+"""Writes the example graphs (assets/lessons/*.nnpg), one per lesson.
 
-    .venv/bin/python assets/examples/make_examples.py
+    .venv/bin/python assets/lessons/make_lessons.py
 
 The .nnpg files are committed; this script is how they were drawn, so a change to an
 example is a change here followed by a re-run. Each example's settings carry a
