@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run test fuzz bench package test-packaging clean
+.PHONY: run test fuzz bench package test-packaging clean catalogs i18n-update
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -12,24 +12,42 @@ $(PY):
 
 # Stamp files re-run the install only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PIP) install -q -e .
+	$(PIP) install -q -e '.[i18n]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q -e '.[test,i18n]'
 	# PyTorch is an optional reference for parity tests; the CPU wheel lies on local disk.
 	-$(PIP) install -q torch==2.13.0 2>/dev/null || echo "torch not installed: PyTorch parity tests will be skipped"
 	touch $(VENV)/.installed $@
 
 $(VENV)/.installed-packaging: pyproject.toml | $(PY)
-	$(PIP) install -q -e '.[packaging]'
+	$(PIP) install -q -e '.[packaging,i18n]'
 	touch $@
 
-run: $(VENV)/.installed
+# Translations: the sources (.po for the engine and the CLI, .ts for the UI) are in the
+# repository; the compiled catalogs (.mo, .qm) are built here, whenever a source is newer.
+# After adding strings to the code: `make i18n-update`, translate the new entries, commit.
+CATALOG_PO := $(wildcard engine/locale/*/LC_MESSAGES/nn-playground.po)
+CATALOG_TS := $(wildcard playground/locale/nn-playground_*.ts)
+CATALOGS   := $(CATALOG_PO:.po=.mo) $(CATALOG_TS:.ts=.qm)
+
+%.mo: %.po | $(VENV)/.installed
+	$(PY) -m playground.i18n compile
+%.qm: %.ts | $(VENV)/.installed
+	$(PY) -m playground.i18n compile
+
+catalogs: $(CATALOGS)
+
+i18n-update: $(VENV)/.installed
+	$(PY) -m playground.i18n update
+
+run: $(VENV)/.installed $(CATALOGS)
 	$(VENV)/bin/playground
 
-test: $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+# Two worker processes (pytest-xdist): CI's two cores, about 5 minutes instead of 9.
+test: $(VENV)/.installed-test $(CATALOGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2
 
 # The fuzzers and soak runs of make test, long: tens of thousands of cases; each prints
 # a "[fuzz] name: ..." line with its figures (quoted in the README).
@@ -39,7 +57,7 @@ fuzz: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(PY) -m tests.benchmarks.run
 
-package: $(VENV)/.installed-packaging
+package: $(VENV)/.installed-packaging $(CATALOGS)
 	$(PY) packaging/build.py --selftest
 
 test-packaging: $(VENV)/.installed-test $(VENV)/.installed-packaging

@@ -18,12 +18,23 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import threading
 
 import numpy
 
 from . import backend
 
-_grad_enabled = True
+
+
+class _GradMode(threading.local):
+    """Whether operations record the graph, per thread as in PyTorch: a ``no_grad`` in one
+    thread (the GUI asking for a prediction) never switches off another's (the training
+    worker's) recording, which a shared flag did when two ``no_grad`` blocks overlapped."""
+
+    enabled = True
+
+
+_grad_mode = _GradMode()
 #: numbers recorded nodes in creation order; backward handles them newest first
 _creation_order = itertools.count()
 #: the Trace being recorded by engine.compile, or None (see engine/replay.py)
@@ -31,7 +42,7 @@ _trace = None
 
 
 def is_grad_enabled() -> bool:
-    return _grad_enabled
+    return _grad_mode.enabled
 
 
 class set_grad_enabled:
@@ -42,14 +53,12 @@ class set_grad_enabled:
         self.prev = None
 
     def __enter__(self):
-        global _grad_enabled
-        self.prev = _grad_enabled
-        _grad_enabled = self.mode
+        self.prev = _grad_mode.enabled
+        _grad_mode.enabled = self.mode
         return self
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.prev
+        _grad_mode.enabled = self.prev
         return False
 
     def __call__(self, func):
@@ -92,7 +101,7 @@ class Function:
 
     def apply(self, *inputs: "Tensor") -> "Tensor":
         """Run forward on the inputs' arrays and, when recording, link the result."""
-        if _grad_enabled:
+        if _grad_mode.enabled:
             needs = tuple([t.requires_grad for t in inputs])
             if True in needs:
                 self.needs = needs
@@ -282,8 +291,17 @@ class Tensor:
         return Identity().apply(self)
 
     def __repr__(self):
-        extra = ", requires_grad=True" if self.requires_grad else ""
-        return f"tensor({self.numpy()!r}{extra})".replace("array(", "").replace(")\n", ")")
+        """As torch prints it: the dtype only when it is not the default one."""
+        value_read(self, "repr()")
+        array = backend.to_numpy(self.data)
+        body = numpy.array2string(array, separator=", ", prefix="tensor(")
+        if array.dtype not in (backend.DEFAULT_DTYPE, numpy.int64, numpy.bool_):
+            body += f", dtype={array.dtype}"
+        if self._ctx is not None:
+            body += f", grad_fn=<{type(self._ctx).__name__}>"
+        elif self.requires_grad:
+            body += ", requires_grad=True"
+        return f"tensor({body})"
 
     # ----- autograd ---------------------------------------------------
     def register_hook(self, hook):

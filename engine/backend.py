@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy
 
+from .i18n import N_, _
+
 #: The module of the default device. Ops should prefer ``array_module(arr)``.
 xp = numpy
 
@@ -33,10 +35,11 @@ def _load_cupy():
             raise RuntimeError("CuPy sees no CUDA device")
         cupy.zeros(1).sum()  # fail here, not in the middle of training
         _cupy = cupy
-    except ImportError:
-        _cupy_error = "CuPy is not installed (pip install 'nn-playground[gpu]')"
+    except ImportError:   # (the reason in words, its values): worded when asked, in the language then
+        _cupy_error = (N_("CuPy is not installed (pip install 'nn-playground[gpu]')"), {})
     except Exception as exc:  # driver missing, no device, runtime mismatch
-        _cupy_error = f"no usable GPU: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        _cupy_error = (N_("no usable GPU: {reason}"),
+                       {"reason": str(exc).splitlines()[0] if str(exc) else type(exc).__name__})
     return _cupy
 
 
@@ -47,7 +50,10 @@ def gpu_available() -> bool:
 def gpu_unavailable_reason() -> str | None:
     """One line saying why the GPU cannot be used, or None when it can."""
     _load_cupy()
-    return _cupy_error
+    if _cupy_error is None:
+        return None
+    words, values = _cupy_error
+    return _(words).format(**values)
 
 
 def check_device(device: str) -> str:

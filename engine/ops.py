@@ -170,6 +170,24 @@ class Exp(Function):
         return g * self.out
 
 
+class Sin(Function):
+    def forward(self, x):
+        self.x = x
+        return _xp(x).sin(x)
+
+    def backward(self, g):
+        return g * _xp(g).cos(self.x)
+
+
+class Cos(Function):
+    def forward(self, x):
+        self.x = x
+        return _xp(x).cos(x)
+
+    def backward(self, g):
+        return -g * _xp(g).sin(self.x)
+
+
 class Log(Function):
     def forward(self, x):
         self.x = x
@@ -888,6 +906,14 @@ def exp(x):
     return Exp().apply(x)
 
 
+def sin(x):
+    return Sin().apply(x)
+
+
+def cos(x):
+    return Cos().apply(x)
+
+
 def log(x):
     return Log().apply(x)
 
@@ -1165,6 +1191,38 @@ def arange(*args, dtype=None, device=None):
     return _make(xp.arange(*args, dtype=dtype), None)
 
 
+def linspace(start, end, steps, dtype=None, device=None):
+    xp = backend.module_for(device or "cpu")
+    return _make(xp.linspace(start, end, steps, dtype=dtype or backend.DEFAULT_DTYPE), None)
+
+
+def from_numpy(array) -> Tensor:
+    return Tensor(array)
+
+
+def randint(low, high=None, size=(), dtype=None, device=None, generator=None):
+    """torch.randint(high, size) or (low, high, size): integers in [low, high)."""
+    if isinstance(high, (tuple, list)):   # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    gen = generator or backend.default_generator
+    return Tensor(gen.integers(low, high, size).astype(dtype or numpy.int64), device=device)
+
+
+def randperm(n, dtype=None, device=None, generator=None):
+    gen = generator or backend.default_generator
+    return Tensor(gen.permutation(n).astype(dtype or numpy.int64), device=device)
+
+
+def argmax(input, dim=None, keepdim=False):
+    return input.argmax(dim, keepdim)
+
+
+def mm(input, mat2):
+    return matmul(input, mat2)
+
+
 def eye(n, m=None, dtype=None, device=None):
     xp = backend.module_for(device or "cpu")
     return _make(xp.eye(n, m, dtype=dtype or backend.DEFAULT_DTYPE), None)
@@ -1188,6 +1246,16 @@ def rand(*shape, dtype=None, device=None, requires_grad=False, generator=None):
     t = Tensor(data, device=device)
     t.requires_grad = requires_grad
     return t
+
+
+def randn_like(t, dtype=None, requires_grad=False, generator=None):
+    return randn(t.shape, dtype=dtype or t.dtype, device=t.device, requires_grad=requires_grad,
+                 generator=generator)
+
+
+def rand_like(t, dtype=None, requires_grad=False, generator=None):
+    return rand(t.shape, dtype=dtype or t.dtype, device=t.device, requires_grad=requires_grad,
+                generator=generator)
 
 
 # ===================================================================== Tensor methods
@@ -1237,7 +1305,7 @@ _methods = {
     "__lt__": _compare(numpy.less), "__le__": _compare(numpy.less_equal),
     "__gt__": _compare(numpy.greater), "__ge__": _compare(numpy.greater_equal),
     "__eq__": _compare(numpy.equal), "__ne__": _compare(numpy.not_equal),
-    "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "sign": sign,
+    "exp": exp, "sin": sin, "cos": cos, "log": log, "sqrt": sqrt, "abs": abs, "sign": sign,
     "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "real": real, "imag": imag,
     "pow": pow, "clamp": clamp, "maximum": maximum,
     "sum": sum, "mean": mean, "amax": amax, "amin": amin, "logsumexp": logsumexp,

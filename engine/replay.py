@@ -281,7 +281,7 @@ class CompiledFunction:
             else:
                 parts.append(("value", a))
         training = self.module.training if self.module is not None else None
-        return (tuple(parts), autograd._grad_enabled, training)
+        return (tuple(parts), autograd._grad_mode.enabled, training)
 
     def __call__(self, *args):
         return self._call(args, False)
@@ -366,7 +366,7 @@ class CompiledFunction:
         else:
             result, values = rec.forward(*arrays), None
         self.replays += 1
-        if not rec.wants_grad or not autograd._grad_enabled:
+        if not rec.wants_grad or not autograd._grad_mode.enabled:
             out = _make(result, None)
             return (out, rec, values) if with_values else out
         node = _Replayed(rec.backward)

@@ -2,7 +2,8 @@
 
     .venv/bin/python packaging/build.py [--clean] [--no-archive] [--selftest]
 
-1. writes the platform icon (.ico on Windows, .icns on macOS) from assets/icons with Qt;
+1. writes the platform icon (.ico on Windows, .icns on macOS) from assets/icons with Qt,
+   and compiles the translations (.po -> .mo, .ts -> .qm: ``python -m playground.i18n compile``);
 2. runs PyInstaller on packaging/nn-playground.spec into packaging/build (work files)
    and packaging/dist (the result; both are git-ignored);
 3. on Linux, packs packaging/dist/nn-playground-<version>-linux-<arch>.tar.gz: the
@@ -91,6 +92,15 @@ def make_platform_icon() -> Path | None:
     return out
 
 
+def compile_translations():
+    """The compiled catalogs the bundle ships (collect_data_files takes them with the packages)."""
+    try:
+        from playground.i18n import compile_catalogs
+    except ImportError as exc:
+        raise BuildError(f"cannot compile the translations ({exc}): install the package first") from None
+    compile_catalogs()
+
+
 def run_pyinstaller(clean: bool):
     try:
         import PyInstaller  # noqa: F401
@@ -149,6 +159,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     try:
         make_platform_icon()
+        compile_translations()
         run_pyinstaller(args.clean)
         size = tree_size(bundle_dir())
         print(f"build: bundle {bundle_dir()} is {mb(size)}")

@@ -10,20 +10,26 @@ import tempfile
 import threading
 import traceback
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 
 from engine.errors import UserError
+from engine.i18n import _
 from playground import bugreport
 from playground.cli import say
 
 log = logging.getLogger("playground")
-BUG_TITLE = "A bug in NN Playground"
+BUG_TITLE = QT_TRANSLATE_NOOP("ErrorHandler", "A bug in NN Playground")
 
 
 def make_app(argv=None):
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    from playground.platform_check import explain_platform_failure
+
+    app = QApplication.instance()
+    if app is None:
+        with explain_platform_failure():   # Qt's own message names no missing library
+            app = QApplication(argv or sys.argv[:1])
     app.setApplicationName("NN Playground")
     app.setOrganizationName("NN Playground")
     return app
@@ -103,7 +109,7 @@ class ErrorHandler(QObject):
         safe = self._autosave()
         self.reported[key] = path = bugreport.write_report(exc, context)
         log.error("a bug in NN Playground; report: %s", path, exc_info=exc)
-        self.window.dialogs.error(BUG_TITLE,
+        self.window.dialogs.error(self.tr(BUG_TITLE),
                                   f"{bugreport.bug_message(exc, path)}\n\n{safe}")
 
     def _autosave(self) -> str:
@@ -111,21 +117,26 @@ class ErrorHandler(QObject):
         win = self.window
         try:
             if not win.is_dirty():
-                return "Your work is still open; it has no unsaved changes."
+                return self.tr("Your work is still open; it has no unsaved changes.")
             if win.autosave_now():
-                return "Your work is still open, and a copy was autosaved."
+                return self.tr("Your work is still open, and a copy was autosaved.")
         except Exception:  # noqa: BLE001 - the bug may be in saving itself
             log.exception("autosave after a bug failed")
-        return "Your work is still open, but it could not be autosaved: save it now (File > Save As)."
+        return self.tr("Your work is still open, but it could not be autosaved: save it now (File > Save As).")
 
 
-def run_gui(file=None, train_steps=0, screenshot=None) -> int:
+def run_gui(file=None, train_steps=0, screenshot=None, lang=None) -> int:
     """Open the main window (optionally with ``file``). With ``screenshot``, render
-    headless to that PNG and exit (no autosave, no questions asked)."""
+    headless to that PNG and exit (no autosave, no questions asked). ``lang`` ("it", "en"):
+    the language for this run; else the one chosen in the Language menu, else the system's."""
     if screenshot:
         use_offscreen_platform()
     app = make_app()
     bugreport.setup_logging()
+    from playground import i18n
+    from playground.editor.autosave import default_data_dir
+
+    i18n.install(lang or i18n.remembered_language(default_data_dir()), app)
     from playground.editor.dialogs import ScriptedDialogs
     from playground.main_window import MainWindow
 
@@ -148,9 +159,11 @@ def _show(app, win, file, train_steps, screenshot, errors) -> int:
     if file and not win.open_file(str(file)):
         if screenshot:
             messages = [m for kind, _t, m in win.dialogs.shown if kind == "error"]
-            say(messages[0] if messages else f"cannot open {file}")
+            say(messages[0] if messages else _("cannot open {file}").format(file=file))
             win.close()
             return 2
+    elif not file and not win.is_dirty() and not win.document.nodes:
+        win.show_start_page()   # an empty start: the lessons, recent files and New
     win.show()
     app.processEvents()
     win.view.fit()
@@ -158,23 +171,23 @@ def _show(app, win, file, train_steps, screenshot, errors) -> int:
         if win.train_hook is not None:
             win.train_hook(int(train_steps))
         else:
-            print("playground: training in the window is not available; --train-steps ignored",
-                  file=sys.stderr)
+            say(_("training in the window is not available; --train-steps ignored"))
     if screenshot:
         win.scene.validate_now()
-        _wait_for_first_frame(app, getattr(win, "runner", None))
-        for _ in range(3):
+        _wait_for_first_frame(app, getattr(win, "runner", None) if win.document.nodes else None)
+        for _i in range(3):
             app.processEvents()
         ok = win.grab().save(str(screenshot))
         win.close()
         app.processEvents()   # a queued bug report
         if errors.reported:   # a capture must not pass for a good one
-            bug = [m for _k, title, m in win.dialogs.shown if title == BUG_TITLE]
+            bug = [m for _k, title, m in win.dialogs.shown
+                   if title in (BUG_TITLE, QCoreApplication.translate("ErrorHandler", BUG_TITLE))]
             print(f"playground: {bug[0].splitlines()[0] if bug else 'a bug was reported'}",
                   file=sys.stderr)
             return bugreport.EXIT_BUG
         if not ok:
-            say(f"could not write {screenshot}")
+            say(_("could not write {file}").format(file=screenshot))
         return 0 if ok else 2
     return app.exec()
 

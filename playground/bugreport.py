@@ -27,6 +27,8 @@ import traceback
 import unicodedata
 from pathlib import Path
 
+from engine.i18n import _
+
 #: longest message shown on one line (ids and shapes echoed whole made 100-300 KB lines)
 MAX_MESSAGE = 300
 #: longest explanation (a diagnostic's verdict and remedies: several sentences of prose)
@@ -214,8 +216,8 @@ def describe(exc: BaseException) -> str:
 
 def bug_message(exc: BaseException, report: Path | None) -> str:
     """The one line that tells the user about a bug and where its report is."""
-    where = f"the full report is in {safe_text(report)}" if report else \
-        "the report could not be written to a file; it is printed above"
-    return (f"this is a bug in NN Playground, not a problem with your work ({describe(exc)}); "
-            f"{where}. Please send it to your teacher or the developers.")
+    where = _("the full report is in {path}").format(path=safe_text(report)) if report else \
+        _("the report could not be written to a file; it is printed above")
+    return _("this is a bug in NN Playground, not a problem with your work ({error}); "
+             "{where}. Please send it to your teacher or the developers.").format(error=describe(exc), where=where)
 

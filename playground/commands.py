@@ -18,11 +18,13 @@ import time
 import warnings
 
 from engine.errors import UserError
+from engine.i18n import N_, _, number
 from playground.bugreport import MAX_EXPLANATION, safe_text, user_message
 from playground.cli import EXIT_BAD_INPUT, EXIT_NAN, EXIT_OK, UsageError, os_message, say
 
 #: default number of steps when neither --steps nor the file's settings say
-DEFAULT_STEPS = 500   # = engine.graph.schema.SETTINGS["steps"] (tests/graph/test_fileformat.py checks)
+#: a problem's severity as ``check`` prints it
+SEVERITIES = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
 BAR_WIDTH = 30
 PARAGRAPH_WIDTH = 100
 
@@ -65,8 +67,9 @@ class _Progress:
             return
         self.shown = percent
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        loss_text = f"  loss {loss:.4g}" if loss == loss else ""
-        self.stream.write(f"\rtraining [{bar}] {percent:3d}%  step {done}/{self.total}{loss_text}")
+        loss_text = "  " + _("loss {value}").format(value=number(loss, ".4g")) if loss == loss else ""
+        self.stream.write("\r" + _("training [{bar}] {percent}%  step {done}/{total}").format(
+            bar=bar, percent=f"{percent:3d}", done=done, total=self.total) + loss_text)
         self.stream.flush()
 
     def close(self):
@@ -84,9 +87,9 @@ def cmd_train(args) -> int:
 
     steps = args.steps
     if steps is not None and steps < 0:
-        raise UsageError(f"--steps must be 0 or more, not {steps}")
+        raise UsageError(_("--steps must be 0 or more, not {n}").format(n=steps))
     if args.seed is not None and args.seed < 0:
-        raise UsageError(f"--seed must be 0 or more, not {args.seed}")
+        raise UsageError(_("--seed must be 0 or more, not {n}").format(n=args.seed))
     device = "gpu" if args.backend == "cupy" else "cpu"
     if device == "gpu":
         from engine import backend  # noqa: PLC0415
@@ -95,7 +98,9 @@ def cmd_train(args) -> int:
             raise UsageError(f"--backend cupy: {backend.gpu_unavailable_reason()}")
     graph = _load(args.file)
     if steps is None:
-        steps = int(graph.settings.get("steps", DEFAULT_STEPS) or DEFAULT_STEPS)
+        from engine.graph.schema import setting  # noqa: PLC0415
+
+        steps = int(setting(graph.settings, "steps"))   # 0 is 0: the untrained net's figures
     with _naming(args.file):
         session = Session.from_graph(graph, seed=args.seed, device=device)
 
@@ -118,6 +123,8 @@ def cmd_train(args) -> int:
     final = session.snapshot() if session.step_count else None
     verdicts = final.verdicts if final is not None else []
     _print_report(args.file, session, metrics, verdicts, seconds)
+    if session.stop_message:   # early stopping (settings.early_stopping) ended the run
+        print(session.stop_message)
     try:
         _write_metrics(args, session, steps, seconds, metrics, final)
     except OSError as exc:
@@ -127,24 +134,25 @@ def cmd_train(args) -> int:
 
 def _print_report(path, session, metrics, verdicts, seconds):
     rate = session.step_count / seconds if seconds > 0 else float("inf")
-    print(f"{safe_text(path)}: {session.step_count} steps in {seconds:.2f} s ({rate:,.0f} steps/s), "
-          f"epoch {session.epoch:.1f}")
-    parts = [f"final batch loss {session.last_loss:.4g}"]
-    for key, label in (("train_loss", "train loss"), ("test_loss", "test loss")):
+    print(f"{safe_text(path)}: " + _("{steps} steps in {seconds} s ({rate} steps/s), epoch {epoch}").format(
+        steps=session.step_count, seconds=number(seconds, ".2f"), rate=number(rate, ",.0f"),
+        epoch=number(session.epoch, ".1f")))
+    parts = [_("final batch loss {value}").format(value=number(session.last_loss, ".4g"))]
+    for key, label in (("train_loss", _("train loss")), ("test_loss", _("test loss"))):
         if key in metrics:
-            parts.append(f"{label} {metrics[key]:.4g}")
-    for key, label in (("train_acc", "train accuracy"), ("test_acc", "test accuracy")):
+            parts.append(f"{label} {number(metrics[key], '.4g')}")
+    for key, label in (("train_acc", _("train accuracy")), ("test_acc", _("test accuracy"))):
         if key in metrics:
-            parts.append(f"{label} {100 * metrics[key]:.1f}%")
+            parts.append(f"{label} {number(100 * metrics[key], '.1f')}%")
     print("  ".join(parts))
     if not verdicts:
-        print("diagnostics: no problems seen (gradients and activations look healthy)")
+        print(_("diagnostics: no problems seen (gradients and activations look healthy)"))
         return
-    print("diagnostics:")
+    print(_("diagnostics:"))
     for v in verdicts:
-        print(_paragraph(v.message, f"  [{v.severity}] ", "      "))
+        print(_paragraph(v.message, f"  [{_(SEVERITIES.get(v.severity, v.severity))}] ", "      "))
         if v.remedies:
-            print(_paragraph("; ".join(v.remedies), "      remedies: ", "      "))
+            print(_paragraph("; ".join(v.remedies), "      " + _("remedies: "), "      "))
 
 
 def _paragraph(text, first: str, rest: str) -> str:
@@ -182,15 +190,20 @@ def cmd_check(args) -> int:
     graph = _load(args.file)
     with _naming(args.file):
         problems = check_graph(graph)
+    from engine.graph.validate import Problem  # noqa: PLC0415
+    from engine.lessons import problems as lesson_problems  # noqa: PLC0415
+
+    problems += [Problem("lesson", f"{path}: {message}") for path, message in lesson_problems(graph)]
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
-        print(f"{p.severity}: {user_message(p.message)}")
+        print(f"{_(SEVERITIES.get(p.severity, p.severity))}: {user_message(p.message)}")
     name = safe_text(args.file)
     if not problems:
-        print(f"{name}: no problems ({len(graph.nodes)} nodes, {len(graph.edges)} connections)")
+        print(f"{name}: " + _("no problems ({nodes} nodes, {links} connections)").format(
+            nodes=len(graph.nodes), links=len(graph.edges)))
     elif not errors:
-        print(f"{name}: {len(problems)} warning(s), no errors")
+        print(f"{name}: " + _("{n} warning(s), no errors").format(n=len(problems)))
     if errors:
-        say(f"{args.file}: {len(errors)} error(s)")
+        say(f"{args.file}: " + _("{n} error(s)").format(n=len(errors)))
         return EXIT_BAD_INPUT
     return EXIT_OK

@@ -8,6 +8,10 @@ the window's life: File > Open replaces its content in place), ``window.scene`` 
 ``node_item(id)`` / ``edge_items`` carry the overlay API), ``window.documentReplaced``,
 and ``window.train_hook`` (a callable(n_steps) the panels may set so that
 ``playground gui --train-steps N`` can train before a screenshot).
+
+Lessons (playground.lesson): ``window.lesson_pane`` (the dock teaching the document's
+lesson), ``show_start_page()`` / ``show_canvas()`` (the lesson browser over the window, what
+an empty start shows), File > Lessons (``lesson_actions()``).
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import json
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QMimeData, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCursor, QImage, QKeySequence, QPainter, QUndoStack
 from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QToolBar, QVBoxLayout,
                                QWidget)
@@ -33,23 +37,34 @@ from playground.editor.scene import EditorScene
 from playground.editor.view import EditorView
 
 APP_NAME = "NN Playground"
+#: the dock property holding its untranslated title (its key in MainWindow.docks)
+DOCK_KEY = "nnpg_dock_key"
 FRAGMENT_MIME = "application/x-nnpg-fragment"
 
 log = logging.getLogger("playground")
 
+#: (what, keys), both translated when shown (the keys' words too: "or", "wheel", "drag"...)
 SHORTCUTS = [
-    ("Undo / Redo", "Ctrl+Z / Ctrl+Shift+Z or Ctrl+Y"),
-    ("Cut / Copy / Paste", "Ctrl+X / Ctrl+C / Ctrl+V"),
-    ("Duplicate", "Ctrl+D"), ("Delete", "Delete or Backspace"), ("Select all", "Ctrl+A"),
-    ("Add a node at the cursor (quick search)", "Tab"),
-    ("Fit the graph in view", "F"), ("Auto-layout", "L"),
-    ("Zoom", "wheel, Ctrl++ / Ctrl+-"), ("Pan", "middle or right drag, or Space+drag"),
-    ("Connect", "drag from an output port to an input port"),
-    ("Insert a node into a link", "drop it onto the link"),
-    ("Group into a module / Ungroup", "Ctrl+G / Ctrl+Shift+G"),
-    ("Open a module's inside", "double-click; Alt+Up goes back"),
-    ("Presentation mode", "Ctrl+Shift+P"),
-    ("New / Open / Save / Save As", "Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S"),
+    (QT_TRANSLATE_NOOP("MainWindow", "Undo / Redo"),
+     QT_TRANSLATE_NOOP("MainWindow", "Ctrl+Z / Ctrl+Shift+Z or Ctrl+Y")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Cut / Copy / Paste"), "Ctrl+X / Ctrl+C / Ctrl+V"),
+    (QT_TRANSLATE_NOOP("MainWindow", "Duplicate"), "Ctrl+D"),
+    (QT_TRANSLATE_NOOP("MainWindow", "Delete"), QT_TRANSLATE_NOOP("MainWindow", "Delete or Backspace")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Select all"), "Ctrl+A"),
+    (QT_TRANSLATE_NOOP("MainWindow", "Add a node at the cursor (quick search)"), "Tab"),
+    (QT_TRANSLATE_NOOP("MainWindow", "Fit the graph in view"), "F"),
+    (QT_TRANSLATE_NOOP("MainWindow", "Auto-layout"), "L"),
+    (QT_TRANSLATE_NOOP("MainWindow", "Zoom"), QT_TRANSLATE_NOOP("MainWindow", "wheel, Ctrl++ / Ctrl+-")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Pan"), QT_TRANSLATE_NOOP("MainWindow", "middle or right drag, or Space+drag")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Connect"),
+     QT_TRANSLATE_NOOP("MainWindow", "drag from an output port to an input port")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Insert a node into a link"),
+     QT_TRANSLATE_NOOP("MainWindow", "drop it onto the link")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Group into a module / Ungroup"), "Ctrl+G / Ctrl+Shift+G"),
+    (QT_TRANSLATE_NOOP("MainWindow", "Open a module's inside"),
+     QT_TRANSLATE_NOOP("MainWindow", "double-click; Alt+Up goes back")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Presentation mode"), "Ctrl+Shift+P"),
+    (QT_TRANSLATE_NOOP("MainWindow", "New / Open / Save / Save As"), "Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S"),
 ]
 
 
@@ -60,12 +75,9 @@ def fileformat():
 
 
 def lessons_dir() -> Path | None:
-    try:
-        from engine.data.assets import asset_path
+    from engine.lessons import lessons_dir as shipped  # noqa: PLC0415
 
-        return asset_path("lessons")
-    except (ImportError, FileNotFoundError):
-        return None
+    return shipped()
 
 
 def is_example(path) -> bool:
@@ -110,13 +122,15 @@ class MainWindow(QMainWindow):
         self.scene = EditorScene(self.document, self.undo_stack, self)
         self.view = EditorView(self.scene)
         self.breadcrumb = Breadcrumb()
-        central = QWidget()
-        lay = QVBoxLayout(central)
+        self.canvas_widget = QWidget()
+        lay = QVBoxLayout(self.canvas_widget)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addWidget(self.breadcrumb)
         lay.addWidget(self.view)
-        self.setCentralWidget(central)
+        self.setCentralWidget(self.canvas_widget)
+        #: the lesson browser shown over the canvas and docks (see show_start_page)
+        self.start_page = None
         self.quick_search = QuickSearch(self)
 
         self.recent = RecentFiles(self.data_dir)
@@ -138,6 +152,7 @@ class MainWindow(QMainWindow):
             self.autosave_timer.timeout.connect(self.autosave_now)
             self.autosave_timer.start()
         self._attach_panels()
+        self._build_lesson_pane()
         self._default_dock_sizes()
 
     # ----- building --------------------------------------------------------------
@@ -163,98 +178,140 @@ class MainWindow(QMainWindow):
     def _build_actions(self):
         self.actions: dict[str, QAction] = {}
         A = self._action
-        A("new", "&New", self.new_file, QKeySequence.New, "Start a new graph")
-        A("open", "&Open…", lambda: self.open_file(), QKeySequence.Open, "Open a .nnpg graph")
-        A("save", "&Save", self.save, QKeySequence.Save, "Save the graph")
-        A("save_as", "Save &As…", self.save_as, "Ctrl+Shift+S", "Save the graph under a new name")
-        A("export", "&Export Image…", lambda: self.export_image(), "Ctrl+E", "Export the canvas as PNG or SVG")
-        A("quit", "&Quit", self.close, QKeySequence.Quit)
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        A("new", self.tr("&New"), self.new_file, QKeySequence.New, self.tr("Start a new graph"))
+        A("open", self.tr("&Open…"), lambda: self.open_file(), QKeySequence.Open, self.tr("Open a .nnpg graph"))
+        A("open_tfp", self.tr("Open TensorFlow Playground &Link…"), lambda: self.open_tfp_link(), None,
+          self.tr("Open a playground.tensorflow.org link: the same network, points and initial weights"))
+        A("save", self.tr("&Save"), self.save, QKeySequence.Save, self.tr("Save the graph"))
+        A("save_as", self.tr("Save &As…"), self.save_as, "Ctrl+Shift+S", self.tr("Save the graph under a new name"))
+        A("save_weights", self.tr("Save with &Weights"), self.save_with_weights, None,
+          self.tr("Save the graph and, beside it, the trained weights shown (.npz): opening the "
+                  "file again restores the same predictions"))
+        A("export", self.tr("&Export Image…"), lambda: self.export_image(), "Ctrl+E", self.tr("Export the canvas as PNG or SVG"))
+        A("export_pytorch", self.tr("Export PyTorch &Script…"), lambda: self.export_pytorch(), None,
+          self.tr("Write the graph, its data, settings and the weights shown as a PyTorch script"))
+        A("import_data", self.tr("Import &Data…"), lambda: self.import_data(), None,
+          self.tr("Use a .csv, .npz or MNIST IDX file as the dataset, after a preview"))
+        A("export_onnx", self.tr("Export &ONNX Model…"), lambda: self.export_onnx(), None,
+          self.tr("Write the network with the weights shown as an ONNX model, for other runtimes"))
+        A("quit", self.tr("&Quit"), self.close, QKeySequence.Quit)
+        undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
         undo.setShortcuts([QKeySequence.Undo])
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.actions["undo"], self.actions["redo"] = undo, redo
-        A("cut", "Cu&t", self.cut, QKeySequence.Cut, canvas=True)
-        A("copy", "&Copy", self.copy, QKeySequence.Copy, canvas=True)
-        A("paste", "&Paste", self.paste, QKeySequence.Paste, canvas=True)
-        A("duplicate", "&Duplicate", self.scene.duplicate_selected, "Ctrl+D", canvas=True)
-        A("delete", "De&lete", self.scene.delete_selected, [QKeySequence.Delete, "Backspace"], canvas=True)
-        A("select_all", "Select &All", self.select_all, QKeySequence.SelectAll, canvas=True)
-        A("quick_add", "Add Node…", lambda: self.open_quick_search(), None,
-          "Search the node types and add one at the cursor (Tab over the canvas)")
-        A("group", "&Group into Module", lambda: self.scene.group_selected(), "Ctrl+G", canvas=True)
-        A("ungroup", "&Ungroup Module", self.scene.ungroup_selected, "Ctrl+Shift+G", canvas=True)
-        A("open_module", "&Open Module Inside", self.open_selected, None,
-          "Show the inside of the selected module or ready-made block")
-        A("up", "Go &Up", lambda: self.scene.go_to_level(len(self.scene.nav) - 2), "Alt+Up")
-        A("instance_shared", "New Instance (&Shared Weights)", lambda: self.scene.place_instance(True))
-        A("instance_independent", "New Instance (&Independent Weights)",
+        A("cut", self.tr("Cu&t"), self.cut, QKeySequence.Cut, canvas=True)
+        A("copy", self.tr("&Copy"), self.copy, QKeySequence.Copy, canvas=True)
+        A("paste", self.tr("&Paste"), self.paste, QKeySequence.Paste, canvas=True)
+        A("duplicate", self.tr("&Duplicate"), self.scene.duplicate_selected, "Ctrl+D", canvas=True)
+        A("delete", self.tr("De&lete"), self.scene.delete_selected, [QKeySequence.Delete, "Backspace"], canvas=True)
+        A("select_all", self.tr("Select &All"), self.select_all, QKeySequence.SelectAll, canvas=True)
+        A("quick_add", self.tr("Add Node…"), lambda: self.open_quick_search(), None,
+          self.tr("Search the node types and add one at the cursor (Tab over the canvas)"))
+        A("group", self.tr("&Group into Module"), lambda: self.scene.group_selected(), "Ctrl+G", canvas=True)
+        A("ungroup", self.tr("&Ungroup Module"), self.scene.ungroup_selected, "Ctrl+Shift+G", canvas=True)
+        A("open_module", self.tr("&Open Module Inside"), self.open_selected, None,
+          self.tr("Show the inside of the selected module or ready-made block"))
+        A("up", self.tr("Go &Up"), lambda: self.scene.go_to_level(len(self.scene.nav) - 2), "Alt+Up")
+        A("instance_shared", self.tr("New Instance (&Shared Weights)"), lambda: self.scene.place_instance(True))
+        A("instance_independent", self.tr("New Instance (&Independent Weights)"),
           lambda: self.scene.place_instance(False))
-        A("zoom_in", "Zoom &In", lambda: self.view.zoom_by(1.25), QKeySequence.ZoomIn)
-        A("zoom_out", "Zoom &Out", lambda: self.view.zoom_by(0.8), QKeySequence.ZoomOut)
-        A("fit", "&Fit", self.view.fit, "F", "Fit the whole graph in view", canvas=True)
-        A("layout", "Auto-&Layout", self.scene.auto_layout, "L", "Arrange by topological layers", canvas=True)
-        A("snap", "&Snap to Grid", self._set_snap, None, checkable=True)
+        A("zoom_in", self.tr("Zoom &In"), lambda: self.view.zoom_by(1.25), QKeySequence.ZoomIn)
+        A("zoom_out", self.tr("Zoom &Out"), lambda: self.view.zoom_by(0.8), QKeySequence.ZoomOut)
+        A("fit", self.tr("&Fit"), self.view.fit, "F", self.tr("Fit the whole graph in view"), canvas=True)
+        A("layout", self.tr("Auto-&Layout"), self.scene.auto_layout, "L", self.tr("Arrange by topological layers"), canvas=True)
+        A("snap", self.tr("&Snap to Grid"), self._set_snap, None, checkable=True)
         self.actions["snap"].setChecked(True)
-        A("shapes", "Show Tensor &Shapes", lambda on: self.scene.set_show_shapes(on), None,
-          "Label each computed variable (open circle) with its inferred shape", checkable=True)
-        A("minimap", "&Minimap", lambda on: self.view.minimap.set_enabled(on), None, checkable=True)
+        A("shapes", self.tr("Show Tensor &Shapes"), lambda on: self.scene.set_show_shapes(on), None,
+          self.tr("Label each computed variable (open circle) with its inferred shape"), checkable=True)
+        A("minimap", self.tr("&Minimap"), lambda on: self.view.minimap.set_enabled(on), None, checkable=True)
         self.actions["minimap"].setChecked(True)
-        A("presentation", "&Presentation Mode", self.set_presentation, "Ctrl+Shift+P",
-          "Larger fonts and thicker lines for projectors", checkable=True)
-        A("run", "Run", None, "Ctrl+R", "Train continuously")
-        A("pause", "Pause", None, "Ctrl+.", "Pause training")
-        A("step", "Step", None, "Ctrl+T", "Train one step")
-        A("reset", "Reset", None, "Ctrl+Shift+R", "Re-initialise the weights")
-        A("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts)
-        A("about", "&About NN Playground", self.show_about)
+        A("presentation", self.tr("&Presentation Mode"), self.set_presentation, "Ctrl+Shift+P",
+          self.tr("Larger fonts and thicker lines for projectors"), checkable=True)
+        A("run", self.tr("Run"), None, "Ctrl+R", self.tr("Train continuously"))
+        A("pause", self.tr("Pause"), None, "Ctrl+.", self.tr("Pause training"))
+        A("step", self.tr("Step"), None, "Ctrl+T", self.tr("Train one step"))
+        A("reset", self.tr("Reset"), None, "Ctrl+Shift+R", self.tr("Re-initialise the weights"))
+        A("shortcuts", self.tr("&Keyboard Shortcuts"), self.show_shortcuts)
+        A("about", self.tr("&About NN Playground"), self.show_about)
 
     def _build_menus(self):
         mb = self.menuBar()
-        f = mb.addMenu("&File")
-        for k in ("new", "open"):
+        f = mb.addMenu(self.tr("&File"))
+        for k in ("new", "open", "open_tfp", "import_data"):
             f.addAction(self.actions[k])
-        self.recent_menu = f.addMenu("Open &Recent")
-        self.examples_menu = f.addMenu("E&xamples")
+        self.recent_menu = f.addMenu(self.tr("Open &Recent"))
+        self.lessons_menu = f.addMenu(self.tr("&Lessons"))
         f.addSeparator()
-        for k in ("save", "save_as", "export"):
+        for k in ("save", "save_as", "save_weights", "export", "export_pytorch", "export_onnx"):
             f.addAction(self.actions[k])
         f.addSeparator()
         f.addAction(self.actions["quit"])
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self.examples_menu.aboutToShow.connect(self._fill_examples)
+        self.lessons_menu.aboutToShow.connect(self._fill_lessons)
         self._fill_recent()
-        self._fill_examples()
+        self._fill_lessons()
 
-        e = mb.addMenu("&Edit")
+        e = mb.addMenu(self.tr("&Edit"))
         for k in ("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", "select_all", None,
                   "quick_add", None, "group", "ungroup", "open_module", "up", "instance_shared",
                   "instance_independent"):
             e.addSeparator() if k is None else e.addAction(self.actions[k])
 
-        v = mb.addMenu("&View")
+        v = mb.addMenu(self.tr("&View"))
         for k in ("zoom_in", "zoom_out", "fit", "layout", None, "snap", "shapes", "minimap", None, "presentation"):
             v.addSeparator() if k is None else v.addAction(self.actions[k])
-        self.hide_menu = v.addMenu("&Hide in Presentation Mode")
-        self.docks_menu = v.addMenu("&Panels")
+        self.hide_menu = v.addMenu(self.tr("&Hide in Presentation Mode"))
+        self.docks_menu = v.addMenu(self.tr("&Panels"))
 
-        r = mb.addMenu("&Run")
+        r = mb.addMenu(self.tr("&Run"))
         for k in ("run", "pause", "step", "reset"):
             r.addAction(self.actions[k])
 
-        h = mb.addMenu("&Help")
+        h = mb.addMenu(self.tr("&Help"))
         h.addAction(self.actions["shortcuts"])
         h.addAction(self.actions["about"])
-        self.menus = {"file": f, "edit": e, "view": v, "run": r, "help": h}
+        self.menus = {"file": f, "edit": e, "view": v, "run": r, "help": h,
+                      "language": self._build_language_menu(mb)}
+
+    def _build_language_menu(self, mb):
+        """Language > System / English / Italiano: remembered (playground.i18n), used from the
+        next start; the window is not retranslated live, and the menu says so."""
+        from PySide6.QtGui import QActionGroup
+
+        from playground import i18n
+
+        menu = mb.addMenu(self.tr("&Language"))
+        note = menu.addAction(self.tr("(takes effect when the app is restarted)"))
+        note.setEnabled(False)
+        group = QActionGroup(self)
+        chosen = i18n.remembered_language(self.data_dir)
+        # each language in its own name, so anyone can find theirs
+        for lang, text in ((None, self.tr("System language")), ("en", "English"), ("it", "Italiano")):
+            a = menu.addAction(text)
+            a.setCheckable(True)
+            a.setChecked(lang == chosen)
+            a.setData(lang or "")
+            group.addAction(a)
+            a.triggered.connect(lambda _on=False, lang=lang: self.choose_language(lang))
+        self.language_actions = group
+        return menu
+
+    def choose_language(self, lang: str | None):
+        """Remember ``lang`` (None: the system's) for the next start of the app."""
+        from playground import i18n
+
+        i18n.remember_language(self.data_dir, lang)
+        self.statusBar().showMessage(self.tr("The new language is used when the app is restarted."), 8000)
 
     def _build_toolbar(self):
-        tb = QToolBar("Training")
+        tb = QToolBar(self.tr("Training"))
         tb.setObjectName("training_toolbar")
         tb.setIconSize(QSize(16, 16))
         for k in ("run", "pause", "step", "reset"):
             tb.addAction(self.actions[k])
         tb.addSeparator()
-        tb.addWidget(QLabel(" Device: "))
+        tb.addWidget(QLabel(self.tr(" Device: ")))
         self.device_combo = make_device_combo()
         tb.addWidget(self.device_combo)
         self.device_combo.currentIndexChanged.connect(self._device_chosen)
@@ -266,31 +323,38 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self.scene)
         self.training_panel = TrainingPanel(self.document, self.undo_stack)
         self.problems_list = ProblemsList()
-        self.add_panel(self._dock("Palette", self.palette), Qt.LeftDockWidgetArea)
-        self.add_panel(self._dock("Inspector", self.inspector), Qt.RightDockWidgetArea)
-        self.add_panel(self._dock("Training settings", self.training_panel), Qt.RightDockWidgetArea)
-        self.add_panel(self._dock("Problems", self.problems_list), Qt.LeftDockWidgetArea)  # under the palette
+        self.add_panel(self._dock("Palette", self.tr("Palette"), self.palette), Qt.LeftDockWidgetArea)
+        self.add_panel(self._dock("Inspector", self.tr("Inspector"), self.inspector), Qt.RightDockWidgetArea)
+        self.add_panel(self._dock("Training settings", self.tr("Training settings"), self.training_panel),
+                       Qt.RightDockWidgetArea)
+        self.add_panel(self._dock("Problems", self.tr("Problems"), self.problems_list),
+                       Qt.LeftDockWidgetArea)  # under the palette
         self.tabifyDockWidget(self.docks["Inspector"], self.docks["Training settings"])
         self.docks["Inspector"].raise_()
 
-    def _dock(self, title, widget):
+    def _dock(self, key, title, widget):
+        """A dock shown as ``title`` (translated), known in ``self.docks`` as ``key``."""
         d = QDockWidget(title, self)
-        d.setObjectName(f"dock_{title.lower()}")
+        d.setObjectName(f"dock_{key.lower()}")
+        d.setProperty(DOCK_KEY, key)
         d.setWidget(widget)
         return d
 
     def add_panel(self, dock: QDockWidget, area=Qt.RightDockWidgetArea):
-        """Add a dock and list it in View > Panels and in the presentation-mode hide list."""
+        """Add a dock and list it in View > Panels and in the presentation-mode hide list.
+        It is known in ``self.docks`` by its English title whatever the language: its
+        ``DOCK_KEY`` property, else a panel's ``title``, else its window title."""
         title = dock.windowTitle() or dock.objectName()
+        key = dock.property(DOCK_KEY) or getattr(dock, "title", None) or title
         if not dock.objectName():
-            dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+            dock.setObjectName(f"dock_{key.lower().replace(' ', '_')}")
         self.addDockWidget(area, dock)
-        self.docks[title] = dock
+        self.docks[key] = dock
         self.docks_menu.addAction(dock.toggleViewAction())
         hide = QAction(title, self)
         hide.setCheckable(True)
-        hide.toggled.connect(lambda on, t=title: (self.presentation_hidden.add(t) if on
-                                                 else self.presentation_hidden.discard(t)))
+        hide.toggled.connect(lambda on, t=key: (self.presentation_hidden.add(t) if on
+                                               else self.presentation_hidden.discard(t)))
         self.hide_menu.addAction(hide)
         return dock
 
@@ -358,16 +422,17 @@ class MainWindow(QMainWindow):
     def display_name(self) -> str:
         if self.path:
             return Path(self.path).name
-        return f"{self.example} (example)" if self.example else "Untitled"
+        return self.tr("{name} (example)").format(name=self.example) if self.example else self.tr("Untitled")
 
     def update_title(self, *_):
         self.setWindowTitle(f"{self.display_name()}{'*' if self.is_dirty() else ''} — {APP_NAME}")
 
     def _update_counts(self, *_):
-        self.count_label.setText(f"{len(self.scene.graph.nodes)} nodes, {len(self.scene.graph.edges)} links ")
+        self.count_label.setText(self.tr("{nodes} nodes, {links} links ").format(
+            nodes=len(self.scene.graph.nodes), links=len(self.scene.graph.edges)))
 
     def _update_zoom(self, z):
-        self.zoom_label.setText(f"zoom {z * 100:.0f}% ")
+        self.zoom_label.setText(self.tr("zoom {percent}% ").format(percent=f"{z * 100:.0f}"))
 
     def _problems_changed(self, problems):
         self.problems_list.set_problems(problems)
@@ -375,15 +440,19 @@ class MainWindow(QMainWindow):
         warnings = len(problems) - n
         dock = self.docks.get("Problems")
         if dock is not None:
-            dock.setWindowTitle(f"Problems ({n})" if n else "Problems")
+            dock.setWindowTitle(self.tr("Problems ({n})").format(n=n) if n else self.tr("Problems"))
         if not self.document.nodes:
-            text, tip = "empty graph", "Add nodes from the palette (or press Tab over the canvas)"
-        elif n:
-            text = f"⚠ {n} problem{'s' if n > 1 else ''}"
+            text, tip = self.tr("empty graph"), self.tr("Add nodes from the palette (or press Tab over the canvas)")
+        elif n:   # errors and warnings counted apart, as `playground check` lists them
+            text = "⚠ " + (self.tr("{n} errors").format(n=n) if n > 1 else self.tr("1 error")) + (
+                ", " + (self.tr("{n} warnings").format(n=warnings) if warnings > 1 else self.tr("1 warning"))
+                if warnings else "")
             tip = "<br>".join(p.message for p in problems[:8])
         else:
-            text = "✓ graph is valid" + (f" ({warnings} warning{'s' if warnings > 1 else ''})" if warnings else "")
-            tip = "<br>".join(p.message for p in problems[:8]) or "No problems found"
+            text = "✓ " + self.tr("graph is valid") + (
+                " " + (self.tr("({n} warnings)").format(n=warnings) if warnings > 1 else self.tr("(1 warning)"))
+                if warnings else "")
+            tip = "<br>".join(p.message for p in problems[:8]) or self.tr("No problems found")
         self.check_label.setText(text + " ")
         self.check_label.setToolTip(tip)
         self.check_label.setStyleSheet(f"color: {themes.current().error.name()}" if n else "")
@@ -441,8 +510,8 @@ class MainWindow(QMainWindow):
         if check_scene(self.scene):
             self.scene.rebuild()
         self.statusBar().showMessage(user_message(
-            f"Internal error (a bug): {who} failed to follow an edit ({error}); "
-            f"the traceback is in {log_path()}"), 10000)
+            self.tr("Internal error (a bug): {who} failed to follow an edit ({error}); the traceback is in {path}")
+            .format(who=who, error=error, path=log_path())), 10000)
 
     def dataset_shapes(self):
         """The {"x", "y"} shapes of the dataset the settings name (what validation and the
@@ -459,7 +528,7 @@ class MainWindow(QMainWindow):
                     ds = from_settings(spec, self.document.folder)
                     self._dataset_shapes = ds.shape_info()
                 except Exception as exc:  # noqa: BLE001 - a bad dataset setting: shapes stay unknown
-                    self.statusBar().showMessage(f"dataset: {exc}", 6000)
+                    self.statusBar().showMessage(self.tr("dataset: {error}").format(error=exc), 6000)
         return self._dataset_shapes
 
     # ----- device -----------------------------------------------------------------------
@@ -490,7 +559,7 @@ class MainWindow(QMainWindow):
     def open_selected(self):
         ids = self.scene.selected_node_ids()
         if len(ids) != 1 or not self.scene.open_node(ids[0]):
-            self.scene.refuse("select one module or ready-made block to open")
+            self.scene.refuse(self.tr("select one module or ready-made block to open"))
 
     def select_all(self):
         for item in list(self.scene.node_items.values()) + list(self.scene.edge_items.values()):
@@ -521,7 +590,7 @@ class MainWindow(QMainWindow):
     def copy(self) -> bool:
         frag = self.scene.copy_fragment()
         if not frag:
-            self.scene.refuse("select the nodes to copy first")
+            self.scene.refuse(self.tr("select the nodes to copy first"))
             return False
         text = json.dumps(frag)
         data = QMimeData()
@@ -547,7 +616,7 @@ class MainWindow(QMainWindow):
         except (ValueError, TypeError):
             frag = None
         if not isinstance(frag, dict) or frag.get("format") != "nnpg-fragment":
-            self.scene.refuse("the clipboard holds no nodes to paste")
+            self.scene.refuse(self.tr("the clipboard holds no nodes to paste"))
             return False
         self._paste_count += 1
         d = 30.0 * self._paste_count
@@ -586,21 +655,97 @@ class MainWindow(QMainWindow):
         try:
             graph = ff.load(path)
         except ff.LoadError as exc:
-            self.dialogs.error("Cannot open the file", str(exc))
+            self.dialogs.error(self.tr("Cannot open the file"), str(exc))
             self.statusBar().showMessage(str(exc), 10000)
             return False
         except OSError as exc:
             msg = f"{path}: {exc.strerror or exc}"
-            self.dialogs.error("Cannot open the file", msg)
+            self.dialogs.error(self.tr("Cannot open the file"), msg)
             return False
+        with_weights = self._weights_beside(ff, path)   # before the new document's session
         if is_example(path):
             self._replace_document(graph, None, example=Path(path).name)
         else:
             self._replace_document(graph, str(path))
         self.recent.add(path)
         self._fill_recent()
-        self.statusBar().showMessage(f"Opened {path}", 5000)
+        self.statusBar().showMessage(with_weights or self.tr("Opened {path}").format(path=path), 5000)
         return True
+
+    def open_tfp_link(self, url: str | None = None) -> bool:
+        """A TensorFlow Playground link as a new, unsaved document, with the initial weights
+        that page shows (engine.interop.tfp)."""
+        if not self.maybe_save():
+            return False
+        if url is None:
+            url = self.dialogs.ask_text(self.tr("Open TensorFlow Playground Link"),
+                                        self.tr("Paste the link (playground.tensorflow.org/#…):"))
+            if not url:
+                return False
+        import json  # noqa: PLC0415
+
+        from engine.errors import UserError  # noqa: PLC0415
+        from engine.interop import tfp  # noqa: PLC0415
+
+        ff = fileformat()
+        try:
+            state = tfp.parse_url(url)
+            doc, weights = tfp.to_document(state, url.strip())
+            graph = ff.loads(json.dumps(doc), source="TensorFlow Playground")
+        except UserError as exc:
+            self.dialogs.error(self.tr("Cannot open the link"), str(exc))
+            return False
+        self._saved_weights = (weights, "TensorFlow Playground")
+        self._replace_document(graph, None)
+        self.statusBar().showMessage(self.tr("Opened TensorFlow Playground's {dataset} (seed {seed})").format(
+            dataset=state.generator, seed=state.seed), 5000)
+        return True
+
+    def _weights_beside(self, ff, path) -> str:
+        """Read the trained weights saved beside ``path`` (its .npz, if any) for the session
+        the opened document gets (see take_saved_weights); returns the status line that
+        says so ("" without)."""
+        npz = ff.weights_path(path)
+        self._saved_weights = None
+        try:
+            weights = ff.load_weights(path)
+        except ff.LoadError as exc:   # the graph opens all the same, with fresh weights
+            return str(exc)
+        if weights is None:
+            return ""
+        self._saved_weights = (weights, npz.name)
+        return self.tr("Opened {path} with its trained weights ({npz})").format(path=path, npz=npz.name)
+
+    def take_saved_weights(self):
+        """(weights, source) the opened file was saved with, once (the panels build the
+        document's first session from them); None when it had none."""
+        saved, self._saved_weights = getattr(self, "_saved_weights", None), None
+        return saved
+
+    def save_with_weights(self) -> bool:
+        """Save the graph and write the trained weights the panels show beside it (.npz):
+        opening the file again gives the same predictions, bit for bit."""
+        runner = getattr(self, "runner", None)
+        try:
+            weights = runner.call_in_worker(lambda session: session.weights()) if runner else None
+        except Exception as exc:  # noqa: BLE001 - a bug reading the weights: report it, keep the work
+            weights = None
+            message = self._failure_message(exc, self.tr("the trained weights"))
+        else:
+            message = self.tr("There are no trained weights to save: the graph cannot be trained "
+                              "yet (the Problems list says why)")
+        if not weights:
+            self.dialogs.error(self.tr("Cannot save the weights"), message)
+            self.statusBar().showMessage(message, 10000)
+            return False
+        path = self.path
+        if not path:
+            path = self.dialogs.save_file(self.example or "untitled.nnpg")
+            if not path:
+                return False
+            if not Path(path).suffix:
+                path += ".nnpg"
+        return self._save_to(path, weights)
 
     def save(self) -> bool:
         if not self.path:
@@ -615,14 +760,15 @@ class MainWindow(QMainWindow):
             path += ".nnpg"
         return self._save_to(path)
 
-    def _save_to(self, path) -> bool:
-        """Write the document to ``path``. Whatever goes wrong, the window keeps the document
-        and its unsaved state and says why (see _failure_message)."""
+    def _save_to(self, path, weights: dict | None = None) -> bool:
+        """Write the document to ``path`` (and ``weights`` beside it). Whatever goes wrong,
+        the window keeps the document and its unsaved state and says why (see
+        _failure_message)."""
         try:
-            fileformat().save(self.document, path)
+            fileformat().save(self.document, path, weights=weights)
         except Exception as exc:  # noqa: BLE001 - any failure, even a bug, must keep the work
             message = self._failure_message(exc, str(path))
-            self.dialogs.error("Cannot save", message)
+            self.dialogs.error(self.tr("Cannot save"), message)
             self.statusBar().showMessage(message, 10000)
             return False
         self.path = str(path)
@@ -639,7 +785,8 @@ class MainWindow(QMainWindow):
             pass  # the recent list is a convenience; the save itself succeeded
         self._fill_recent()
         self.update_title()
-        self.statusBar().showMessage(f"Saved {path}", 5000)
+        saved = self.tr("Saved {path} with the trained weights") if weights else self.tr("Saved {path}")
+        self.statusBar().showMessage(saved.format(path=path), 5000)
         return True
 
     def _failure_message(self, exc: BaseException, where: str) -> str:
@@ -657,8 +804,9 @@ class MainWindow(QMainWindow):
         log.error("bug while handling %s", where, exc_info=exc)
         autosaved = not self._autosaving and self.autosave_now()
         report = bugreport.write_report(exc, context=where)
-        return bugreport.bug_message(exc, report) + (" Your work is still open" +
-                                                     (", and a copy was autosaved." if autosaved else "."))
+        return bugreport.bug_message(exc, report) + " " + (
+            self.tr("Your work is still open, and a copy was autosaved.") if autosaved
+            else self.tr("Your work is still open."))
 
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current document (saved, discarded)."""
@@ -673,7 +821,7 @@ class MainWindow(QMainWindow):
         try:
             close = self.maybe_save()
         except Exception as exc:  # noqa: BLE001 - a bug while asking or saving keeps the window and its work
-            self.dialogs.error("Cannot close", self._failure_message(exc, "closing the window"))
+            self.dialogs.error(self.tr("Cannot close"), self._failure_message(exc, self.tr("closing the window")))
             close = False
         if not close:
             event.ignore()
@@ -696,24 +844,82 @@ class MainWindow(QMainWindow):
             a.setStatusTip(p)
             a.triggered.connect(lambda _=False, p=p: self.open_file(p))
         if not files:
-            self.recent_menu.addAction("(none)").setEnabled(False)
+            self.recent_menu.addAction(self.tr("(none)")).setEnabled(False)
         else:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear List", lambda: (self.recent.clear(), self._fill_recent()))
+            self.recent_menu.addAction(self.tr("Clear List"), lambda: (self.recent.clear(), self._fill_recent()))
 
     def example_files(self) -> list:
-        d = lessons_dir()
-        return sorted(d.glob("*.nnpg")) if d is not None else []
+        """The shipped lessons' files in course order (then any other file shipped with them)."""
+        from playground.lesson.catalog import by_chapter, other_files
 
-    def _fill_examples(self):
-        self.examples_menu.clear()
-        files = self.example_files()
-        for p in files:
-            a = self.examples_menu.addAction(p.stem.replace("_", " ").replace("-", " "))
-            a.setToolTip(str(p))
-            a.triggered.connect(lambda _=False, p=p: self.open_file(str(p)))
-        if not files:
-            self.examples_menu.addAction("(no examples found)").setEnabled(False)
+        return [e.path for _c, entries in by_chapter() for e in entries] + other_files()
+
+    def _fill_lessons(self):
+        """File > Lessons: the lesson browser, then one submenu per chapter in course order."""
+        from playground.lesson.catalog import by_chapter, other_files
+        from playground.lesson.goals import local
+
+        self.lessons_menu.clear()
+        browse = self.lessons_menu.addAction(self.tr("&Browse Lessons…"), self.show_start_page)
+        browse.setStatusTip(self.tr("Show the start page: every lesson, grouped by chapter"))
+        self.lessons_menu.addSeparator()
+        groups = [(c.heading(), [(local(e.title), e.path) for e in entries])
+                  for c, entries in by_chapter()]
+        others = other_files()
+        if others:
+            groups.append((self.tr("Other examples"), [(p.stem.replace("_", " "), p) for p in others]))
+        for title, files in groups:
+            sub = self.lessons_menu.addMenu(title.replace("&", "&&"))
+            for name, p in files:
+                a = sub.addAction(name.replace("&", "&&"))
+                a.setToolTip(str(p))
+                a.setStatusTip(str(p))
+                a.triggered.connect(lambda _=False, p=p: self.open_file(str(p)))
+        if not groups:
+            self.lessons_menu.addAction(self.tr("(no lessons found)")).setEnabled(False)
+
+    def lesson_actions(self) -> list:
+        """Every File > Lessons entry that opens a file (its tooltip is the path)."""
+        self._fill_lessons()
+        return [a for m in self.lessons_menu.actions() if m.menu() is not None
+                for a in m.menu().actions()]
+
+    # ----- the start page and the lesson pane ----------------------------------------------
+    def _build_lesson_pane(self):
+        from playground.lesson.pane import LessonPane, lesson_opened
+
+        self.lesson_pane = LessonPane(self)
+        self.add_panel(self.lesson_pane, Qt.LeftDockWidgetArea)
+        # the left column: the lesson on top (when there is one), the palette, the problems
+        self.splitDockWidget(self.lesson_pane, self.docks["Palette"], Qt.Vertical)
+        self.splitDockWidget(self.docks["Palette"], self.docks["Problems"], Qt.Vertical)
+        self.documentReplaced.connect(self.show_canvas)
+        self.documentReplaced.connect(lambda: lesson_opened(self))
+        lesson_opened(self)
+
+    def show_start_page(self):
+        """The start page (lesson browser, recent files, New) over the canvas and the docks,
+        until a document is opened (or Back to the canvas); the docks keep their layout."""
+        from playground.lesson.browser import StartPage
+
+        if self.start_page is None:
+            self.start_page = StartPage(self.recent.list, parent=self)
+            self.start_page.openRequested.connect(self.open_file)
+            self.start_page.newRequested.connect(self.new_file)
+            self.start_page.openDialogRequested.connect(lambda: self.open_file())
+            self.start_page.backRequested.connect(self.show_canvas)
+        else:
+            self.start_page.rebuild()   # the recent files may have changed
+        self.start_page.set_back_visible(bool(self.document.nodes))
+        self.start_page.cover()
+
+    def show_canvas(self):
+        if self.start_page_shown():
+            self.start_page.hide()
+
+    def start_page_shown(self) -> bool:
+        return self.start_page is not None and not self.start_page.isHidden()
 
     # ----- autosave and recovery --------------------------------------------------------
     def autosave_now(self) -> bool:
@@ -724,7 +930,7 @@ class MainWindow(QMainWindow):
             self.autosaver.save(fileformat().dumps(self.document), self.path)
         except Exception as exc:  # noqa: BLE001 - the next autosave must still run; the work stays open
             self.statusBar().showMessage(
-                "autosave failed: " + self._failure_message(exc, str(self.autosaver.file)), 10000)
+                self.tr("autosave failed: ") + self._failure_message(exc, str(self.autosaver.file)), 10000)
             return False
         finally:
             self._autosaving = False
@@ -739,7 +945,8 @@ class MainWindow(QMainWindow):
             crashed_sessions = self.autosaver.crashed_sessions()
         except OSError as exc:
             log.warning("autosave is off: %s", exc)
-            self.statusBar().showMessage(f"Autosave is off: {self.autosaver.dir}: {exc.strerror or exc}", 15000)
+            self.statusBar().showMessage(self.tr("Autosave is off: {folder}: {error}").format(
+                folder=self.autosaver.dir, error=exc.strerror or exc), 15000)
             self.autosaver = None
             return
         ff = fileformat()
@@ -752,22 +959,22 @@ class MainWindow(QMainWindow):
                 self.autosaver.adopt(crashed)
             except Exception as exc:  # noqa: BLE001 - a damaged autosave must not stop the start
                 kept = self.autosaver.set_aside(crashed)
-                where = f"kept as {kept}" if kept else "it could not be kept"
-                self.dialogs.error("Cannot recover",
+                where = self.tr("kept as {path}").format(path=kept) if kept else self.tr("it could not be kept")
+                self.dialogs.error(self.tr("Cannot recover"),
                                    f"{self._failure_message(exc, crashed['path'])} ({where})")
                 continue
             # the autosave lives in the data folder; relative data paths belong to the original
             source = crashed.get("source")
             graph.folder = str(Path(source).resolve().parent) if source else None
             self._replace_document(graph, source, recovered=True)
-            self.statusBar().showMessage("Recovered the autosaved work: save it to keep it", 10000)
+            self.statusBar().showMessage(self.tr("Recovered the autosaved work: save it to keep it"), 10000)
             return
 
     # ----- export ------------------------------------------------------------------------
     def export_image(self, path: str | None = None) -> bool:
         if path is None:
             path = self.dialogs.save_file(str(Path(self.path or "graph").with_suffix(".png")),
-                                          "PNG image (*.png);;SVG image (*.svg)")
+                                          self.tr("PNG image (*.png);;SVG image (*.svg)"))
             if not path:
                 return False
         selected = self.scene.selectedItems()
@@ -798,8 +1005,68 @@ class MainWindow(QMainWindow):
         finally:
             for item in selected:
                 item.setSelected(True)
-        self.statusBar().showMessage(f"Exported {path}" if ok else f"Could not write {path}", 5000)
+        self.statusBar().showMessage((self.tr("Exported {path}") if ok else self.tr("Could not write {path}"))
+                                     .format(path=path), 5000)
         return ok
+
+    def export_pytorch(self, path: str | None = None) -> bool:
+        """The graph as a PyTorch script (engine.interop.pytorch), its data and the weights
+        the panels show (the initial ones before training) in the .npz beside it."""
+        from engine.errors import UserError  # noqa: PLC0415
+        from engine.interop.pytorch import export_pytorch  # noqa: PLC0415
+
+        if path is None:
+            path = self.dialogs.save_file(str(Path(self.path or "graph").with_suffix(".py")),
+                                          self.tr("Python script (*.py)"))
+            if not path:
+                return False
+        runner = getattr(self, "runner", None)
+        try:
+            weights = runner.call_in_worker(lambda session: session.weights()) if runner else None
+            export_pytorch(self.document, path, source=Path(self.path or "graph.nnpg").name, weights=weights or None)
+        except (UserError, OSError) as exc:
+            self.dialogs.error(self.tr("Cannot export to PyTorch"), str(exc))
+            return False
+        self.statusBar().showMessage(self.tr("Exported {path}").format(path=path), 5000)
+        return True
+
+    def import_data(self, settings: dict | None = None) -> bool:
+        """File > Import Data: the chosen file becomes the document's dataset, one undoable
+        command (the dialog previews it; nothing changes until its data reads)."""
+        if settings is None:
+            settings = self.dialogs.import_data(self.document.folder or "")
+            if not settings:
+                return False
+        self.undo_stack.push(commands.set_setting(self.document, "dataset", settings))
+        self.statusBar().showMessage(self.tr("Dataset: {path}").format(path=settings.get("path", "")), 5000)
+        return True
+
+    def export_onnx(self, path: str | None = None) -> bool:
+        """The network's prediction as an ONNX model (engine.interop.onnx) with the weights
+        the panels show (the initial ones before training)."""
+        from engine.errors import UserError  # noqa: PLC0415
+        from engine.interop.onnx import export_onnx  # noqa: PLC0415
+
+        try:
+            import onnx  # noqa: F401,PLC0415 - the optional extra
+        except ImportError:
+            self.dialogs.error(self.tr("Cannot export to ONNX"),
+                               self.tr("The ONNX export needs the 'onnx' package: pip install onnx"))
+            return False
+        if path is None:
+            path = self.dialogs.save_file(str(Path(self.path or "graph").with_suffix(".onnx")),
+                                          self.tr("ONNX model (*.onnx)"))
+            if not path:
+                return False
+        runner = getattr(self, "runner", None)
+        try:
+            weights = runner.call_in_worker(lambda session: session.weights()) if runner else None
+            export_onnx(self.document, path, weights or None, source=self.tr("the weights shown"))
+        except (UserError, OSError) as exc:
+            self.dialogs.error(self.tr("Cannot export to ONNX"), str(exc))
+            return False
+        self.statusBar().showMessage(self.tr("Exported {path}").format(path=path), 5000)
+        return True
 
     # ----- presentation mode ----------------------------------------------------------------
     def set_presentation(self, on: bool):
@@ -829,12 +1096,14 @@ class MainWindow(QMainWindow):
 
     # ----- help -----------------------------------------------------------------------------
     def show_shortcuts(self):
-        rows = "".join(f"<tr><td>{what}</td><td><b>{keys}</b></td></tr>" for what, keys in SHORTCUTS)
-        self.dialogs.info("Keyboard shortcuts", f"<table cellspacing=4>{rows}</table>")
+        rows = "".join(f"<tr><td>{self.tr(what)}</td><td><b>{self.tr(keys)}</b></td></tr>"
+                       for what, keys in SHORTCUTS)
+        self.dialogs.info(self.tr("Keyboard shortcuts"), f"<table cellspacing=4>{rows}</table>")
 
     def show_about(self):
         from playground import __version__
 
-        self.dialogs.info(f"About {APP_NAME}",
-                          f"<b>{APP_NAME}</b> {__version__}<br>Draw neural networks as computational graphs, "
-                          f"train them, and watch what happens inside.")
+        self.dialogs.info(self.tr("About {app}").format(app=APP_NAME),
+                          f"<b>{APP_NAME}</b> {__version__}<br>"
+                          + self.tr("Draw neural networks as computational graphs, "
+                                    "train them, and watch what happens inside."))

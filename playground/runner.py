@@ -28,9 +28,14 @@ import traceback
 import weakref
 from collections import deque
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+
+from engine.errors import UserError
+from engine.i18n import _
+from engine.train.timeline import Timeline
 
 #: seconds of training per chunk before the worker yields to its event loop
 CHUNK_S = 0.015
@@ -95,8 +100,19 @@ class Frame:
     grid_spec: GridSpec | None = None
     confusion: np.ndarray | None = None            # (k, k) counts on the test set, rows = truth
     landscape: dict | None = None                  # see TrainWorker._landscape
+    views: dict = field(default_factory=dict)      # need key -> what its ViewRequest computed
     data_version: int = 0                          # bumps when the dataset changed
     reset: bool = False                            # a new session replaced the old one
+    goals: list | None = None                      # the lesson's goal states (see set_goal_tracker)
+    timeline: tuple | None = None                  # the steps the timeline keeps, when changed
+    preview: int | None = None                     # an earlier moment shown (its step), or None
+    truncate: int | None = None                    # resumed from this step: drop later history
+
+
+class StepLoss(NamedTuple):
+    """A frame row that is not a probe: one early step's batch loss (see EVERY_STEP_ROWS)."""
+    step: int
+    loss: float
 
 
 def history_row(snap) -> dict:
@@ -123,6 +139,8 @@ class TrainWorker(QObject):
     gradCheckReady = Signal(str, object)   # node id, session.check_gradient(...) result
     datasetChanged = Signal(object)        # the Dataset now trained on (host arrays)
     dropped = Signal()                     # the session is gone (a new document): nothing older follows
+    limitReached = Signal(int)             # Play stopped at the step limit (settings.steps)
+    limitLifted = Signal(int)              # Play went on past the step limit it had reached
 
     def __init__(self, gate: threading.Event | None = None):
         super().__init__(None)  # no parent: it is moved to the thread
@@ -152,6 +170,19 @@ class TrainWorker(QObject):
         self._landscape_t = 0.0
         self._landscape_wait = 1.0       # seconds between landscapes while running
         self._landscape_point_s = None   # measured cost of one landscape grid point
+        self._limit_setting = None       # Play stops at this step (settings.steps; None: never)
+        self._limit = None               # ... unless lifted by a Play after the stop
+        self._until = None               # Play stops here too (play_steps), limit or not
+        self._tracker_factory = None     # session -> goal tracker (a lesson's goals) or None
+        self._tracker = None
+        self.timeline = None             # the session's earlier moments (engine.train.timeline)
+        self._timeline_sent = None       # the timeline version the last frame carried
+        self._preview = None             # the step of the earlier moment shown, or None (live)
+        self._live = None                # (full state, snapshot) of the live moment meanwhile
+        self._preview_hparams = []       # hyperparameters set meanwhile (they belong to the run)
+        self._scrub_to, self._scrub_queued = 0, False
+        self._truncate = None            # resumed at this step: the GUI drops later history
+        self._weights = None             # (weights, source) for the next session built afresh
 
     # ----- lifecycle (runs in the worker thread) ---------------------------
     @Slot()
@@ -164,6 +195,7 @@ class TrainWorker(QObject):
     def stop(self):
         self._running = False
         self._budget = 0
+        self._until = None
         if self._timer is not None:
             self._timer.stop()
 
@@ -187,6 +219,7 @@ class TrainWorker(QObject):
         """Forget the session and its factory (the document it was built from is gone)."""
         self.stop()
         self._factory = None
+        self.timeline, self._preview, self._live, self._preview_hparams = None, None, None, []
         self.session, self._last_snap, self._rows, self._steps = None, None, [], 0
         self.stateChanged.emit(False)
         self.dropped.emit()  # after every frame of the old session
@@ -194,8 +227,12 @@ class TrainWorker(QObject):
     def _build(self, keep_weights):
         was_running = self._running
         self.stop()
+        if self.session is not None:
+            self._leave_preview()   # an edit keeps the live weights, not those of a moment shown
         previous = self.session if keep_weights else None
         self.session, self._last_snap, self._rows, self._steps = None, None, [], 0
+        self.timeline = None
+        weights, self._weights = self._weights, None
         if self._factory is None:
             return
         try:
@@ -204,9 +241,21 @@ class TrainWorker(QObject):
             self.failed.emit(_one_line(exc))
             self.stateChanged.emit(False)
             return
+        # first: the GUI counts this as a new session, so what goes wrong below is about
+        # this one (the window clears messages about older sessions once frames arrive)
+        self.datasetChanged.emit(self.session.dataset)
+        if weights is not None and previous is None:
+            try:
+                self.session.load_weights(*weights)
+            except UserError as exc:   # weights of another graph: train from the seed's
+                self.failed.emit(_one_line(exc))
+        self.timeline, self._timeline_sent = Timeline(), None   # the next frame carries its steps
+        self._record(self.timeline, self.session)
+        self._apply_session_needs()
         self._data_version += 1
         self._reset_pending = True
-        self.datasetChanged.emit(self.session.dataset)
+        self._limit = self._limit_setting
+        self._new_tracker()
         self._last_snap = _try(self.session.snapshot)
         self._extras_step = -1
         self._emit_frame(force_extras=True)
@@ -220,7 +269,13 @@ class TrainWorker(QObject):
     def play(self):
         if self.session is None:
             return
-        self._running, self._budget = True, 0
+        self._leave_preview()
+        if self._limit is not None and self.session.step_count >= self._limit:
+            self.limitLifted.emit(self._limit)   # Play after the stop: the user asks for more
+            self._limit = None
+        # a plain Play is bounded by the step limit only (playSteps sets its end after this):
+        # an earlier "Train N steps" cut short by Step must not stop it
+        self._running, self._budget, self._until = True, 0, None
         self._credit, self._last_tick = 0.0, time.perf_counter()
         self.stateChanged.emit(True)
         self._schedule(0)
@@ -235,6 +290,7 @@ class TrainWorker(QObject):
             s = self.session
             if self._last_snap is None or self._last_snap.step != s.step_count:
                 self._last_snap = _try(s.snapshot) or self._last_snap
+            self._keep_moment()
             self._emit_frame(force_extras=True)
         self.stateChanged.emit(False)  # after the last frame: "paused" means "all shown"
 
@@ -243,6 +299,7 @@ class TrainWorker(QObject):
         """Run exactly ``n`` steps, then pause (step once: n=1; one epoch: steps_per_epoch)."""
         if self.session is None:
             return
+        self._leave_preview()
         self._running = False
         self._budget = max(int(n), 1)
         self.stateChanged.emit(False)
@@ -252,6 +309,53 @@ class TrainWorker(QObject):
     def stepEpoch(self):
         if self.session is not None:
             self.stepN(steps_per_epoch(self.session))
+
+    @Slot(int)
+    def playSteps(self, n):
+        """Play ``n`` steps at the set speed, then pause (a lesson's "train N steps": watched
+        at the classroom speed, unlike stepN)."""
+        if self.session is None:
+            return
+        self.play()
+        self._until = self.session.step_count + max(int(n), 1)
+
+    @Slot(object)
+    def setLimit(self, steps):
+        """Play stops when the session reaches ``steps`` (None: never). Step and step-N
+        requests are not limited: they ask for exactly that many steps."""
+        self._limit_setting = self._limit = None if steps is None else max(int(steps), 0)
+
+    @Slot(object)
+    def setTrackerFactory(self, factory):
+        """``factory(session) -> tracker`` (or None): the tracker is fed every step of the
+        session (``tracker.update(session, snapshot_or_None)``) and its ``states()`` travel
+        with each frame; a new tracker for every new session."""
+        self._tracker_factory = factory
+        self._new_tracker()
+        if self.session is not None and not self._running:
+            self._emit_frame()
+
+    def _new_tracker(self):
+        self._tracker = None
+        if self._tracker_factory is not None and self.session is not None:
+            try:
+                self._tracker = self._tracker_factory(self.session)
+            except Exception as exc:  # a lesson's goals that cannot be read: say why, train on
+                self.failed.emit(_one_line(exc))
+                traceback.print_exc()
+
+    def _track(self, snap):
+        """Feed the goal tracker the step just made (``snap``: its Snapshot or None)."""
+        self._with_tracker(lambda t: t.update(self.session, snap))
+
+    def _with_tracker(self, use):
+        if self._tracker is not None:
+            try:
+                use(self._tracker)
+            except Exception as exc:  # a goal that cannot be evaluated never stops training
+                self._tracker = None
+                self.failed.emit(_one_line(exc))
+                traceback.print_exc()
 
     @Slot(float)
     def setSpeed(self, steps_per_s):
@@ -267,6 +371,8 @@ class TrainWorker(QObject):
         except Exception as exc:
             self.failed.emit(_one_line(exc))
             return
+        if self._preview is not None:   # the run's, whatever moment is shown
+            self._preview_hparams.append((name, value))
         if not self._running:  # show the new value without waiting for a step
             self._last_snap = _try(self.session.snapshot) or self._last_snap
             self._emit_frame()
@@ -274,8 +380,15 @@ class TrainWorker(QObject):
     @Slot(object)
     def setNeeds(self, needs):
         self.needs = dict(needs)
+        self._apply_session_needs()
         if self.session is not None and not self._running:
             self._emit_frame(force_extras=True)
+
+    def _apply_session_needs(self):
+        """What the session probes only while a panel shows it (the sequence view's
+        recurrent states and BPTT norms: they cost every probe step an eager run)."""
+        if self.session is not None and hasattr(self.session, "sequence_probes"):
+            self.session.sequence_probes = bool(self.needs.get("sequence_probes"))
 
     # ----- requests from panels ----------------------------------------------
     @Slot(str, object)
@@ -285,7 +398,7 @@ class TrainWorker(QObject):
         try:
             out = np.asarray(self.session.node_output(node_id, spec.points()))
         except Exception as exc:
-            self.failed.emit(f"node {node_id}: {_one_line(exc)}")
+            self.failed.emit(_("node {node}: {error}").format(node=node_id, error=_one_line(exc)))
             return
         out = out.reshape(out.shape[0], -1)
         self.nodeOutputReady.emit(node_id, out.reshape(spec.ny, spec.nx, out.shape[1]))
@@ -312,52 +425,117 @@ class TrainWorker(QObject):
         try:
             result = self.session.check_gradient(node_id)
         except Exception as exc:
-            self.failed.emit(f"node {node_id}: {_one_line(exc)}")
+            self.failed.emit(_("node {node}: {error}").format(node=node_id, error=_one_line(exc)))
             return
         self.gradCheckReady.emit(node_id, result)
 
-    @Slot(object, object)
-    def addPoints(self, x, y):
-        """Append user-clicked samples to the training set (keeps the weights)."""
-        if self.session is None:
-            return
-        try:
-            ds = self.session.dataset
-            x = np.asarray(x, dtype=ds.x_train.dtype).reshape(-1, *ds.x_train.shape[1:])
-            y = np.asarray(y).astype(ds.y_train.dtype).reshape(-1, *ds.y_train.shape[1:])
-            from dataclasses import replace  # noqa: PLC0415
-
-            new = replace(ds, x_train=np.concatenate([ds.x_train, x]),
-                          y_train=np.concatenate([ds.y_train, y]))
-            self._swap_dataset(new)
-        except Exception as exc:
-            self.failed.emit(_one_line(exc))
-
+    # ----- the timeline: earlier moments of this session ------------------------
+    # (the points a user clicks and "New data" are settings of the document: an edit)
     @Slot(int)
-    def regenerate(self, seed):
-        """The same dataset with a new seed (new samples, same options)."""
-        if self.session is None:
+    def scrub(self, step):
+        """Show the moment of the timeline at or before ``step``: the session goes back to
+        that state (no training), and a snapshot of it with every extra is sent, so that
+        each panel shows that moment. Requests that come faster than they are shown are
+        merged: only the latest one is shown. Play and Step go back to the live moment
+        first; ``resumeHere`` continues training from the moment shown instead."""
+        self._scrub_to = int(step)
+        if not self._scrub_queued:
+            self._scrub_queued = True
+            QTimer.singleShot(0, self, self._show_moment)
+
+    def _show_moment(self):
+        self._scrub_queued = False
+        s = self.session
+        state = None if s is None or self.timeline is None else self.timeline.at(self._scrub_to)
+        if state is None:
             return
+        if self._running or self._budget:
+            self.stop()
+            self.stateChanged.emit(False)
         try:
-            from engine.data import load_dataset  # noqa: PLC0415
-
-            ds = self.session.dataset
-            options = dict(getattr(ds, "options", {}) or {})
-            options["seed"] = int(seed)
-            self._swap_dataset(load_dataset(ds.name, **options))
-        except Exception as exc:
+            if self._preview is None:   # what to come back to, exactly as it is now
+                self._live = (s.state(full=True), self._last_snap)
+            s.restore(state)
+        except Exception as exc:  # a bug: say so, and stay at the live moment
             self.failed.emit(_one_line(exc))
-
-    def _swap_dataset(self, dataset):
-        # the same graph and settings on the new data; unchanged nodes keep their weights
-        self.session = self._factory(self.session, dataset)
-        self._steps, self._rows, self._reset_pending = 0, [], True  # a new session counts from 0
-        self._last_snap = _try(self.session.snapshot)
-        self._data_version += 1
-        self.datasetChanged.emit(self.session.dataset)
+            traceback.print_exc()
+            self._leave_preview()
+            return
+        self._preview = state.step
+        self._last_snap = _try(s.snapshot)
         self._extras_step = -1
-        if not self._running:
+        self._emit_frame(force_extras=True)
+
+    def _record(self, timeline, session, force=False):
+        try:
+            timeline.record(session, force)
+        except Exception as exc:  # a bug: the timeline stops, training goes on
+            timeline.next_step, timeline.too_big = math.inf, True
+            self.failed.emit(_one_line(exc))
+            traceback.print_exc()
+
+    def _keep_moment(self):
+        """Training stopped here (a pause, the end of Step or Epoch): a moment the user saw,
+        kept on the timeline even between its intervals."""
+        if self.timeline is not None and self._preview is None and self.session is not None:
+            self._record(self.timeline, self.session, force=True)
+
+    def _leave_preview(self) -> bool:
+        """Back to the live moment after showing an earlier one; False if not showing one."""
+        if self._preview is None:
+            return False
+        state, snap = self._live
+        self.session.restore(state)
+        self._last_snap = snap
+        self._preview = self._live = None
+        self._reapply_hparams()
+        return True
+
+    def _reapply_hparams(self):
+        # hyperparameters changed while an earlier moment was shown belong to the run
+        for name, value in self._preview_hparams:
+            _try(lambda: self.session.set_hparam(name, value))
+        self._preview_hparams = []
+
+    @Slot()
+    def live(self):
+        """Show the live moment again (the end of the timeline)."""
+        if self._leave_preview():
+            self._extras_step = -1
             self._emit_frame(force_extras=True)
+
+    @Slot()
+    def resumeHere(self):
+        """Train on from the moment shown: the states after it are dropped (and the
+        history rows after it, in the GUI) and training runs."""
+        if self._preview is None or self.session is None:
+            return
+        state = self.timeline.at(self._preview)
+        # again: showing the moment took a snapshot, whose probe leaves traces
+        self.session.restore(state)
+        self.timeline.drop_after(state.step)
+        self._with_tracker(lambda t: t.rewind(state.step))   # the goals forget what came after
+        self._preview = self._live = None
+        self._reapply_hparams()
+        self._rows, self._truncate = [], state.step
+        self._emit_frame()
+        self.play()
+
+    @Slot(object, object)
+    def setWeights(self, weights, source):
+        """Trained weights ({name: array}, read from ``source``) for the next session built
+        afresh (a file opened with its .npz); used once, by the next build either way."""
+        self._weights = None if weights is None else (weights, source)
+
+    @Slot(object, object, object)
+    def call(self, fn, box, done):
+        """``box["result"] = fn(session)`` here, between chunks (see Runner.call_in_worker)."""
+        try:
+            box["result"] = None if self.session is None else fn(self.session)
+        except Exception as exc:  # handed to the caller, who decides what it means
+            box["error"] = exc
+        finally:
+            done.set()
 
     # ----- the training loop ------------------------------------------------
     def _schedule(self, ms):
@@ -377,22 +555,40 @@ class TrainWorker(QObject):
             self._credit = min(self._credit + (now - self._last_tick) * self._speed, 
                                self._speed * 0.25 + 1)
             limit = int(self._credit)
+        if not self._budget and (self._limit is not None or self._until is not None):
+            left = min(e for e in (self._limit, self._until) if e is not None) - s.step_count
+            if left <= 0:
+                if self._limit is not None and s.step_count >= self._limit:
+                    self._stop_at_limit()
+                else:
+                    self.pause()   # the steps play_steps asked for are done
+                return
+            limit = min(limit, left)
         self._last_tick = now
         deadline = now + CHUNK_S
         done = 0
         gate = self.gate
+        timeline = self.timeline
         try:
             while done < limit:
                 if not gate.is_set():
                     gate.wait(GATE_TIMEOUT_S)
                 snap = s.step()
                 done += 1
+                if s.step_count >= timeline.next_step:
+                    self._record(timeline, s)
+                if self._tracker is not None:
+                    self._track(snap)
+                if s.step_count <= EVERY_STEP_ROWS and (snap is None or not snap.stopped):
+                    self._rows.append(StepLoss(s.step_count, s.last_loss))
                 if snap is not None:
                     self._last_snap = snap
                     self._rows.append(history_row(snap))
                     if snap.stopped:
                         self._running, self._budget = False, 0
                         self.stateChanged.emit(False)
+                        if s.stop_message:   # early stopping: say why, in the status bar
+                            self.failed.emit(s.stop_message)
                         break
                 if time.perf_counter() >= deadline:
                     break
@@ -406,6 +602,7 @@ class TrainWorker(QObject):
             self._budget = max(self._budget - done, 0)
             if not self._budget:  # finished a step-once/epoch: show the exact state
                 self._last_snap = _try(s.snapshot) or self._last_snap
+                self._keep_moment()
                 self._emit_frame(force_extras=True)
                 return
         elif self._speed > 0:
@@ -417,6 +614,17 @@ class TrainWorker(QObject):
             if self._speed > 0 and self._credit < 1:
                 wait = max(GAP_MS, int(1000 * (1 - self._credit) / self._speed))
             self._schedule(wait)
+
+    def _stop_at_limit(self):
+        """Play reached the step limit: stop there and show that exact step."""
+        s = self.session
+        self._running, self._until = False, None
+        if self._last_snap is None or self._last_snap.step != s.step_count:
+            self._last_snap = _try(s.snapshot) or self._last_snap
+        self._keep_moment()
+        self._emit_frame(force_extras=True)
+        self.stateChanged.emit(False)
+        self.limitReached.emit(self._limit)
 
     def _emit_frame(self, force_extras=False):
         s = self.session
@@ -430,6 +638,12 @@ class TrainWorker(QObject):
         frame = Frame(step=self._snap_step(), snapshot=self._last_snap, rows=self._rows,
                       running=self._running, steps_per_s=self._rate if self._running else 0.0,
                       data_version=self._data_version, reset=self._reset_pending)
+        if self._tracker is not None:
+            frame.goals = _try(self._tracker.states)
+        tl = self.timeline
+        if tl is not None and tl.version != self._timeline_sent:
+            frame.timeline, self._timeline_sent = tuple(tl.steps()), tl.version
+        frame.preview, frame.truncate, self._truncate = self._preview, self._truncate, None
         self._rows, self._reset_pending = [], False
         due = now - self._extras_t >= EXTRAS_EVERY_S and self._extras_step != self._steps
         if force_extras or due:
@@ -453,6 +667,9 @@ class TrainWorker(QObject):
             frame.grid_spec = spec
         if self.needs.get("confusion") and ds.task == "classification" and ds.n_classes:
             frame.confusion = confusion_matrix(ds.y_test, s.predict(ds.x_test), ds.n_classes)
+        for key, request in self.needs.items():  # the main views: engine.train.views.ViewRequest
+            if hasattr(request, "compute"):
+                frame.views[key] = request.compute(s)
         if self.needs.get("landscape") and len(getattr(s, "trajectory", ())) >= 3 and (
                 now - self._landscape_t > self._landscape_wait or not self._running):
             start = time.perf_counter()   # the landscape's own cost, not the grid's before it
@@ -514,6 +731,9 @@ def confusion_matrix(y_true, prediction, n_classes) -> np.ndarray:
 
 #: history rows kept: a run left training for hours keeps flat memory (see History)
 MAX_HISTORY_ROWS = 8192
+#: the batch loss of each of the first steps goes to ``Runner.step_losses``, also between
+#: probes (every ``probe_every`` steps): a short run is a curve, not two dots
+EVERY_STEP_ROWS = 50
 
 
 class History:
@@ -564,6 +784,14 @@ class History:
     def __len__(self):
         return self.n
 
+    def truncate(self, step):
+        """Forget the rows after ``step`` (training resumed from an earlier moment)."""
+        steps = self.column("step")
+        keep = int(np.searchsorted(steps, step, side="right"))
+        for v in self._cols.values():
+            v[keep:self.n] = np.nan
+        self.n, self._tail = keep, False
+
     def names(self):
         return list(self._cols)
 
@@ -592,7 +820,15 @@ class ActivationHistory:
             q = self.by_node.get(node)
             if q is None:
                 q = self.by_node[node] = deque(maxlen=self.keep)
+            if q and q[-1][0] >= snap.step:
+                continue   # shown already (the live moment again, after an earlier one)
             q.append((snap.step, stats))
+
+    def truncate(self, step):
+        """Forget the entries after ``step`` (training resumed from an earlier moment)."""
+        for q in self.by_node.values():
+            while q and q[-1][0] > step:
+                q.pop()
 
 
 class GuiThreadCollector(QObject):
@@ -642,6 +878,7 @@ class Runner(QObject):
     _pause = Signal()
     _stepN = Signal(int)
     _stepEpoch = Signal()
+    _playSteps = Signal(int)
     _setSpeed = Signal(float)
     _setHparam = Signal(str, object)
     _setFactory = Signal(object, bool)
@@ -650,16 +887,24 @@ class Runner(QObject):
     _nodeOutput = Signal(str, object)
     _trace = Signal(int)
     _checkGradient = Signal(str)
-    _addPoints = Signal(object, object)
-    _regenerate = Signal(int)
+    _scrub = Signal(int)
+    _live = Signal()
+    _resumeHere = Signal()
+    _setWeights = Signal(object, object)
+    _call = Signal(object, object, object)
     _stop = Signal()
     _drop = Signal()
+    _setLimit = Signal(object)
+    _setTrackerFactory = Signal(object)
 
     #: panels redraw on this; carries the Runner (read .snapshot, .history, .grid, ...)
     redraw = Signal(object)
     runningChanged = Signal(bool)
     message = Signal(str)
     reset_done = Signal()
+    #: Play stopped at the step limit (the step); Play again goes on past it (the step)
+    limitReached = Signal(int)
+    limitLifted = Signal(int)
     # the worker's replies, relayed so that none from a dropped session reaches a panel
     nodeOutputReady = Signal(str, object)  # node id, (ny, nx, units) array
     traceReady = Signal(object)            # session.trace(...) result
@@ -669,15 +914,23 @@ class Runner(QObject):
         super().__init__(parent)
         GuiThreadCollector.install()
         self.snapshot = None
-        self.history = History()
+        self.history = History()          # a row per probe
+        self.step_losses = History()      # step, loss: each of the first EVERY_STEP_ROWS steps
         self.activation_history = ActivationHistory()
         self.grid = None
         self.grid_spec = None
         self.confusion = None
         self.landscape = None
+        #: what each visible view asked for (a ViewRequest in its needs), by need key
+        self.views = {}
         self.dataset = None
         self.data_version = 0
         self.step = 0
+        #: the goal states of the lesson being trained (a list, see set_goal_tracker) or None
+        self.goals = None
+        #: the steps of the moments the timeline keeps, and the one shown (None: live)
+        self.timeline_steps: tuple = ()
+        self.preview_step = None
         self.running = False
         self.steps_per_s = 0.0
         self.frames_received = 0
@@ -699,11 +952,15 @@ class Runner(QObject):
         w = self.worker
         for sig, slot in ((self._play, w.play), (self._pause, w.pause), (self._stepN, w.stepN),
                           (self._stepEpoch, w.stepEpoch), (self._setSpeed, w.setSpeed),
+                          (self._playSteps, w.playSteps),
                           (self._setHparam, w.setHparam), (self._setFactory, w.setFactory),
                           (self._rebuild, w.rebuild), (self._setNeeds, w.setNeeds),
                           (self._nodeOutput, w.nodeOutput), (self._trace, w.trace),
-                          (self._checkGradient, w.checkGradient), (self._addPoints, w.addPoints),
-                          (self._regenerate, w.regenerate), (self._stop, w.stop), (self._drop, w.drop)):
+                          (self._checkGradient, w.checkGradient), (self._scrub, w.scrub),
+                          (self._live, w.live), (self._resumeHere, w.resumeHere),
+                          (self._setWeights, w.setWeights), (self._call, w.call),
+                          (self._stop, w.stop), (self._drop, w.drop),
+                          (self._setLimit, w.setLimit), (self._setTrackerFactory, w.setTrackerFactory)):
             sig.connect(slot)
         # queued explicitly: these slots touch GUI state and must run in the GUI thread
         w.frameReady.connect(self._on_frame, Qt.QueuedConnection)
@@ -714,6 +971,8 @@ class Runner(QObject):
         w.nodeOutputReady.connect(self._on_node_output, Qt.QueuedConnection)
         w.traceReady.connect(self._on_trace, Qt.QueuedConnection)
         w.gradCheckReady.connect(self._on_grad_check, Qt.QueuedConnection)
+        w.limitReached.connect(self._on_limit_reached, Qt.QueuedConnection)
+        w.limitLifted.connect(self._on_limit_lifted, Qt.QueuedConnection)
 
         self.min_interval_ms = int(1000 / min(redraw_hz, 30.0))
         self.redraw_cost_s = 0.0      # last redraw, paint included (seconds)
@@ -750,6 +1009,10 @@ class Runner(QObject):
     def step_n(self, n):
         self._stepN.emit(int(n))
 
+    def play_steps(self, n):
+        """Play ``n`` steps at the set speed (watchable), then pause."""
+        self._playSteps.emit(int(n))
+
     def step_epoch(self):
         self._stepEpoch.emit()
 
@@ -772,9 +1035,22 @@ class Runner(QObject):
         """Drop the run's curves and extras and tell the panels (they read ``snapshot``
         to tell a new session of this document from a new document)."""
         self.history.clear()
+        self.step_losses.clear()
         self.activation_history.clear()
-        self.landscape = self.confusion = self.grid = None
+        self.landscape = self.confusion = self.grid = self.goals = None
+        self.views = {}
+        self.timeline_steps, self.preview_step = (), None
         self.reset_done.emit()
+
+    def set_step_limit(self, steps: int | None):
+        """Play stops at this step (``settings.steps``); a Play after that stop goes on (and
+        ``limitLifted`` says so); a new session (reset, edit) has the limit again."""
+        self._setLimit.emit(steps)
+
+    def set_goal_tracker(self, factory):
+        """``factory(session) -> tracker`` run in the worker for every new session (None: no
+        goals). The tracker is fed each snapshot; ``runner.goals`` holds its latest states."""
+        self._setTrackerFactory.emit(factory)
 
     def set_speed(self, steps_per_s: float):
         """Steps per second; 0 trains as fast as the machine can."""
@@ -807,11 +1083,35 @@ class Runner(QObject):
     def request_check_gradient(self, node_id: str):
         self._checkGradient.emit(node_id)
 
-    def add_points(self, x, y):
-        self._addPoints.emit(np.asarray(x), np.asarray(y))
+    # ----- the timeline (see TrainWorker.scrub) ---------------------------------------
+    def scrub_to(self, step: int):
+        """Show the kept moment at or before ``step``; panels then show that moment."""
+        self._scrub.emit(int(step))
 
-    def regenerate_data(self, seed: int):
-        self._regenerate.emit(int(seed))
+    def back_to_live(self):
+        self._live.emit()
+
+    def resume_here(self):
+        """Train on from the moment shown (the later moments and history are dropped)."""
+        self._resumeHere.emit()
+
+    def set_initial_weights(self, weights: dict | None, source: str = "weights"):
+        """Trained weights for the next session built afresh (a file opened with them)."""
+        self._setWeights.emit(weights, source)
+
+    def call_in_worker(self, fn, timeout_s: float = 10.0):
+        """``fn(session)`` run in the training thread between two chunks (the session is
+        never touched from here); its result, or None when there is no session or the
+        thread did not answer within ``timeout_s``. What ``fn`` raises is raised here."""
+        if self.thread is None:
+            return None
+        box, done = {}, threading.Event()
+        self._call.emit(fn, box, done)
+        if not done.wait(timeout_s):
+            return None
+        if "error" in box:
+            raise box["error"]
+        return box.get("result")
 
     def shutdown(self):
         """Stop training and the thread; safe to call twice (window close + app quit)."""
@@ -843,6 +1143,16 @@ class Runner(QObject):
         if not self._drops_pending:
             self.traceReady.emit(result)
 
+    @Slot(int)
+    def _on_limit_reached(self, step):
+        if not self._drops_pending:
+            self.limitReached.emit(step)
+
+    @Slot(int)
+    def _on_limit_lifted(self, step):
+        if not self._drops_pending:
+            self.limitLifted.emit(step)
+
     @Slot(str, object)
     def _on_grad_check(self, node_id, result):
         if not self._drops_pending:
@@ -855,9 +1165,17 @@ class Runner(QObject):
         if frame.reset:
             self._clear_run()
         self.frames_received += 1
-        self.history.append(frame.rows)
+        if frame.truncate is not None:   # resumed from an earlier moment
+            self.history.truncate(frame.truncate)
+            self.step_losses.truncate(frame.truncate)
+            self.activation_history.truncate(frame.truncate)
+        self.history.append(r for r in frame.rows if not isinstance(r, StepLoss))
+        self.step_losses.append(r._asdict() for r in frame.rows if isinstance(r, StepLoss))
+        if frame.timeline is not None:
+            self.timeline_steps = frame.timeline
+        self.preview_step = frame.preview
         if frame.snapshot is not None:
-            if self.snapshot is None or frame.snapshot.step != self.snapshot.step:
+            if frame.preview is None and (self.snapshot is None or frame.snapshot.step != self.snapshot.step):
                 self.activation_history.add(frame.snapshot)
             self.snapshot = frame.snapshot  # older snapshots are simply dropped (coalesced)
         self.step = frame.step
@@ -868,6 +1186,9 @@ class Runner(QObject):
             self.confusion = frame.confusion
         if frame.landscape is not None:
             self.landscape = frame.landscape
+        self.views.update(frame.views)
+        if frame.goals is not None or frame.reset:
+            self.goals = frame.goals
         self._dirty = True
 
     @Slot(bool)

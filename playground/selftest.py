@@ -6,9 +6,13 @@ PyInstaller bundle, where the assets live under ``sys._MEIPASS``):
 1. assets   the shipped examples and datasets are found (``engine.data.asset_path``);
 2. example  a shipped example loads and validates without errors;
 3. train    it trains a few hundred steps on the CPU: the loss stays finite and falls;
-4. panels   the live training panels (pyqtgraph) import;
-5. render   the main window renders offscreen to a PNG (``run_gui``'s screenshot path)
-            and the picture is not blank.
+4. display  with a display (DISPLAY or WAYLAND_DISPLAY, no headless QT_QPA_PLATFORM), the
+            system libraries of Qt's platform plugin are installed (else it names the missing
+            ones and the apt-get command that installs them: ``playground.platform_check``);
+5. panels   the live training panels (pyqtgraph) import;
+6. render   the main window renders to a PNG (``run_gui``'s screenshot path) with the real
+            platform plugin when there is a display, offscreen otherwise, and the picture is
+            not blank.
 
 Exit 0 when every check passes; otherwise 1, with a line naming the check that failed.
 """
@@ -17,10 +21,13 @@ from __future__ import annotations
 import math
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import warnings
 from pathlib import Path
+
+from engine.i18n import _
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -42,8 +49,8 @@ class CheckFailed(Exception):
 
 def _where() -> str:
     if getattr(sys, "frozen", False):
-        return f"packaged app in {Path(sys.executable).parent}"
-    return f"Python {platform.python_version()} at {sys.executable}"
+        return _("packaged app in {folder}").format(folder=Path(sys.executable).parent)
+    return _("Python {version} at {path}").format(version=platform.python_version(), path=sys.executable)
 
 
 # ------------------------------------------------------------------ the checks
@@ -61,7 +68,8 @@ def check_assets(ctx) -> str:
         n_images = len(data["images"])
     n_examples = len(list(example.parent.glob("*.nnpg")))
     ctx["example"] = example
-    return f"{n_examples} examples in {example.parent}; {DATASET[-1]} has {n_images} samples"
+    return _("{n} examples in {folder}; {dataset} has {samples} samples").format(
+        n=n_examples, folder=example.parent, dataset=DATASET[-1], samples=n_images)
 
 
 def check_example(ctx) -> str:
@@ -75,9 +83,11 @@ def check_example(ctx) -> str:
         raise CheckFailed(str(exc)) from None
     errors = [p for p in check_graph(graph) if p.severity == "error"]
     if errors:
-        raise CheckFailed(f"{path.name}: {len(errors)} error(s), first: {errors[0].message}")
+        raise CheckFailed(_("{file}: {n} error(s), first: {message}").format(
+            file=path.name, n=len(errors), message=errors[0].message))
     ctx["graph"] = graph
-    return f"{path.name}: {len(graph.nodes)} nodes, {len(graph.edges)} connections, no errors"
+    return _("{file}: {nodes} nodes, {links} connections, no errors").format(
+        file=path.name, nodes=len(graph.nodes), links=len(graph.edges))
 
 
 def check_training(ctx) -> str:
@@ -90,11 +100,32 @@ def check_training(ctx) -> str:
         session.run(TRAIN_STEPS)
     if session.stopped or not math.isfinite(session.last_loss):
         nan = session.last_snapshot.nan if session.last_snapshot is not None else None
-        raise CheckFailed(nan.message if nan is not None else f"loss is {session.last_loss}")
+        raise CheckFailed(nan.message if nan is not None else _("loss is {value}").format(value=session.last_loss))
     after = session.evaluate()["train_loss"]
     if not (math.isfinite(after) and after < before):
-        raise CheckFailed(f"training loss did not fall in {TRAIN_STEPS} steps: {before:.4g} -> {after:.4g}")
-    return f"{session.step_count} steps on the CPU, training loss {before:.4g} -> {after:.4g}"
+        raise CheckFailed(_("training loss did not fall in {n} steps: {before} -> {after}").format(
+            n=TRAIN_STEPS, before=f"{before:.4g}", after=f"{after:.4g}"))
+    return _("{n} steps on the CPU, training loss {before} -> {after}").format(
+        n=session.step_count, before=f"{before:.4g}", after=f"{after:.4g}")
+
+
+def check_display(ctx) -> str:
+    # Qt aborts the process when its platform plugin cannot load, with a message that names no
+    # library: ask ldd first, while a clear message and exit status 1 are still possible.
+    from playground.app import use_offscreen_platform
+    from playground.platform_check import display_platform, explain_missing, plugin_path
+
+    platform_name = display_platform()
+    if platform_name is None:
+        use_offscreen_platform()
+        return _("no display: the window is rendered offscreen")
+    problem = explain_missing(platform_name)
+    if problem:
+        raise CheckFailed(problem)
+    os.environ["QT_QPA_PLATFORM"] = platform_name   # else run_gui's capture renders offscreen
+    if plugin_path(platform_name) is None or shutil.which("ldd") is None:
+        return _("{platform} platform plugin: its libraries could not be checked").format(platform=platform_name)
+    return _("the {platform} platform plugin's libraries are installed").format(platform=platform_name)
 
 
 def check_panels(ctx) -> str:
@@ -107,7 +138,7 @@ def check_panels(ctx) -> str:
 
     from playground import panels
 
-    return f"{len(panels.LAYOUT)} live panels import (pyqtgraph {pyqtgraph.__version__})"
+    return _("{n} live panels import (pyqtgraph {version})").format(n=len(panels.LAYOUT), version=pyqtgraph.__version__)
 
 
 def blank_reason(image) -> str | None:
@@ -116,18 +147,18 @@ def blank_reason(image) -> str | None:
     from PySide6.QtGui import QImage
 
     if image.isNull() or image.width() < 100 or image.height() < 100:
-        return f"the image is empty or tiny ({image.width()}x{image.height()})"
+        return _("the image is empty or tiny ({size})").format(size=f"{image.width()}x{image.height()}")
     rgb = image.convertToFormat(QImage.Format_RGB32)
     pixels = np.frombuffer(rgb.constBits(), dtype=np.uint32,
                            count=rgb.bytesPerLine() * rgb.height() // 4)
     colours = len(np.unique(pixels))
     if colours < MIN_COLOURS:
-        return f"the image looks blank: only {colours} distinct colour(s)"
+        return _("the image looks blank: only {n} distinct colour(s)").format(n=colours)
     return None
 
 
 def check_render(ctx) -> str:
-    # run_gui's screenshot path renders offscreen unless the caller chose a platform
+    # run_gui's screenshot path renders offscreen unless a platform was chosen (check_display)
     from PySide6 import __version__ as pyside_version
     from PySide6.QtGui import QGuiApplication, QImage
 
@@ -137,17 +168,18 @@ def check_render(ctx) -> str:
         png = Path(tmp) / "window.png"
         status = run_gui(str(ctx["example"]), WINDOW_TRAIN_STEPS, str(png))
         if status != 0 or not png.exists():
-            raise CheckFailed(f"the window did not render (status {status})")
+            raise CheckFailed(_("the window did not render (status {status})").format(status=status))
         image = QImage(str(png))
         reason = blank_reason(image)
     if reason:
         raise CheckFailed(reason)
     platform_name = QGuiApplication.platformName()
-    return f"{image.width()}x{image.height()} PNG, not blank (PySide6 {pyside_version}, {platform_name})"
+    return _("{size} PNG, not blank (PySide6 {version}, {platform})").format(
+        size=f"{image.width()}x{image.height()}", version=pyside_version, platform=platform_name)
 
 
 CHECKS = (("assets", check_assets), ("example", check_example), ("train", check_training),
-          ("panels", check_panels), ("render", check_render))
+          ("display", check_display), ("panels", check_panels), ("render", check_render))
 
 
 # ------------------------------------------------------------------ running them
@@ -160,7 +192,8 @@ def run_selftest(out=None) -> int:
     def say(line):
         print(line, file=out, flush=True)
 
-    say(f"NN Playground {__version__} self-test ({_where()}, {platform.system()} {platform.machine()})")
+    say(_("NN Playground {version} self-test ({where}, {system})").format(
+        version=__version__, where=_where(), system=f"{platform.system()} {platform.machine()}"))
     ctx = {}
     for name, check in CHECKS:
         try:
@@ -170,11 +203,11 @@ def run_selftest(out=None) -> int:
         except Exception as exc:  # noqa: BLE001 - an installation problem, reported as one line
             return _failed(say, name, f"{type(exc).__name__}: {exc}")
         say(f"  ok    {name:8s} {detail}")
-    say(f"self-test passed ({len(CHECKS)} checks)")
+    say(_("self-test passed ({n} checks)").format(n=len(CHECKS)))
     return EXIT_OK
 
 
 def _failed(say, name, message) -> int:
     say(f"  FAIL  {name:8s} {' '.join(message.split())}")
-    say(f"self-test FAILED at '{name}': this installation is broken; please report the lines above")
+    say(_("self-test FAILED at '{name}': this installation is broken; please report the lines above").format(name=name))
     return EXIT_FAILED

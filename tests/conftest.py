@@ -5,6 +5,12 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Bug reports and the log (playground.bugreport) never go to the user's own folder in tests.
 os.environ.setdefault("NNPG_REPORT_DIR", os.path.join(tempfile.mkdtemp(prefix="nnpg-test-"), "logs"))
+# The tests read English messages: the CLI run in-process (main([...])) follows the system's
+# language, so an Italian machine must not turn the suite Italian (tests of the Italian set
+# it themselves: tests/engine/test_i18n.py, tests/gui/test_i18n_gui.py).
+for _var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_var, None)
+os.environ["LANG"] = "C.UTF-8"
 
 import sys  # noqa: E402
 

@@ -16,7 +16,9 @@ circle xor gauss        (N, 2) float32          (N,) int64 class 0/1
 spiral moons
 reg-plane reg-gauss     (N, 2) float32          (N, 1) float32
 sin step abs polynomial (N, 1) float32 in [-1,1] (N, 1) float32
-logic                   (4*repeat, 2) float32   (4*repeat,) int64; test = the 4-row table
+line
+logic                   (2^k*repeat, k) float32 (2^k*repeat,) int64; k = the gate's inputs
+                        (1 for NOT, 3 for XOR3, else 2); test = the 2^k-row table
 digits                  (N, 64) or (N,1,8,8)    (N,) int64 0..9; x in [0, 1]
 sine-sequence           (N, T, 1) float32       (N, 1) float32 (the next value)
 delay-copy              (N, delay+1, 2)         (N, 1) float32 the marked number
@@ -37,17 +39,18 @@ from .loader import DataLoader
 from .registry import DATASETS, GROUPS, DatasetSpec, from_settings, load_dataset, resolve_options
 
 # Importing the builders registers them (order = the order a UI lists them).
-from .synthetic import (GATES, abs_, circle, gauss, logic, moons, polynomial, reg_gauss,  # noqa: E402
-                        reg_plane, sin, spiral, step, xor)
+from .synthetic import (GATES, abs_, circle, gauss, line, logic, moons, polynomial,  # noqa: E402
+                        reg_gauss, reg_plane, sin, spiral, step, xor)
 from .digits import digits, load_digit_arrays  # noqa: E402
 from .sequences import CharVocab, chars, delay_copy, delay_recall, load_corpus, parity, sine_sequence  # noqa: E402
 from .userdata import load_csv, load_file, load_npz  # noqa: E402
+from ..interop import tfp as _tfp  # noqa: E402,F401 - registers "tensorflow-playground"
 
 __all__ = [
     "CLASSIFICATION", "REGRESSION", "TARGET_KINDS", "Dataset", "DataError", "class_targets", "split",
     "DataLoader", "DATASETS", "GROUPS", "DatasetSpec", "load_dataset", "from_settings",
     "resolve_options", "asset_path", "GATES", "circle", "xor", "gauss", "spiral", "moons",
-    "reg_plane", "reg_gauss", "sin", "step", "abs_", "polynomial", "logic", "digits",
+    "reg_plane", "reg_gauss", "sin", "step", "abs_", "polynomial", "line", "logic", "digits",
     "load_digit_arrays", "CharVocab", "chars", "delay_copy", "delay_recall", "load_corpus", "parity",
     "sine_sequence", "load_csv", "load_file", "load_npz",
 ]

@@ -6,11 +6,13 @@ them to a device (see :class:`engine.data.loader.DataLoader`).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..errors import UserError
+from ..i18n import _
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -78,6 +80,43 @@ class Dataset:
             raise ValueError(f"dataset '{self.name}' is a regression set; its targets are already numbers")
         return replace(self, y_train=class_targets(self.y_train, kind, self.n_classes),
                        y_test=class_targets(self.y_test, kind, self.n_classes))
+
+    def with_points(self, points) -> "Dataset":
+        """The same data with samples a user placed (clicked on the decision-boundary
+        plot) added to the training split. ``points``: rows ``[x1, ..., xd, label]``,
+        the label a class index (classification) or the target values (regression).
+        A row that does not fit raises DataError naming it, e.g. ``points[2]: ...``."""
+        if not isinstance(points, (list, tuple)):
+            raise DataError(_("points must be a list of rows [x1, x2, ..., label]"))
+        if not points:
+            return self
+        if self.x_train.ndim != 2:
+            raise DataError(_("points: samples of dataset '{name}' have the shape {shape}; points can "
+                              "be added to datasets of plain feature vectors only").format(
+                name=self.name, shape=self.input_shape))
+        d = self.x_train.shape[1]
+        classes = self.task == CLASSIFICATION
+        k = 1 if classes or self.y_train.ndim == 1 else self.y_train.shape[1]
+        xs, ys = [], []
+        for i, row in enumerate(points):
+            numbers = isinstance(row, (list, tuple)) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in row)
+            if not numbers or len(row) != d + k:
+                raise DataError((_("points[{i}] must be {n} numbers: {d} inputs and the class") if classes
+                                 else _("points[{i}] must be {n} numbers: {d} inputs and {k} target values"))
+                                .format(i=i, n=d + k, d=d, k=k))
+            if not all(math.isfinite(v) for v in row):
+                raise DataError(_("points[{i}] holds a number that is not finite").format(i=i))
+            label = row[d:]
+            if classes and (label[0] != int(label[0]) or not 0 <= label[0] < (self.n_classes or 2)):
+                raise DataError(_("points[{i}]: the class must be a whole number from 0 to {last}").format(
+                    i=i, last=(self.n_classes or 2) - 1))
+            xs.append(row[:d])
+            ys.append(int(label[0]) if classes else label)
+        x = np.asarray(xs, dtype=self.x_train.dtype)
+        y = np.asarray(ys, dtype=self.y_train.dtype).reshape(len(ys), *self.y_train.shape[1:])
+        return replace(self, x_train=np.concatenate([self.x_train, x]),
+                       y_train=np.concatenate([self.y_train, y]))
 
     def info(self) -> str:
         """A one-paragraph summary for the training panel and the command line."""

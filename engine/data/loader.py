@@ -40,12 +40,20 @@ class DataLoader:
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.rng = np.random.default_rng(seed)
+        self._epoch_rng = self.rng.bit_generator.state if shuffle else None
+        self.position = 0   # batches handed out of the current epoch
 
     def __len__(self) -> int:
         n = len(self.x)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def __iter__(self):
+        """One epoch's batches (its order is drawn with the first batch)."""
+        self._epoch_rng = self.rng.bit_generator.state if self.shuffle else None
+        self.position = 0
+        return self._epoch(0)
+
+    def _epoch(self, start: int):
         x, y = self.x, self.y
         if self.shuffle:
             order = self.rng.permutation(len(x))
@@ -53,5 +61,22 @@ class DataLoader:
             if xp is not np:
                 order = xp.asarray(order)
             x, y = x[order], y[order]
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            yield x[start:start + self.batch_size], y[start:start + self.batch_size]
+        b = self.batch_size
+        for first in range(start * b, len(self) * b, b):
+            self.position += 1
+            yield x[first:first + b], y[first:first + b]
+
+    def state(self) -> dict:
+        """Where the current epoch is: the shuffling generator's state when it began and
+        the batches handed out since (plain data; see :meth:`resume`)."""
+        return {"rng": self._epoch_rng, "position": self.position, "batch_size": self.batch_size}
+
+    def resume(self, state: dict):
+        """The rest of the epoch ``state`` describes, as an iterator: the same batches, in
+        the same order, as the epoch it was taken from would still have handed out."""
+        self.batch_size = int(state["batch_size"])
+        if state["rng"] is not None:
+            self.rng.bit_generator.state = state["rng"]
+        self._epoch_rng = state["rng"]
+        self.position = int(state["position"])
+        return self._epoch(self.position)

@@ -42,6 +42,20 @@ class DatasetSpec:
 DATASETS: dict[str, DatasetSpec] = {}
 
 
+def catalog_strings():
+    """(text, where) of every text the dataset registry declares for people (groups, help,
+    options' help): shown through ``engine.i18n._``, collected for the catalogs from here."""
+    from . import DATASETS as loaded   # the package registers every dataset on import
+
+    for group in GROUPS:
+        yield group, "engine/data/registry.py"
+    for spec in loaded.values():
+        yield spec.help, f"dataset {spec.name}"
+        for p in spec.params:
+            if p.help:
+                yield p.help, f"dataset {spec.name}, option {p.name}"
+
+
 def register(name, group, task, help, *params):
     """Decorator: register ``build(**options)`` under ``name``.
 
@@ -89,18 +103,22 @@ def load_dataset(name: str, **options):
 
 
 def from_settings(settings: dict, folder=None):
-    """Build from a graph file's ``settings["dataset"]`` dict: {"name": ..., **options}.
+    """Build from a graph file's ``settings["dataset"]`` dict: {"name": ..., **options,
+    "points": [[x1, ..., label], ...] (optional: samples a user placed, added to the
+    training split; see Dataset.with_points)}.
 
     ``folder``: the folder of the .nnpg file the settings come from (``Graph.folder``); a
     relative data file path is read from there, so a lesson works wherever it is opened
     from when its CSV travels beside it."""
     if not isinstance(settings, dict) or not isinstance(settings.get("name"), str):
         raise ValueError("dataset settings need a 'name', e.g. {\"name\": \"xor\"}")
-    options = {k: v for k, v in settings.items() if k != "name"}
+    options = {k: v for k, v in settings.items() if k not in ("name", "points")}
     path = options.get("path")
     if folder is not None and isinstance(path, str) and path and not Path(path).is_absolute():
         options["path"] = str(Path(folder) / path)
-    return load_dataset(settings["name"], **options)
+    dataset = load_dataset(settings["name"], **options)
+    # the samples a user placed (settings.dataset.points) join the training split
+    return dataset.with_points(settings["points"]) if "points" in settings else dataset
 
 
 # Option specs shared by many datasets (each dataset picks its own defaults).

@@ -6,6 +6,8 @@ encoding of text), one sample per sequence.
   of distracting numbers in the same channel. The LSTM-beats-RNN task (see below).
 - ``delay-recall``: the same memory test with a symbol (a class) instead of a number.
 - ``parity``: a sequence of bits -> their parity (class 0 even, 1 odd).
+- ``reverse``: a sequence of numbers -> the same numbers in reverse order, (N, T, 1): the
+  Transformer lesson's task, where output i must look at input T-1-i (an attention pattern).
 - ``chars``: a window of characters of a small corpus -> the next character.
 
 Why ``delay-copy`` separates LSTM from RNN: the network must latch a real number when
@@ -90,6 +92,18 @@ def delay_recall(n_samples, delay, n_symbols, distractors, test_fraction, seed):
                 n_classes=n_symbols,
                 description=f"x (N, {steps}, {n_symbols + 1}) one-hot symbols, channel {n_symbols} marks "
                             f"step 0; the class is the symbol at step 0.")
+
+
+@register("reverse", _SEQ, REGRESSION,
+          "give back a sequence of numbers in reverse order (output i is input length-1-i)",
+          n_samples(1000), ParamSpec("length", "int", 6, "numbers per sequence", min=2, max=64),
+          test_fraction(0.2), SEED)
+def reverse(n_samples, length, test_fraction, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, size=(n_samples, length, 1))
+    return make("reverse", REGRESSION, x, x[:, ::-1], test_fraction=test_fraction, rng=rng,
+                description=f"x (N, {length}, 1) numbers in [-1, 1] -> y (N, {length}, 1) the same "
+                            f"reversed. Predicting 0 scores MSE 1/3.")
 
 
 @register("parity", _SEQ, CLASSIFICATION,

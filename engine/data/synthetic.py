@@ -10,6 +10,8 @@ spiral, gauss and moons it moves the points. Labels are class indices: the Playg
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from .base import CLASSIFICATION, REGRESSION, Dataset, make
@@ -63,11 +65,14 @@ def xor(n_samples, noise, test_fraction, seed):
 
 @register("gauss", _2D, CLASSIFICATION,
           "two Gaussian blobs at (2, 2) (class 1) and (-2, -2) (class 0); noise widens them",
-          n_samples(500), noise(), test_fraction(), SEED)
-def gauss(n_samples, noise, test_fraction, seed):
+          n_samples(500), noise(), test_fraction(), SEED,
+          ParamSpec("class1_fraction", "float", 0.5, "fraction of the samples in class 1 (below 0.5: "
+                    "imbalanced classes, the course notes' section 6.5.1)", min=0.02, max=0.98))
+def gauss(n_samples, noise, test_fraction, seed, class1_fraction):
     rng = np.random.default_rng(seed)
     variance = 0.5 + noise / 0.5 * 3.5          # Playground: noise 0..0.5 -> variance 0.5..4
-    n_pos, n_neg = _halves(n_samples)
+    n_pos = int(n_samples * class1_fraction)   # n // 2 at 0.5, as it always was
+    n_neg = n_samples - n_pos
     centre = np.concatenate([np.full(n_pos, 2.0), np.full(n_neg, -2.0)])[:, None]
     pts = centre + rng.normal(0.0, np.sqrt(variance), size=(n_samples, 2))
     label = np.concatenate([np.ones(n_pos), np.zeros(n_neg)])
@@ -182,27 +187,65 @@ abs_ = _function_1d("abs")
 polynomial = _function_1d("polynomial")
 
 
+@register("line", _1D, REGRESSION,
+          "y = slope * x + intercept plus Gaussian noise on [-1, 1]; optionally a fraction of "
+          "outliers: points at the right end (x > 0.5) pulled down by outlier_shift",
+          n_samples(200), noise(0.05, help="standard deviation of Gaussian noise added to the target"),
+          ParamSpec("slope", "float", 2.0, "the line's slope w", min=-100.0, max=100.0),
+          ParamSpec("intercept", "float", 0.5, "the line's intercept b", min=-100.0, max=100.0),
+          ParamSpec("outliers", "float", 0.0, "fraction of the points that are outliers, 0 to 0.3",
+                    min=0.0, max=0.3),
+          ParamSpec("outlier_shift", "float", 6.0, "how far below the line the outliers lie",
+                    min=0.0, max=100.0),
+          test_fraction(0.2), SEED)
+def line(n_samples, noise, slope, intercept, outliers, outlier_shift, test_fraction, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, size=(n_samples, 1))
+    y = slope * x + intercept + rng.normal(0.0, 1.0, size=x.shape) * noise
+    # outliers at one end tilt a least-squares fit (they pull on a lever); a least-absolute-
+    # deviations (L1) fit follows the majority and ignores them (course notes 003, section 6.3)
+    n_out = int(round(outliers * n_samples))
+    if n_out:
+        x[:n_out, 0] = rng.uniform(0.5, 1.0, size=n_out)
+        y[:n_out, 0] = slope * x[:n_out, 0] + intercept - outlier_shift
+    return make("line", REGRESSION, x, y, test_fraction=test_fraction, rng=rng, extent=((-1.0, 1.0),),
+                description=f"Target {slope:g} x + {intercept:g} for x in [-1, 1]"
+                            + (f", {n_out} outliers {outlier_shift:g} below the line." if n_out else "."))
+
+
 # ----- logic gates
 
+#: each gate's outputs over its truth table's rows, which list the inputs in binary order
+#: ((0,0), (0,1), (1,0), (1,1) for two inputs); the number of inputs follows from the length
 GATES = {
+    "NOT": (1, 0),
     "AND": (0, 0, 0, 1), "OR": (0, 1, 1, 1), "NAND": (1, 1, 1, 0),
     "NOR": (1, 0, 0, 0), "XOR": (0, 1, 1, 0), "XNOR": (1, 0, 0, 1),
+    "XOR3": (0, 1, 1, 0, 1, 0, 0, 1),   # three-input parity: 1 when an odd number of inputs is 1
 }
 
 
+def gate_inputs(gate) -> int:
+    """How many inputs ``gate`` has (1 for NOT, 2 for AND, 3 for XOR3)."""
+    return len(GATES[gate]).bit_length() - 1
+
+
 @register("logic", "Logic gates", CLASSIFICATION,
-          "the truth table of a two-input logic gate (4 samples; the test set is the same table)",
+          "the truth table of a logic gate: NOT (1 input), AND, OR, NAND, NOR, XOR, XNOR (2 inputs), "
+          "XOR3 (3-input parity); 2, 4 or 8 samples, and the test set is the same table",
           ParamSpec("gate", "choice", "AND", "which gate", choices=tuple(GATES)),
           ParamSpec("inputs", "choice", "binary", "inputs as 0/1 (binary) or -1/+1 (bipolar)",
                     choices=("binary", "bipolar")),
           ParamSpec("repeat", "int", 1, "copies of the table in the training set (for batches)",
                     min=1, max=256))
 def logic(gate, inputs, repeat):
-    table = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+    table = np.array(list(itertools.product((0, 1), repeat=gate_inputs(gate))), dtype=np.float32)
     if inputs == "bipolar":
         table = 2 * table - 1
     label = np.array(GATES[gate], dtype=np.int64)
     # no split: the whole table is both the training and the test set
     return Dataset("logic", CLASSIFICATION, np.tile(table, (repeat, 1)), np.tile(label, repeat),
                    table.copy(), label.copy(), n_classes=2,
-                   description=f"{gate} truth table, inputs {inputs}; rows (0,0), (0,1), (1,0), (1,1).")
+                   description=f"{gate} truth table, inputs {inputs}; rows "
+                               + ", ".join("(" + ",".join(str(int(v)) for v in row) + ")"
+                                           for row in table) + ".")

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 
 from .. import backend
 from ..errors import UserError
+from ..i18n import _
 from ..autograd import Tensor, no_grad
 from ..nn.module import Module
 from . import registry as reg
 from . import resources
 from .document import Edge, Graph
-from .schema import INITS, setting  # noqa: F401 - settings.init's choices, re-exported
+from .schema import INITS, RULE_TRAINERS, setting  # noqa: F401 - settings.init's choices, re-exported
 from .validate import target_kind, target_shape
 
 #: the port that binds the dataset's x (on "Input") and y (on "Target")
@@ -103,9 +104,10 @@ def flatten(graph: Graph) -> FlatGraph:
     """Expand every ``Module`` instance inline (recursively) and resolve tie groups."""
     size = expanded_size(graph)
     if size > MAX_EXPANDED_NODES:
-        raise ResourceError(f"the graph has more than {MAX_EXPANDED_NODES:,} nodes once its modules are "
-                            f"expanded ({len(graph.nodes):,} at the top level); that is more than "
-                            f"NN Playground builds: use fewer module instances or smaller modules")
+        raise ResourceError(_("the graph has more than {most} nodes once its modules are expanded ({top} at "
+                              "the top level); that is more than NN Playground builds: use fewer module "
+                              "instances or smaller modules").format(most=f"{MAX_EXPANDED_NODES:,}",
+                                                                     top=f"{len(graph.nodes):,}"))
     flat = FlatGraph()
     aliases: dict = {}   # (flat node, port) of an inner Input -> the outer source feeding it
     _expand(graph, graph.modules, "", None, flat, aliases, (), "")
@@ -553,7 +555,8 @@ def memory_refusal(graph, dataset_shapes=None) -> str | None:
 def check_trainable(program: Program, trainer: str, ends=None):
     """Raise CompileError unless ``trainer`` has weights to train in ``program``: some node
     with weights must feed the cost (``ends``: the nodes the loss is read from, by default
-    the cost nodes), and the perceptron rule needs its one Linear layer fed by the Input.
+    the cost nodes), and a learning rule (perceptron, Hebb) needs its one Linear layer fed by
+    values that do not depend on the target (the Input, or fixed features computed from it).
     The one rule for `check` (check_graph) and training (Session), so that they agree, and
     so that backward() never meets a loss that depends on no weight."""
     nodes = program.flat.nodes
@@ -569,28 +572,34 @@ def check_trainable(program: Program, trainer: str, ends=None):
             todo.extend(parents.get(nid, ()))
     learn = program.learnable_nodes()
     if not any(program.node_parameters(n) for n in feeding):
-        cost = ", ".join(f"'{n}' ({nodes[n].type})" for n in ends) or "the prediction"
-        verb = "has weights but does" if len(learn) == 1 else "have weights but do"
-        stray = f": {_quoted(learn)} {verb} not reach it" if learn else ""
-        raise CompileError(f"nothing to train: no node with weights feeds the cost {cost}{stray}; "
-                           f"put a layer such as Linear (or a Parameter node) on the path from the "
-                           f"Input to it", node=ends[0] if ends else None)
-    if trainer != "perceptron":
+        cost = ", ".join(f"'{n}' ({nodes[n].type})" for n in ends) or _("the prediction")
+        stray = ""
+        if learn:
+            stray = ": " + (_("{nodes} has weights but does not reach it") if len(learn) == 1
+                            else _("{nodes} have weights but do not reach it")).format(nodes=_quoted(learn))
+        raise CompileError(_("nothing to train: no node with weights feeds the cost {cost}{stray}; put a layer "
+                             "such as Linear (or a Parameter node) on the path from the Input to it").format(
+            cost=cost, stray=stray), node=ends[0] if ends else None)
+    if trainer not in RULE_TRAINERS:
         return
     if len(learn) != 1 or nodes[learn[0]].type != "Linear":
-        raise CompileError("the perceptron trainer needs exactly one Linear layer and no other "
-                           f"learnable node (this graph has {_quoted(learn)})")
+        raise CompileError(_("the {trainer} trainer needs exactly one Linear layer and no other learnable node "
+                             "(this graph has {nodes})").format(trainer=trainer, nodes=_quoted(learn)))
     unit = learn[0]
-    if [nodes[e.src].type for e in program.in_edges(unit)] != ["Input"]:
-        raise CompileError(f"the perceptron rule trains a Linear layer fed directly by the Input; "
-                           f"'{unit}' is fed by something else", node=unit)
+    # its one input is then computed without weights: the Input itself, or fixed features
+    # of it (course notes 003, section 4.2); only the target may not reach it
+    feeds = program.in_edges(unit)
+    if len(feeds) != 1 or program.needs_target(feeds[0].src):
+        raise CompileError(_("the {trainer} rule trains a Linear layer fed by the Input (or by fixed features of "
+                             "it); '{node}' is fed by the target").format(trainer=trainer, node=unit), node=unit)
     out = program.shapes.get((unit, DATA_PORT))
     targets = [program.shapes.get((n, DATA_PORT)) for n in program.order if nodes[n].type == "Target"]
     known = bool(targets) and targets[0] is not None and all(isinstance(d, int) for d in targets[0][1:])
     width = math.prod(targets[0][1:]) if known else None
     if out and width is not None and out[-1] != width:
-        raise CompileError(f"the perceptron rule compares the {out[-1]} output(s) of '{unit}' with "
-                           f"the target's {width} column(s): give it out_features={width}", node=unit)
+        raise CompileError(_("the {trainer} rule compares the {n} output(s) of '{node}' with the target's "
+                             "{width} column(s): give it out_features={width}").format(
+            trainer=trainer, n=out[-1], node=unit, width=width), node=unit)
 
 
 def _quoted(ids, limit=3):
@@ -646,8 +655,8 @@ def _propagate(flat, order, x_shape, y_shape, strict):
         if node.type == "Input":
             shapes[(nid, DATA_PORT)] = x_shape or _declared(node)
             if shapes[(nid, DATA_PORT)] is None and strict:
-                raise CompileError(f"node '{nid}' (Input): its shape is unknown; choose a dataset or "
-                                   "set its 'shape'", node=nid)
+                raise CompileError(_("node '{node}' (Input): its shape is unknown; choose a dataset or set its "
+                                     "'shape'").format(node=nid), node=nid)
             continue
         if node.type == "Target":
             shapes[(nid, DATA_PORT)] = y_shape or _declared(node)
@@ -792,10 +801,13 @@ def _prepare(graph, dataset_shapes):
     return flat, order, x_shape, y_shape, kind
 
 
-def check_graph(graph: Graph, dataset_shapes=None) -> list:
+def check_graph(graph: Graph, dataset_shapes=None, first_batch: bool = True) -> list:
     """Every problem ``playground check`` reports: the validator's (with the Target's
     shape as the loss will see it), then, if there is no error, whatever stops the
-    graph from compiling. Returns [Problem] (engine.graph.validate.Problem)."""
+    graph from compiling. Returns [Problem] (engine.graph.validate.Problem).
+
+    ``first_batch=False`` leaves out the trial training step (the editor's live check,
+    which must stay cheap; the training thread meets that step anyway)."""
     from .validate import Problem, errors, validate  # noqa: PLC0415
 
     if errors(_declaration_problems(graph)):   # the rest would choke on those values
@@ -815,7 +827,7 @@ def check_graph(graph: Graph, dataset_shapes=None) -> list:
         try:
             program = compile_graph(graph, dataset_shapes=dataset_shapes, validate=False)
             check_trainable(program, setting(graph.settings, "trainer"))
-            if dataset is not None:
+            if dataset is not None and first_batch:
                 _first_batch(graph, program, dataset)
         except CompileError as exc:   # a ResourceError comes before any weight is allocated
             kind = "resources" if isinstance(exc, ResourceError) else "compile"
@@ -828,7 +840,8 @@ def check_graph(graph: Graph, dataset_shapes=None) -> list:
 def apply_init(module, spec):
     """Re-initialise the weight matrices of Linear and ConvNd layers inside ``module``.
 
-    ``spec``: a name from INITS, or {"name": ..., "nonlinearity": "relu", "gain": 1.0}.
+    ``spec``: a name from INITS, or {"name": ..., "nonlinearity": "relu", "gain": 1.0,
+    "std": 1.0} (each key read by the initialisations it applies to).
     """
     from ..nn import init as nn_init  # noqa: PLC0415
 
@@ -846,8 +859,12 @@ def apply_init(module, spec):
             continue
         if name.startswith("kaiming"):
             getattr(nn_init, name + "_")(w, nonlinearity=spec.get("nonlinearity", "relu"))
-        else:
+        elif name.startswith("xavier"):
             getattr(nn_init, name + "_")(w, gain=spec.get("gain", 1.0))
+        elif name == "normal":
+            nn_init.normal_(w, std=spec.get("std", 1.0))
+        else:
+            nn_init.zeros_(w)
         b = m._parameters.get("bias")
         if b is not None:
             nn_init.zeros_(b)
@@ -941,7 +958,7 @@ def _first_batch(graph, program, dataset):
     x, y = dataset.x_train[:n], dataset.y_train[:n]
     if dataset.task == CLASSIFICATION and program.target_kind not in (None, "none"):
         y = class_targets(y, program.target_kind, dataset.n_classes)
-    if setting(graph.settings, "trainer") == "perceptron":   # no gradients: its rule reads y
+    if setting(graph.settings, "trainer") in RULE_TRAINERS:   # no gradients: its rule reads y
         with no_grad():
             program(x, y)
         return

@@ -1,4 +1,5 @@
-"""Generated documentation: docs/nodes.md from the registry (the one declaration of every
+"""Generated documentation: docs/nodes.md (and its Italian twin docs/nodes.it.md, through
+the engine's catalogs) from the registry (the one declaration of every
 node type), and the settings table of docs/file-format.md from engine.graph.schema.SETTINGS
 (between its ``<!-- settings:begin -->`` and ``<!-- settings:end -->`` lines).
 
@@ -11,17 +12,21 @@ import json
 import sys
 from pathlib import Path
 
+from .. import i18n
+from ..i18n import _
 from . import registry, schema
 from .registry import CATEGORIES, CATEGORY_TITLES
 
 DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "nodes.md"
+#: docs/nodes.md in each language (the English one is the source's own words)
+NODES_PATHS = {"en": DOCS_PATH, "it": DOCS_PATH.with_name("nodes.it.md")}
 FILE_FORMAT_PATH = DOCS_PATH.with_name("file-format.md")
 SETTINGS_BEGIN, SETTINGS_END = "<!-- settings:begin -->", "<!-- settings:end -->"
 
 
 def _value(v):
     if v is None:
-        return "none"
+        return _("none")
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (list, tuple)):
@@ -32,40 +37,50 @@ def _value(v):
 def _ports(ports):
     out = []
     for p in ports:
-        flags = [f for f, on in (("optional", p.optional), ("several edges", p.multi)) if on]
+        flags = [f for f, on in ((_("optional"), p.optional), (_("several edges"), p.multi)) if on]
         extra = f" ({', '.join(flags)})" if flags else ""
-        out.append(f"`{p.name}`{extra}" + (f": {p.help}" if p.help else ""))
-    return "; ".join(out) or "none"
+        out.append(f"`{p.name}`{extra}" + (f": {_(p.help)}" if p.help else ""))
+    return "; ".join(out) or _("none")
 
 
-def nodes_markdown() -> str:
-    lines = ["# Node types", "",
-             "Generated from `engine.graph.registry` by `python -m engine.graph.docs`; do not edit by hand.",
-             "Parameter defaults equal PyTorch's (where PyTorch has none, the playground's starting value "
-             "is given). Shapes are written batch first: `(batch, 2)`.", ""]
+def nodes_markdown(lang: str = "en") -> str:
+    """docs/nodes.md in ``lang`` (the engine's language is ``lang`` meanwhile)."""
+    previous = i18n.language()
+    i18n.set_language(lang)
+    try:
+        return _nodes_markdown()
+    finally:
+        i18n.set_language(previous)
+
+
+def _nodes_markdown() -> str:
+    lines = [_("# Node types"), "",
+             _("Generated from `engine.graph.registry` by `python -m engine.graph.docs`; do not edit by hand."),
+             _("Parameter defaults equal PyTorch's (where PyTorch has none, the playground's starting value "
+               "is given). Shapes are written batch first: `(batch, 2)`."), ""]
     types = registry.all_types()
     for cat in CATEGORIES:
         group = [t for t in types if t.category == cat]
         if not group:
             continue
-        lines += [f"## {CATEGORY_TITLES[cat]}", ""]
+        lines += [f"## {_(CATEGORY_TITLES[cat])}", ""]
         for t in sorted(group, key=lambda t: (t.group, t.name)):
-            lines += [f"### {t.name}", "", f"*{t.group or CATEGORY_TITLES[cat]}*. {t.help}", ""]
-            lines.append(f"- Inputs: {_ports(t.input_ports())}")
+            lines += [f"### {t.name}", "", f"*{_(t.group or CATEGORY_TITLES[cat])}*. {_(t.help)}", ""]
+            lines.append(_("- Inputs: {ports}").format(ports=_ports(t.input_ports())))
             outs = _ports(t.output_ports())
             if t.dynamic_outputs is not None:
-                outs += " (the number of outputs follows the settings)"
-            lines.append(f"- Outputs: {outs}")
+                outs += " " + _("(the number of outputs follows the settings)")
+            lines.append(_("- Outputs: {ports}").format(ports=outs))
             if t.shape_doc:
-                lines.append(f"- Shape: {t.shape_doc}")
+                lines.append(_("- Shape: {rule}").format(rule=_(t.shape_doc)))
             if t.learnable:
-                lines.append("- Learnable: yes (nodes with the same tie group share these weights)")
+                lines.append(_("- Learnable: yes (nodes with the same tie group share these weights)"))
             if "template" in t.extra:
-                lines.append("- Inside: drawn from primitives in `engine.graph.blocks` (open it in the editor)")
+                lines.append(_("- Inside: drawn from primitives in `engine.graph.blocks` (open it in the editor)"))
             if t.params:
-                lines += ["", "| setting | default | allowed | meaning |", "|---|---|---|---|"]
+                lines += ["", _("| setting | default | allowed | meaning |"), "|---|---|---|---|"]
                 for p in t.params:
-                    lines.append(f"| `{p.name}` | {_value(p.default)} | {p.describe()} | {p.help} |")
+                    lines.append(f"| `{p.name}` | {_value(p.default)} | {p.describe()} | {_(p.help)} |")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -107,7 +122,8 @@ def file_format_markdown(current: str) -> str:
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     current_ff = FILE_FORMAT_PATH.read_text(encoding="utf-8")
-    wanted = {DOCS_PATH: nodes_markdown(), FILE_FORMAT_PATH: file_format_markdown(current_ff)}
+    wanted = {path: nodes_markdown(lang) for lang, path in NODES_PATHS.items()}
+    wanted[FILE_FORMAT_PATH] = file_format_markdown(current_ff)
     if "--check" in argv:
         stale = [p for p, text in wanted.items()
                  if (p.read_text(encoding="utf-8") if p.exists() else "") != text]

@@ -119,9 +119,10 @@ class GraphEvent:
 
 EVENT_KINDS = ("node_added", "node_removed", "edge_added", "edge_removed", "param_changed",
                "node_moved", "label_changed", "tie_changed", "module_changed",
-               "settings_changed", "reset")
-#: edits that change only how the graph looks, not what it computes or trains
-COSMETIC_EVENTS = ("node_moved", "label_changed")
+               "settings_changed", "lesson_changed", "reset")
+#: edits that change only how the graph looks (or the lesson around it), not what it
+#: computes or trains
+COSMETIC_EVENTS = ("node_moved", "label_changed", "lesson_changed")
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def log_observer_error(callback, event: GraphEvent, exc_info):
 
 
 class Graph:
-    """Nodes, edges, module definitions, training settings and view state."""
+    """Nodes, edges, module definitions, training settings, view state and the lesson (if any)."""
 
     def __init__(self):
         self.nodes: dict[str, Node] = {}
@@ -143,6 +144,9 @@ class Graph:
         self.settings: dict = {}
         #: editor view state (zoom, centre); not part of the network's meaning
         self.view: dict = {}
+        #: the file's ``lesson`` section (a dict, see engine.lessons and docs/file-format.md),
+        #: or None for a plain graph file. Saved beside ``graph``, not inside it.
+        self.lesson: dict | None = None
         #: the folder of the file it was loaded from (None: not from a file); relative data
         #: file paths in the settings are read from there. Not saved.
         self.folder: str | None = None
@@ -292,6 +296,12 @@ class Graph:
         self._emit("settings_changed", name=key, value=value, old=old)
         return old
 
+    def set_lesson(self, lesson: dict | None):
+        """Replace the lesson section (None: no lesson); returns the old one for undo."""
+        old, self.lesson = self.lesson, copy.deepcopy(lesson)
+        self._emit("lesson_changed", value=self.lesson, old=old)
+        return old
+
     # ----- plain-dict form (the file format wraps this; see engine.graph.fileformat)
     def graph_dict(self) -> dict:
         return {"nodes": [n.to_dict() for n in self.nodes.values()],
@@ -316,6 +326,7 @@ class Graph:
         """Take another document's content in place (File > Open keeps observers)."""
         self.nodes, self.edges, self.modules = other.nodes, other.edges, other.modules
         self.settings, self.view = other.settings, other.view
+        self.lesson = other.lesson
         self.folder = other.folder
         self._emit("reset")
 
@@ -330,10 +341,12 @@ class Graph:
 
     def copy(self) -> "Graph":
         g = Graph.from_dict(self.to_dict())
+        g.lesson = copy.deepcopy(self.lesson)
         g.folder = self.folder
         return g
 
     def __eq__(self, other):
-        return isinstance(other, Graph) and self.to_dict() == other.to_dict()
+        return isinstance(other, Graph) and self.to_dict() == other.to_dict() \
+            and self.lesson == other.lesson
 
     __hash__ = None

@@ -1,7 +1,8 @@
 """.nnpg files: JSON with a format tag and an integer version (see docs/file-format.md).
 
-    {"format": "nn-playground", "version": 1,
-     "graph": {"nodes": [...], "edges": [...], "modules": [...], "settings": {...}, "view": {...}}}
+    {"format": "nn-playground", "version": 2,
+     "graph": {"nodes": [...], "edges": [...], "modules": [...], "settings": {...}, "view": {...}},
+     "lesson": {...}}                     (optional: a lesson, see engine.lessons)
 
 - ``load(path)`` / ``loads(text, source)`` -> Graph. Older versions are migrated step by
   step through MIGRATIONS; newer or unknown versions are refused. Every refusal is a
@@ -28,6 +29,7 @@ import stat
 from pathlib import Path
 
 from ..errors import UserError
+from ..i18n import N_, _, os_reason
 from . import schema as _schema
 from .document import Graph
 
@@ -82,29 +84,29 @@ def _migrate_0_to_1(doc, source):
     if not isinstance(nodes, list):
         _fail(source, "nodes", "must be a list")
     if not isinstance(edges, list):
-        _fail(source, "edges", "must be a list")
+        _fail(source, "edges", _("must be a list"))
     new_nodes = []
     for i, n in enumerate(nodes):
         if not isinstance(n, dict):
-            _fail(source, f"nodes[{i}]", "must be an object ({...})")
+            _fail(source, f"nodes[{i}]", _("must be an object ({...})"))
         n = dict(n)
         for axis in ("x", "y"):
             v = n.get(axis, 0.0)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or abs(v) > _schema.MAX_POSITION:
-                _fail(source, f"nodes[{i}].{axis}", f"must be a number between -{_schema.MAX_POSITION} "
-                      f"and {_schema.MAX_POSITION}")
+                _fail(source, f"nodes[{i}].{axis}", _("must be a number between -{limit} and {limit}").format(
+                    limit=_schema.MAX_POSITION))
         x, y = n.pop("x", 0.0), n.pop("y", 0.0)
         n.setdefault("pos", [x, y])
         new_nodes.append(n)
     new_edges = []
     for i, e in enumerate(edges):
         if not isinstance(e, str) or e.count("->") != 1:
-            _fail(source, f"edges[{i}]", "must be text like \"a.out->b.input\"")
+            _fail(source, f"edges[{i}]", _("must be text like \"a.out->b.input\""))
         left, right = e.split("->")
-        src, _, src_port = left.strip().rpartition(".")
-        dst, _, dst_port = right.strip().rpartition(".")
+        src, _dot, src_port = left.strip().rpartition(".")
+        dst, _dot, dst_port = right.strip().rpartition(".")
         if not (src and src_port and dst and dst_port):
-            _fail(source, f"edges[{i}]", "must be text like \"a.out->b.input\"")
+            _fail(source, f"edges[{i}]", _("must be text like \"a.out->b.input\""))
         new_edges.append({"src": src, "src_port": src_port, "dst": dst, "dst_port": dst_port})
     if not isinstance(doc.get("training", {}), dict):
         _fail(source, "training", "must be an object ({...})")
@@ -113,24 +115,30 @@ def _migrate_0_to_1(doc, source):
     return {"format": FORMAT, "version": 1, "graph": graph}
 
 
+def _migrate_1_to_2(doc, source):
+    """Version 2 adds the optional top-level ``lesson`` section (docs/file-format.md, "The
+    lesson section"); a version-1 file has none, so only the version number changes."""
+    return {**doc, "version": 2}
+
+
 #: version N -> function(doc, source) returning the doc in version N + 1
-MIGRATIONS = {0: _migrate_0_to_1}
+MIGRATIONS = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 
 def migrate(doc, source="<string>"):
     """Bring a parsed document to the current version (refusing unknown versions)."""
     if not isinstance(doc, dict):
-        _fail(source, "", "is not an NN Playground file (expected a JSON object at the top level)")
+        _fail(source, "", _("is not an NN Playground file (expected a JSON object at the top level)"))
     if doc.get("format") != FORMAT:
-        _fail(source, "format", f"must be {FORMAT!r} (this is not an NN Playground file)")
+        _fail(source, "format", _("must be {format} (this is not an NN Playground file)").format(format=repr(FORMAT)))
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        _fail(source, "version", "must be a whole number")
+        _fail(source, "version", _("must be a whole number"))
     if version > VERSION:
-        _fail(source, "version", f"{version} is newer than this program understands (up to {VERSION}); "
-              f"please update NN Playground")
+        _fail(source, "version", _("{version} is newer than this program understands (up to {known}); "
+                                   "please update NN Playground").format(version=version, known=VERSION))
     if version < min(MIGRATIONS, default=VERSION):
-        _fail(source, "version", f"{version} is not a known version of the format")
+        _fail(source, "version", _("{version} is not a known version of the format").format(version=version))
     while version < VERSION:
         doc = MIGRATIONS[version](doc, source)
         version = doc["version"]
@@ -141,25 +149,35 @@ def migrate(doc, source="<string>"):
 # json.loads' hooks: a number no file may hold becomes a Refused marker, which
 # limits_problem then reports with its JSON path (the hooks cannot know the path). The
 # length test comes first, so a 100,000-digit integer costs nothing to refuse.
-_TOO_BIG = f"must be at most {_schema.MAX_MAGNITUDE:.0e} in magnitude".replace("e+", "e")
+def _too_big() -> str:
+    return _("must be at most {limit} in magnitude").format(
+        limit=f"{_schema.MAX_MAGNITUDE:.0e}".replace("e+", "e"))
 
 
 def _parse_int(text):
     if len(text) > 17:
-        return _schema.Refused(f"{_TOO_BIG} (a {len(text.lstrip('-'))}-digit number)")
+        return _schema.Refused(_too_big() + " " + _("(a {n}-digit number)").format(n=len(text.lstrip("-"))))
     value = int(text)
-    return value if abs(value) <= _schema.MAX_MAGNITUDE else _schema.Refused(f"{_TOO_BIG} ({value})")
+    return value if abs(value) <= _schema.MAX_MAGNITUDE else _schema.Refused(f"{_too_big()} ({value})")
 
 
 def _parse_float(text):
     value = float(text)
     if not math.isfinite(value):
-        return _schema.Refused(f"must be a finite number (not {_quoted(text, 24)}, which is {value})")
-    return value if abs(value) <= _schema.MAX_MAGNITUDE else _schema.Refused(f"{_TOO_BIG} ({value:.3g})")
+        return _schema.Refused(_("must be a finite number (not {text}, which is {value})").format(
+            text=_quoted(text, 24), value=value))
+    return value if abs(value) <= _schema.MAX_MAGNITUDE else _schema.Refused(f"{_too_big()} ({value:.3g})")
 
 
 def _parse_constant(name):
-    return _schema.Refused(f"{name} is not allowed in JSON (numbers must be finite)")
+    return _schema.Refused(_("{name} is not allowed in JSON (numbers must be finite)").format(name=name))
+
+
+#: the json module's own reasons, for the catalogs (shown through _ in _parse)
+JSON_MESSAGES = (N_("Expecting value"), N_("Expecting ',' delimiter"), N_("Expecting ':' delimiter"),
+                 N_("Expecting property name enclosed in double quotes"), N_("Extra data"),
+                 N_("Unterminated string starting at"), N_("Invalid control character at"),
+                 N_("Invalid \\escape"))
 
 
 def _object(pairs):
@@ -182,17 +200,18 @@ def _parse(text, source):
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as e:
-            _fail(source, "", f"is not UTF-8 text (byte {e.start})")
+            _fail(source, "", _("is not UTF-8 text (byte {n})").format(n=e.start))
     try:
         doc = json.loads(text.removeprefix("\ufeff"),  # a byte order mark some editors write
                          parse_int=_parse_int, parse_float=_parse_float,
                          parse_constant=_parse_constant, object_pairs_hook=_object)
     except json.JSONDecodeError as e:
-        _fail(source, "", f"is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}")
+        _fail(source, "", _("is not valid JSON: {reason} at line {line}, column {column}").format(
+            reason=_(e.msg), line=e.lineno, column=e.colno))
     except RecursionError:
-        _fail(source, "", f"is nested too deeply (more than {_schema.MAX_DEPTH} levels of lists and objects)")
+        _fail(source, "", _too_deep())
     except ValueError as e:
-        _fail(source, "", f"is not valid JSON: {e}")
+        _fail(source, "", _("is not valid JSON: {reason}").format(reason=e))
     found = _schema.limits_problem(doc)
     if found:
         _fail(source, *found)
@@ -200,7 +219,11 @@ def _parse(text, source):
 
 
 def _too_large():
-    return f"is too large (a graph file holds at most {_schema.MAX_FILE_BYTES // 2**20} MiB)"
+    return _("is too large (a graph file holds at most {n} MiB)").format(n=_schema.MAX_FILE_BYTES // 2**20)
+
+
+def _too_deep():
+    return _("is nested too deeply (more than {n} levels of lists and objects)").format(n=_schema.MAX_DEPTH)
 
 
 def loads(text, source: str = "<string>") -> Graph:
@@ -209,7 +232,7 @@ def loads(text, source: str = "<string>") -> Graph:
     try:
         found = _schema.problems(doc)
     except RecursionError:  # cannot happen within MAX_DEPTH; kept so it never escapes as a crash
-        _fail(source, "", f"is nested too deeply (more than {_schema.MAX_DEPTH} levels of lists and objects)")
+        _fail(source, "", _too_deep())
     if found:
         path, message = found[0]
         _fail(source, path, message)
@@ -222,16 +245,18 @@ def _graph(doc, source):
     for i, m in enumerate(g.get("modules", [])):
         _unique(source, f"graph.modules[{i}].graph", m["graph"])
     try:
-        return Graph.from_dict(g)
+        graph = Graph.from_dict(g)
     except (KeyError, TypeError, ValueError, IndexError) as e:  # the schema should have caught it
-        _fail(source, "graph", f"cannot be read ({e})")
+        _fail(source, "graph", _("cannot be read ({reason})").format(reason=e))
+    graph.lesson = doc.get("lesson")
+    return graph
 
 
 def _unique(source, where, graph_dict):
     seen = set()
     for i, n in enumerate(graph_dict.get("nodes", [])):
         if n["id"] in seen:
-            _fail(source, f"{where}.nodes[{i}].id", f"{_quoted(n['id'])} is used by two nodes")
+            _fail(source, f"{where}.nodes[{i}].id", _("{id} is used by two nodes").format(id=_quoted(n["id"])))
         seen.add(n["id"])
 
 
@@ -241,7 +266,7 @@ def load(path) -> Graph:
         with open(path, "rb") as f:  # at most one byte past the limit: a huge file is not read whole,
             data = f.read(_schema.MAX_FILE_BYTES + 1)   # and loads refuses it
     except OSError as e:
-        _fail(path.name, "", f"cannot be read ({e.strerror or e})")
+        _fail(path.name, "", _("cannot be read ({reason})").format(reason=os_reason(e)))
     graph = loads(data, path.name)
     graph.folder = str(path.resolve().parent)   # relative data file paths are read from there
     return graph
@@ -249,7 +274,10 @@ def load(path) -> Graph:
 
 # ----------------------------------------------------------------- saving
 def document(graph: Graph) -> dict:
-    return {"format": FORMAT, "version": VERSION, "graph": graph.to_dict()}
+    doc = {"format": FORMAT, "version": VERSION, "graph": graph.to_dict()}
+    if graph.lesson is not None:
+        doc["lesson"] = graph.lesson
+    return doc
 
 
 class SaveError(UserError, ValueError):
@@ -267,11 +295,11 @@ def dumps(graph: Graph) -> str:
         text.encode("utf-8")  # a lone surrogate passes json.dumps(ensure_ascii=False) but not UTF-8
     except (TypeError, ValueError) as e:  # UnicodeEncodeError is a ValueError
         where, why = _unwritable(doc, "") or ("", str(e))
-        raise SaveError(" ".join(f"cannot save the graph: {where}: {why}".split())) from None
+        raise SaveError(" ".join(_("cannot save the graph: {where}: {why}").format(where=where, why=why).split())) from None
     try:
         loads(text, source="")   # the loader's own checks: one definition of what a file may hold
     except LoadError as e:
-        raise SaveError(f"cannot save the graph: {e}") from None
+        raise SaveError(_("cannot save the graph: {reason}").format(reason=e)) from None
     return text
 
 
@@ -307,8 +335,8 @@ def _unwritable(value, where):
 
 #: objects written one key per line, and lists written one element per line; everything
 #: else is compact, so a file reads (and diffs) as one line per node and per edge
-_OPEN_OBJECTS = (None, "graph", "settings", "modules")
-_OPEN_LISTS = ("nodes", "edges", "modules", "inputs", "outputs")
+_OPEN_OBJECTS = (None, "graph", "settings", "modules", "lesson")
+_OPEN_LISTS = ("nodes", "edges", "modules", "inputs", "outputs", "pages", "goals")
 
 
 def _layout(value, depth, key):

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import UserError
+from ..i18n import N_, _
 
 #: Categories in the notation of the course notes (Figure 6 of the course text).
 OBSERVED = "observed"      # Input, Target, Constant: shaded circles
@@ -51,11 +52,15 @@ COST = "cost"              # losses and regularisers: scalar-valued
 MODULE = "module"          # sub-graphs and ready-made blocks
 CATEGORIES = (OBSERVED, PARAMETER, FUNCTION, COST, MODULE)
 
-CATEGORY_TITLES = {OBSERVED: "Observed variables", PARAMETER: "Parameters",
-                   FUNCTION: "Functions", COST: "Costs", MODULE: "Modules"}
+#: shown through engine.i18n._ (like every help text of the registry: see catalog_strings)
+CATEGORY_TITLES = {OBSERVED: N_("Observed variables"), PARAMETER: N_("Parameters"),
+                   FUNCTION: N_("Functions"), COST: N_("Costs"), MODULE: N_("Modules")}
 
 #: "ints"/"floats" are lists (a shape, class weights); their min/max apply to each entry.
 PARAM_KINDS = ("int", "float", "bool", "choice", "str", "ints", "floats")
+#: each kind in words (ParamSpec.describe)
+KIND_WORDS = {"int": N_("whole number"), "float": N_("number"), "bool": N_("true/false"), "str": N_("text"),
+              "ints": N_("list of whole numbers"), "floats": N_("list of numbers")}
 
 
 @dataclass(frozen=True)
@@ -99,55 +104,55 @@ class ParamSpec:
     def check(self, value) -> str | None:
         """None when ``value`` is acceptable, else a sentence saying why not."""
         if value is None:
-            return None if self.nullable else "must be given"
+            return None if self.nullable else _("must be given")
         k = self.kind
         if k == "bool":
-            return None if isinstance(value, bool) else "must be true or false"
+            return None if isinstance(value, bool) else _("must be true or false")
         if k == "choice":
-            return None if value in self.choices else f"must be one of {', '.join(map(str, self.choices))}"
+            return None if value in self.choices else _("must be one of {choices}").format(
+                choices=", ".join(map(str, self.choices)))
         if k == "str":
-            return None if isinstance(value, str) else "must be text"
+            return None if isinstance(value, str) else _("must be text")
         if k in ("ints", "floats"):
             ok = _is_int if k == "ints" else _is_number
             if not isinstance(value, (list, tuple)) or not all(ok(v) for v in value):
-                return "must be a list of whole numbers" if k == "ints" else "must be a list of numbers"
+                return _("must be a list of whole numbers") if k == "ints" else _("must be a list of numbers")
             for v in value:
                 why = self._range(v)
                 if why:
-                    return "every entry " + why
+                    return _("every entry {problem}").format(problem=why)
             return None
         if k == "int" and not _is_int(value):
-            return "must be a whole number"
+            return _("must be a whole number")
         if k == "float":
             if not _is_number(value):
-                return "must be a number"
+                return _("must be a number")
             if not _finite(value):
-                return "must be a finite number"
+                return _("must be a finite number")
         return self._range(value)
 
     def _range(self, value) -> str | None:
         if not _finite(value):
-            return "is far too large" if isinstance(value, int) else "must be a finite number"
+            return _("is far too large") if isinstance(value, int) else _("must be a finite number")
         if self.min is not None and value < self.min:
-            return f"must be at least {self.min:g}"
+            return _("must be at least {value}").format(value=f"{self.min:g}")
         if self.max is not None and value > self.max:
-            return f"must be at most {self.max:g}"
+            return _("must be at most {value}").format(value=f"{self.max:g}")
         return None
 
     def describe(self) -> str:
         """The allowed values in words (for the inspector's tooltip and docs)."""
         if self.kind == "choice":
-            text = "one of " + ", ".join(map(str, self.choices))
+            text = _("one of {choices}").format(choices=", ".join(map(str, self.choices)))
         else:
-            text = {"int": "whole number", "float": "number", "bool": "true/false", "str": "text",
-                    "ints": "list of whole numbers", "floats": "list of numbers"}[self.kind]
+            text = _(KIND_WORDS[self.kind])
             if self.min is not None and self.max is not None:
                 text += f" in [{self.min:g}, {self.max:g}]"
             elif self.min is not None:
                 text += f" >= {self.min:g}"
             elif self.max is not None:
                 text += f" <= {self.max:g}"
-        return text + (", or none" if self.nullable else "")
+        return text + (_(", or none") if self.nullable else "")
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,12 @@ class NodeType:
     dynamic_outputs: Callable | None = None
     #: the shape rule in words, for docs/nodes.md and tooltips
     shape_doc: str = ""
+    #: export(params, input_shapes) -> engine.interop.pytorch.TorchCode: how the node is
+    #: written in an exported PyTorch script (None: the export refuses graphs holding it)
+    export: Callable | None = None
+    #: onnx(g, params, input names, input shapes, module) -> output name or {port: name}:
+    #: the node as ONNX operators (engine.interop.onnx; None: the ONNX export refuses it)
+    onnx: Callable | None = None
 
     def param(self, name) -> ParamSpec:
         for p in self.params:
@@ -201,7 +212,7 @@ class NodeType:
                     bad.append((spec.name, why))
         for name in params:
             if not any(p.name == name for p in self.params):
-                bad.append((name, f"is not a setting of {self.name}"))
+                bad.append((name, _("is not a setting of {type}").format(type=self.name)))
         return bad
 
     def input(self, name) -> Port:
@@ -255,6 +266,25 @@ def register(node_type: NodeType) -> NodeType:
             raise ValueError(f"node type '{node_type.name}': param '{spec.name}' has unknown kind {spec.kind!r}")
     REGISTRY[node_type.name] = node_type
     return node_type
+
+
+def catalog_strings():
+    """(text, where) of every text the registry declares for people to read: the node
+    types' help, shape rules in words, palette groups, ports' and parameters' help. They
+    are kept in English here and shown through ``engine.i18n._``; the catalogs take them
+    from this list (``python -m playground.i18n update``), so a new node needs no marking."""
+    _ensure_loaded()
+    for title in CATEGORY_TITLES.values():
+        yield title, "engine/graph/registry.py"
+    for nt in REGISTRY.values():
+        where = f"node {nt.name}"
+        yield from ((text, where) for text in (nt.help, nt.shape_doc, nt.group) if text)
+        for port in (*nt.inputs, *nt.outputs):
+            if port.help:
+                yield port.help, f"{where}, port {port.name}"
+        for spec in nt.params:
+            if spec.help:
+                yield spec.help, f"{where}, parameter {spec.name}"
 
 
 def get(name: str) -> NodeType | None:

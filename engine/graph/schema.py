@@ -20,10 +20,12 @@ import re
 
 import jsonschema
 
+from ..i18n import N_, _
+from ..optim.perceptron import RULES as PERCEPTRON_RULES
 from . import registry
 
 FORMAT = "nn-playground"
-VERSION = 1
+VERSION = 2
 
 #: Limits every file is held to (docs/file-format.md, "Limits"). They are far above what a
 #: lesson needs and low enough that no step after loading overflows, recurses too deeply
@@ -105,10 +107,17 @@ def _graph_schema() -> dict:
 
 
 _NAMED = {"type": "object", "properties": {"name": {"type": "string"}}}
+_DATASET = {"type": "object", "properties": {
+    "name": {"type": "string"}, "seed": {"type": "integer", "minimum": 0},
+    "points": {"type": "array", "items": {"type": "array", "items": _NUMBER, "minItems": 2}}}}
+
+#: trainers that apply a learning rule to one Linear layer instead of gradients
+RULE_TRAINERS = PERCEPTRON_RULES
 
 #: weight initialisations ``settings.init`` may name, applied to every Linear, Bilinear and
 #: convolution weight (biases start at zero), like Keras' kernel_initializer
-INITS = ("default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal")
+INITS = ("default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+         "normal", "zeros")
 
 #: Every key of ``graph.settings``: key -> (JSON schema of its value, default, meaning).
 #: The file schema, the Session's and ``playground train``'s defaults, and the settings
@@ -117,10 +126,14 @@ INITS = ("default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaimi
 SETTINGS = {
     "description": ({"type": "string"}, "",
                     "what the network shows, in a sentence or two (the Examples menu shows it)"),
-    "dataset": (_NAMED, None,
+    "dataset": (_DATASET, None,
                 "the dataset: {\"name\": ..., options}; names and options are listed by "
                 "engine.data.DATASETS (e.g. {\"name\": \"xor\", \"n_samples\": 200, "
-                "\"noise\": 0.0, \"test_fraction\": 0.5})"),
+                "\"noise\": 0.0, \"test_fraction\": 0.5}). \"seed\" picks the sample drawn "
+                "(New data on the decision-boundary panel sets it); \"points\": "
+                "[[x1, ..., xd, label], ...] are samples a user placed (clicked on the plot), "
+                "added to the training split: d inputs, then the class index (classification) "
+                "or the target values (regression)"),
     "task": ({"enum": ["classification", "regression"]}, None,
              "what the editor shows for the dataset; training takes the task from the dataset itself"),
     "batch_size": ({"type": "integer", "minimum": 1, "maximum": 1_000_000}, 10,
@@ -128,8 +141,8 @@ SETTINGS = {
     "optimizer": ({"type": "object", "properties": {"name": {"type": "string"},
                                                     "lr": {"type": "number", "minimum": 0}}},
                   {"name": "SGD", "lr": 0.03},
-                  "{\"name\": one of SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Rprop, Lion, plus "
-                  "that optimizer's hyperparameters under torch's names (\"lr\", \"momentum\", "
+                  "{\"name\": one of SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Rprop, Lion, AIMD, "
+                  "Newton, ConjugateGradient (these two for full batches), plus that optimizer's hyperparameters under torch's names (\"lr\", \"momentum\", "
                   "\"betas\", ...)}"),
     "schedule": (_NAMED, None,
                  "learning-rate schedule, stepped once per epoch: {\"name\": one of none, StepLR, "
@@ -139,11 +152,14 @@ SETTINGS = {
                         {"type": "object", "required": ["name"],
                          "properties": {"name": {"enum": list(INITS)},
                                         "nonlinearity": {"type": "string"},
-                                        "gain": {"type": "number"}}}]},
+                                        "gain": {"type": "number"},
+                                        "std": {"type": "number", "minimum": 0}}}]},
              "default",
              "initialisation of every Linear/Bilinear/convolution weight: a name, or {\"name\", "
-             "\"nonlinearity\" (kaiming_*, default \"relu\"), \"gain\" (xavier_*, default 1.0)}; "
-             "biases then start at 0. \"default\" keeps each layer's torch initialisation"),
+             "\"nonlinearity\" (kaiming_*, default \"relu\"), \"gain\" (xavier_*, default 1.0), "
+             "\"std\" (normal: weights drawn from N(0, std^2), default 1.0)}; \"zeros\" starts every "
+             "weight at 0 (all units of a layer alike). Biases then start at 0. \"default\" keeps "
+             "each layer's torch initialisation"),
     "seed": ({"type": "integer", "minimum": 0}, 0,
              "seeds the initial weights (per node), the batch order and dropout: same seed, same numbers"),
     "device": ({"enum": ["cpu", "numpy", "gpu", "cuda", "cupy"]}, "cpu",
@@ -158,9 +174,19 @@ SETTINGS = {
                        "rescale the gradients whenever their total L2 norm exceeds this value "
                        "(torch.nn.utils.clip_grad_norm_), a remedy for exploding gradients; "
                        "none or 0 = no clipping"),
-    "trainer": ({"enum": ["gradient", "perceptron"]}, "gradient",
-                "\"gradient\" (backpropagation and the optimizer) or \"perceptron\" (Rosenblatt's rule "
-                "on a single Linear layer fed by the Input)"),
+    "early_stopping": ({"type": "object", "additionalProperties": False,
+                        "properties": {"patience": {"type": "integer", "minimum": 1},
+                                       "min_delta": {"type": "number", "minimum": 0},
+                                       "restore_best": {"type": "boolean"}}}, None,
+                       "stop training when the test loss has not improved (by more than "
+                       "\"min_delta\", default 0) for \"patience\" evaluations in a row (see "
+                       "eval_every), and put back the weights of the best evaluation (unless "
+                       "\"restore_best\" is false): {\"patience\": 5}; none or {} (no patience) = "
+                       "train every step"),
+    "trainer": ({"enum": ["gradient", *RULE_TRAINERS]}, "gradient",
+                "\"gradient\" (backpropagation and the optimizer), \"perceptron\" (Rosenblatt's rule) "
+                "or \"hebb\" (Hebb's rule), the last two on the graph's one Linear layer, whose input "
+                "must not depend on the target"),
 }
 
 
@@ -174,7 +200,78 @@ def setting(settings: dict, key: str):
 
 
 def _settings_schema() -> dict:
-    return {"type": "object", "properties": {k: v[0] for k, v in SETTINGS.items()}}
+    # null is every setting's "use the default" (docs/file-format.md, Settings)
+    return {"type": "object",
+            # (if/else rather than anyOf: a refusal keeps the setting's own message)
+            "properties": {k: {"if": {"type": "null"}, "else": v[0]} for k, v in SETTINGS.items()}}
+
+
+#: what a lesson's page buttons and a goal's variant changes may do (docs/file-format.md,
+#: "The lesson section"), each with the keys it needs
+LESSON_ACTIONS = {
+    "train": ("steps",),
+    "set_param": ("node", "param", "value"),
+    "replace_node": ("node", "type"),
+    "set_setting": ("key", "value"),
+    "show_panel": ("panel",),
+    "reset": (),
+}
+#: the actions a goal's ``variant`` may apply: those that change the graph
+VARIANT_ACTIONS = ("set_param", "replace_node", "set_setting")
+GOAL_OPS = ("<", "<=", ">", ">=")
+GOAL_WHENS = ("end", "by", "always")
+VERDICT_KINDS = ("vanishing", "exploding", "saturation", "dead", "nan", "divergence")
+
+
+def _lesson_schema() -> dict:
+    """The structure of the ``lesson`` section (types and required keys). What the values
+    mean (a known chapter, metric or node) is engine.lessons.problems' job."""
+    text = {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}}
+    step = {"type": "integer", "minimum": 0}
+    action = {
+        "type": "object", "required": ["do"],
+        "properties": {"do": {"enum": list(LESSON_ACTIONS)}, "steps": step, "node": _NAME,
+                       "param": _NAME, "type": _NAME, "key": _NAME, "panel": _NAME,
+                       "options": {"type": "object"}},
+        "allOf": [{"if": {"properties": {"do": {"const": do}}, "required": ["do"]},
+                   "then": {"required": list(keys)}} for do, keys in LESSON_ACTIONS.items() if keys],
+    }
+    limit = {"type": "object",
+             "properties": {"node": _NAME, "param": _NAME, "max": {"type": "number"},
+                            "max_params": {"type": "integer", "minimum": 0}}}
+    goal = {
+        "type": "object", "required": ["id", "text"],
+        "properties": {
+            "id": _NAME, "text": text,
+            "metric": _NAME, "op": {"enum": list(GOAL_OPS)}, "value": {"type": "number"},
+            "relative_to": _NAME,
+            "verdict": {"enum": list(VERDICT_KINDS)}, "present": {"type": "boolean"},
+            "nodes": {"type": "array", "items": _NAME},
+            "when": {"enum": list(GOAL_WHENS)}, "step": step,
+            "variant": {"type": "object", "required": ["changes"],
+                        "properties": {"changes": {"type": "array", "items": action}}},
+            "challenge": {"type": "boolean"}, "check": {"type": "boolean"},
+            "limits": {"type": "array", "items": limit},
+        },
+    }
+    return {
+        "type": "object", "required": ["chapter", "title"],
+        "properties": {
+            "chapter": _NAME, "order": {"type": "integer", "minimum": 0},
+            "title": text, "summary": text,
+            "speed": {"type": "number", "exclusiveMinimum": 0},
+            "panels": {"type": "array", "items": {"type": "object", "required": ["panel"],
+                                                  "properties": {"panel": _NAME,
+                                                                 "options": {"type": "object"}}}},
+            "pages": {"type": "array", "items": {"type": "object", "required": ["text"],
+                                                 "properties": {"text": text,
+                                                                "actions": {"type": "array",
+                                                                            "items": action}}}},
+            "goals": {"type": "array", "items": goal},
+            # node id -> its label in each language (shown while the node keeps that label)
+            "labels": {"type": "object", "additionalProperties": text},
+        },
+    }
 
 
 @functools.lru_cache(maxsize=1)
@@ -202,7 +299,8 @@ def schema() -> dict:
         "title": "NN Playground graph file (.nnpg)",
         "type": "object",
         "required": ["format", "version", "graph"],
-        "properties": {"format": {"const": FORMAT}, "version": {"const": VERSION}, "graph": top_graph},
+        "properties": {"format": {"const": FORMAT}, "version": {"const": VERSION}, "graph": top_graph,
+                       "lesson": _lesson_schema()},
         "$defs": {"graph": graph},
     }
 
@@ -230,8 +328,8 @@ def _params_validator(type_name):
     return None if nt is None else _validator_class()(params_schema(nt))
 
 
-_TYPE_WORDS = {"integer": "a whole number", "number": "a number", "string": "text",
-               "boolean": "true or false", "array": "a list", "object": "an object ({...})",
+_TYPE_WORDS = {"integer": N_("a whole number"), "number": N_("a number"), "string": N_("text"),
+               "boolean": N_("true or false"), "array": N_("a list"), "object": N_("an object ({...})"),
                "null": "null"}
 
 
@@ -255,34 +353,38 @@ def _words(error) -> str:
     v, value = error.validator, error.validator_value
     if v == "type":
         types = value if isinstance(value, list) else [value]
-        return "must be " + " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+        return _("must be {what}").format(what=_(" or ").join(_(_TYPE_WORDS.get(t, t)) for t in types))
     if v == "const":
-        return f"must be {value!r}"
+        return _("must be {what}").format(what=repr(value))
     if v == "enum":
-        return "must be one of " + ", ".join(map(str, value))
+        return _("must be one of {choices}").format(choices=", ".join(map(str, value)))
     if v == "minimum":
-        return f"must be at least {value}"
+        return _("must be at least {value}").format(value=value)
     if v == "maximum":
-        return f"must be at most {value}"
+        return _("must be at most {value}").format(value=value)
+    if v == "exclusiveMinimum":
+        return _("must be more than {value}").format(value=value)
+    if v == "minProperties":
+        return _("must not be empty")
     if v == "minLength":
-        return "must not be empty"
+        return _("must not be empty")
     if v == "maxLength":
-        return f"is too long (at most {value} characters)"
+        return _("is too long (at most {n} characters)").format(n=value)
     if v == "pattern":
-        return "must not hold control characters (line breaks, tabs, escape codes, direction overrides)"
+        return _("must not hold control characters (line breaks, tabs, escape codes, direction overrides)")
     if v in ("minItems", "maxItems") and error.schema.get("minItems") == error.schema.get("maxItems"):
-        return f"must have exactly {error.schema['minItems']} items"
+        return _("must have exactly {n} items").format(n=error.schema["minItems"])
     if v == "minItems":
-        return f"must have at least {value} items"
+        return _("must have at least {n} items").format(n=value)
     if v == "maxItems":
-        return f"must have at most {value} items"
+        return _("must have at most {n} items").format(n=value)
     if v == "anyOf":
         # a nullable param: report the non-null alternative's words
         inner = [s for s in value if s.get("type") != "null"]
         if inner and "type" in inner[0]:
-            return "must be " + _TYPE_WORDS.get(inner[0]["type"], inner[0]["type"]) + " or null"
+            return _("must be {what} or null").format(what=_(_TYPE_WORDS.get(inner[0]["type"], inner[0]["type"])))
         if inner and "enum" in inner[0]:
-            return "must be one of " + ", ".join(map(str, inner[0]["enum"])) + " or null"
+            return _("must be one of {choices} or null").format(choices=", ".join(map(str, inner[0]["enum"])))
     return error.message.splitlines()[0][:200]
 
 
@@ -302,7 +404,7 @@ def _errors(validator, instance, prefix=()):
             missing = [k for k in error.validator_value if not isinstance(error.instance, dict)
                        or k not in error.instance]
             parts.append(missing[0] if missing else "?")
-            found.append((json_path(parts), "is missing"))
+            found.append((json_path(parts), _("is missing")))
         else:
             found.append((json_path(parts), _words(error)))
     return found

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from ..i18n import _
 from . import registry
 from .registry import COST, ShapeError
 from .nodes._common import fmt
@@ -64,9 +65,9 @@ def _structure(graph, problems, exposed=(), scope=None):
     for node in graph.nodes.values():
         nt = registry.get(node.type)
         if nt is None:
-            problems.append(Problem("unknown_type", f"{describe(node)}: unknown node type '{node.type}'. "
-                                    f"It is kept as a placeholder (saved back unchanged) but cannot run.",
-                                    node.id))
+            problems.append(Problem("unknown_type", _(
+                "{node}: unknown node type '{type}'. It is kept as a placeholder (saved back unchanged) "
+                "but cannot run.").format(node=describe(node), type=node.type), node.id))
             continue
         known.add(node.id)
         bad = list(_param_problems(node, nt))
@@ -76,45 +77,50 @@ def _structure(graph, problems, exposed=(), scope=None):
             if bad:   # not a name at all: reported above
                 known.discard(node.id)
             elif name not in scope.modules:
-                problems.append(Problem("module", f"{describe(node)}: there is no module named {name!r} "
-                                        f"in this file.", node.id))
+                problems.append(Problem("module", _("{node}: there is no module named {name} in this file.")
+                                        .format(node=describe(node), name=repr(name)), node.id))
                 known.discard(node.id)  # its ports are unknown: one problem is enough
     ports = {nid: registry.node_ports(graph.nodes[nid], scope) for nid in known}
     for e in graph.edges:
         ends_known = True
         for nid in (e.src, e.dst):
             if nid not in graph.nodes:
-                problems.append(Problem("unknown_node", f"A connection refers to node '{nid}', which is not "
-                                        f"in the graph ({e.src}.{e.src_port} -> {e.dst}.{e.dst_port}).", nid))
+                problems.append(Problem("unknown_node", _(
+                    "A connection refers to node '{node}', which is not in the graph ({link}).").format(
+                    node=nid, link=f"{e.src}.{e.src_port} -> {e.dst}.{e.dst_port}"), nid))
                 ends_known = False
         if not ends_known:
             continue
         if e.src in known and e.src_port not in {p.name for p in ports[e.src][1]}:
             src = graph.nodes[e.src]
-            problems.append(Problem("unknown_port", f"{describe(src)} has no output '{e.src_port}' "
-                                    f"(its outputs: {_names(ports[e.src][1])}).", e.src, e.src_port))
+            problems.append(Problem("unknown_port", _("{node} has no output '{port}' (its outputs: {ports}).")
+                                    .format(node=describe(src), port=e.src_port, ports=_names(ports[e.src][1])),
+                                    e.src, e.src_port))
         if e.dst in known and e.dst_port not in {p.name for p in ports[e.dst][0]}:
             dst = graph.nodes[e.dst]
-            problems.append(Problem("unknown_port", f"{describe(dst)} has no input '{e.dst_port}' "
-                                    f"(its inputs: {_names(ports[e.dst][0])}).", e.dst, e.dst_port))
+            problems.append(Problem("unknown_port", _("{node} has no input '{port}' (its inputs: {ports}).")
+                                    .format(node=describe(dst), port=e.dst_port, ports=_names(ports[e.dst][0])),
+                                    e.dst, e.dst_port))
     for nid in known:
         node = graph.nodes[nid]
         for port in ports[nid][0]:
             count = len(graph.edges_into(nid, port.name)) + ((nid, port.name) in exposed)
             if count == 0 and not port.optional:
-                problems.append(Problem("missing_input", f"{describe(node)} input '{port.name}' is not "
-                                        f"connected{': ' + port.help if port.help else ''}.", nid, port.name))
+                text = _("{node} input '{port}' is not connected").format(node=describe(node), port=port.name)
+                problems.append(Problem("missing_input", text + (": " + _(port.help) if port.help else "") + ".",
+                                        nid, port.name))
             elif count > 1 and not port.multi:
-                problems.append(Problem("too_many_inputs", f"{describe(node)} input '{port.name}' takes one "
-                                        f"connection but has {count}; combine them first (e.g. with Add or "
-                                        f"Concat).", nid, port.name))
+                problems.append(Problem("too_many_inputs", _(
+                    "{node} input '{port}' takes one connection but has {n}; combine them first (e.g. with Add "
+                    "or Concat).").format(node=describe(node), port=port.name, n=count), nid, port.name))
     return known
 
 
 def _param_problems(node, nt):
     for name, why in nt.check_params(node.params):
         value = node.params.get(name)
-        yield Problem("bad_param", f"{describe(node)} setting '{name}' {why} (it is {value!r}).", node.id)
+        yield Problem("bad_param", _("{node} setting '{name}' {problem} (it is {value}).").format(
+            node=describe(node), name=name, problem=why, value=repr(value)), node.id)
 
 
 def declaration_problems(graph) -> list:
@@ -133,12 +139,12 @@ def declaration_problems(graph) -> list:
 
 def _inside(name, problems) -> list:
     """Problems found in module ``name``'s own graph, as the document reports them."""
-    return [Problem(p.kind, f"Inside module '{name}': {p.message}", p.node, p.port, p.severity, module=name)
-            for p in problems]
+    return [Problem(p.kind, _("Inside module '{name}': {problem}").format(name=name, problem=p.message),
+                    p.node, p.port, p.severity, module=name) for p in problems]
 
 
 def _names(ports):
-    return ", ".join(p.name for p in ports) or "none"
+    return ", ".join(p.name for p in ports) or _("none")
 
 
 def _digraph(graph):
@@ -159,9 +165,9 @@ def _cycles(graph, problems):
         names = [describe(graph.nodes[a]) for a, _ in cycle]
         names.append(names[0])
         first = cycle[0][0]
-        problems.append(Problem("cycle", "These nodes form a loop, so none of them can be computed first: "
-                                + " -> ".join(names) + ". Remove one connection (recurrence needs an RNN, "
-                                "LSTM or GRU node).", first))
+        problems.append(Problem("cycle", _(
+            "These nodes form a loop, so none of them can be computed first: {loop}. Remove one connection "
+            "(recurrence needs an RNN, LSTM or GRU node).").format(loop=" -> ".join(names)), first))
     return g
 
 
@@ -183,8 +189,11 @@ def _declared_shape(node, what, dataset_shapes, problems):
     if data is not None:
         data = tuple(data)
         if own and tuple(own) != tuple(data[1:]):
-            problems.append(Problem("shape", f"{describe(node)}: its 'shape' setting says {fmt((None, *own))} "
-                                    f"but the dataset's {what} are {fmt(data)}.", node.id, "out"))
+            text = (_("{node}: its 'shape' setting says {own} but the dataset's inputs are {data}.")
+                    if what == "inputs" else
+                    _("{node}: its 'shape' setting says {own} but the dataset's targets are {data}."))
+            problems.append(Problem("shape", text.format(node=describe(node), own=fmt((None, *own)), data=fmt(data)),
+                                    node.id, "out"))
         return data
     return (None, *own) if own else None
 
@@ -207,8 +216,9 @@ def _infer(graph, dataset_shapes, problems, seeds, stack, scope):
             seed = shapes[(nid, "out")] = seeds[(nid, "out")]
             own = node.params.get("shape") or []
             if own and seed is not None and not _fits((None, *own), seed):
-                problems.append(Problem("shape", f"{describe(node)}: its 'shape' setting says "
-                                        f"{fmt((None, *own))} but it receives {fmt(seed)}.", nid, "out"))
+                problems.append(Problem("shape", _("{node}: its 'shape' setting says {own} but it receives {seed}.")
+                                        .format(node=describe(node), own=fmt((None, *own)), seed=fmt(seed)),
+                                        nid, "out"))
             continue
         if nt.check_params(node.params):
             continue  # bad settings are reported already; a rule on them would only add noise
@@ -246,8 +256,8 @@ def _infer(graph, dataset_shapes, problems, seeds, stack, scope):
             problems.append(_shape_problem(graph, node, in_ports, in_shapes, sources, e))
             continue
         except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError) as e:
-            problems.append(Problem("shape", f"{describe(node)}: cannot work out its output shape ({e}).",
-                                    nid))
+            problems.append(Problem("shape", _("{node}: cannot work out its output shape ({reason}).").format(
+                node=describe(node), reason=e), nid))
             continue
         for port, shape in out.items():
             shapes[(nid, port)] = None if shape is None else tuple(shape)
@@ -261,10 +271,10 @@ def _shape_problem(graph, node, in_ports, in_shapes, sources, err):
         port = connected[0]
     text = str(err).rstrip(".")
     if port is not None:
-        where = f"{describe(node)} input '{port}'"
+        where = _("{node} input '{port}'").format(node=describe(node), port=port)
         src = sources.get(port)
         if src is not None:
-            text += f" (from {describe(graph.nodes[src])})"
+            text += " " + _("(from {node})").format(node=describe(graph.nodes[src]))
     else:
         where = describe(node)
     return Problem("shape", f"{where}: {text}.", node.id, port)
@@ -276,13 +286,13 @@ def _module_shapes(graph, node, in_shapes, problems, stack):
     if mdef is None:
         return {}
     if name in stack:
-        raise ShapeError(f"module '{name}' contains an instance of itself")
+        raise ShapeError(_("module '{name}' contains an instance of itself").format(name=name))
     seeds = {(ref.node, ref.port): in_shapes.get(ref.name) for ref in mdef.inputs}
     inner_problems = []
     inner = _infer(mdef.graph, None, inner_problems, seeds, stack + (name,), graph)
     for p in inner_problems:
-        problems.append(Problem(p.kind, f"Inside module '{name}' (used by {describe(node)}): {p.message}",
-                                node.id, None, p.severity))
+        problems.append(Problem(p.kind, _("Inside module '{name}' (used by {node}): {problem}").format(
+            name=name, node=describe(node), problem=p.message), node.id, None, p.severity))
     return {ref.name: inner.get((ref.node, ref.port)) for ref in mdef.outputs}
 
 
@@ -292,21 +302,23 @@ def _ties(graph, problems):
         nodes = [graph.nodes[i] for i in ids]
         types = sorted({n.type for n in nodes})
         if len(types) > 1:
-            problems.append(Problem("tie", f"Tie group '{group}' mixes node types ({', '.join(types)}): only "
-                                    f"nodes of one type can share weights.", ids[0]))
+            problems.append(Problem("tie", _("Tie group '{group}' mixes node types ({types}): only nodes of one "
+                                             "type can share weights.").format(group=group, types=", ".join(types)),
+                                    ids[0]))
             continue
         nt = registry.get(types[0])
         if nt is None:
             continue
         if not nt.learnable:
-            problems.append(Problem("tie", f"Tie group '{group}': {types[0]} has no weights to share.",
-                                    ids[0], severity=WARNING))
+            problems.append(Problem("tie", _("Tie group '{group}': {type} has no weights to share.").format(
+                group=group, type=types[0]), ids[0], severity=WARNING))
             continue
         if types[0] == "Module":
             names = sorted({str(n.params.get("module")) for n in nodes})
             if len(names) > 1:
-                problems.append(Problem("tie", f"Tie group '{group}' mixes different modules ({', '.join(names)}): "
-                                        f"only instances of one module can share weights.", ids[0]))
+                problems.append(Problem("tie", _("Tie group '{group}' mixes different modules ({names}): only "
+                                                 "instances of one module can share weights.").format(
+                    group=group, names=", ".join(names)), ids[0]))
             continue
         first = nodes[0]
         ref = _shape_settings(nt, first)
@@ -315,9 +327,11 @@ def _ties(graph, problems):
             diff = [k for k in ref if got.get(k) != ref[k]]
             if diff:
                 k = diff[0]
-                problems.append(Problem("tie", f"Tie group '{group}': {describe(n)} and {describe(first)} "
-                                        f"share weights, so their weights must have the same shapes, but "
-                                        f"their '{k}' settings differ ({got.get(k)!r} vs {ref[k]!r}).", n.id))
+                problems.append(Problem("tie", _(
+                    "Tie group '{group}': {node} and {other} share weights, so their weights must have the same "
+                    "shapes, but their '{setting}' settings differ ({value} vs {other_value}).").format(
+                    group=group, node=describe(n), other=describe(first), setting=k, value=repr(got.get(k)),
+                    other_value=repr(ref[k])), n.id))
 
 
 def _shape_settings(nt, node):
@@ -419,7 +433,7 @@ def presented_shapes(graph, dataset_shapes):
     kind = target_kind(graph, shapes=first) or "index"
     pred = None
     for t in (n for n in graph.nodes.values() if n.type == "Target"):
-        for cost, _ in _fed_costs(graph, t.id):
+        for cost, _edge in _fed_costs(graph, t.id):
             pred = pred or _prediction_into(graph, cost.id, first)
     ds["y"] = target_shape(ds["y"], kind, pred, ds.get("n_classes"))
     return ds, kind
@@ -432,21 +446,24 @@ def _class_problems(graph, shapes, dataset_shapes, kind, problems):
     if not n or kind is None or kind == "none":
         return
     for t in (node for node in graph.nodes.values() if node.type == "Target"):
-        for cost, _ in _fed_costs(graph, t.id):
+        for cost, _edge in _fed_costs(graph, t.id):
             edge = _prediction_edge(graph, cost.id)
             pred = None if edge is None else shapes.get((edge.src, edge.src_port))
             port = "input1" if edge is None else edge.dst_port
             if kind in ("float", "signed") and n > 2:
-                problems.append(Problem("shape", f"{describe(cost)} input '{port}': the dataset has {n} classes "
-                                        f"but {describe(t)} gives one {'0/1' if kind == 'float' else '-1/+1'} "
-                                        f"value per sample, which can only tell two classes apart. Give the "
-                                        f"prediction {n} outputs (one per class) or use CrossEntropyLoss.",
-                                        cost.id, port))
+                problems.append(Problem("shape", _(
+                    "{cost} input '{port}': the dataset has {n} classes but {target} gives one {values} value per "
+                    "sample, which can only tell two classes apart. Give the prediction {n} outputs (one per "
+                    "class) or use CrossEntropyLoss.").format(
+                    cost=describe(cost), port=port, n=n, target=describe(t),
+                    values="0/1" if kind == "float" else "-1/+1"), cost.id, port))
             elif kind == "index" and pred and len(pred) >= 2 and pred[1] is not None and pred[1] < n:
-                problems.append(Problem("shape", f"{describe(cost)} input '{port}': the dataset has {n} classes "
-                                        f"but the prediction holds {pred[1]} class score"
-                                        f"{'s' if pred[1] != 1 else ''} per sample; give the last layer "
-                                        f"{n} outputs.", cost.id, port))
+                text = (_("{cost} input '{port}': the dataset has {n} classes but the prediction holds "
+                          "{scores} class score per sample; give the last layer {n} outputs.") if pred[1] == 1 else
+                        _("{cost} input '{port}': the dataset has {n} classes but the prediction holds "
+                          "{scores} class scores per sample; give the last layer {n} outputs."))
+                problems.append(Problem("shape", text.format(cost=describe(cost), port=port, n=n, scores=pred[1]),
+                                        cost.id, port))
 
 
 # ----------------------------------------------------------------- training settings
@@ -464,8 +481,8 @@ def _settings_problem(settings, path, why):
         except (KeyError, IndexError, TypeError):
             found = False
             break
-    shown = f" (it is {reprlib.repr(value)})" if found else ""
-    return Problem("settings", f"Setting {path} {why}{shown}.", None)
+    shown = " " + _("(it is {value})").format(value=reprlib.repr(value)) if found else ""
+    return Problem("settings", _("Setting {path} {problem}").format(path=path, problem=why) + shown + ".", None)
 
 
 def _unusable_numbers(value, path):
@@ -482,7 +499,7 @@ def _unusable_numbers(value, path):
         except OverflowError:
             ok = False
         if not ok:
-            yield path, "must be a finite number of sensible size"
+            yield path, _("must be a finite number of sensible size")
 
 
 def _hyperparameter_type(cls, key, value) -> str | None:
@@ -496,15 +513,15 @@ def _hyperparameter_type(cls, key, value) -> str | None:
     default, note = p.default, str(p.annotation)
     is_num = isinstance(value, (int, float)) and not isinstance(value, bool)
     if isinstance(default, bool):
-        return None if isinstance(value, bool) else "must be true or false"
+        return None if isinstance(value, bool) else _("must be true or false")
     if isinstance(default, tuple):
         ok = isinstance(value, (list, tuple)) and len(value) == len(default) and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-        return None if ok else f"must be a list of {len(default)} numbers"
+        return None if ok else _("must be a list of {n} numbers").format(n=len(default))
     if note == "int":
-        return None if is_num and float(value).is_integer() else "must be a whole number"
+        return None if is_num and float(value).is_integer() else _("must be a whole number")
     if note == "float" or isinstance(default, float):
-        return None if is_num else "must be a number"
+        return None if is_num else _("must be a number")
     return None
 
 
@@ -513,17 +530,18 @@ def _trial_step(trainer, spec, schedule):
     the engine refuses (torch's own range checks: lr >= 0, momentum >= 0, betas in [0, 1),
     ...) is refused here, before any model is built. The optimizer setting is checked
     whatever the trainer (the file declares it); the schedule is tried on what ``trainer``
-    steps (the perceptron rule under "perceptron"), as Session will build it.
+    steps (the learning rule under "perceptron" and "hebb"), as Session will build it.
     Returns (key path, why) or None."""
     import numpy as np  # noqa: PLC0415
 
     from ..nn.module import Parameter  # noqa: PLC0415
+    from .schema import RULE_TRAINERS  # noqa: PLC0415
     from ..optim import (OPTIMIZERS, lr_scheduler, make_optimizer, make_perceptron,  # noqa: PLC0415
                          make_scheduler)
 
     name = spec.get("name", "SGD")
     if not isinstance(name, str) or name not in OPTIMIZERS:
-        return "optimizer.name", f"must be one of {', '.join(OPTIMIZERS)}"
+        return "optimizer.name", _("must be one of {choices}").format(choices=", ".join(OPTIMIZERS))
     for key, value in spec.items():
         why = key != "name" and _hyperparameter_type(OPTIMIZERS[name], key, value)
         if why:
@@ -532,12 +550,17 @@ def _trial_step(trainer, spec, schedule):
     try:
         optimizer = make_optimizer(spec, [weight])
         weight.grad = np.ones(2)
-        optimizer.step()
-        if trainer == "perceptron":
-            optimizer = make_perceptron(spec, weight=Parameter(np.zeros((1, 2))))
+
+        def closure():   # Newton and conjugate gradient evaluate a loss of their own
+            loss = ((weight - 1.0) * (weight - 1.0)).sum()
+            loss.backward()
+            return loss
+        optimizer.step(closure if getattr(optimizer, "needs_closure", False) else None)
+        if trainer in RULE_TRAINERS:
+            optimizer = make_perceptron(spec, weight=Parameter(np.zeros((1, 2))), rule=trainer)
             optimizer.step(np.ones((1, 2)), np.ones((1, 1)))
     except (ValueError, TypeError, OverflowError, ZeroDivisionError) as exc:
-        return "optimizer", f"cannot be used: {exc}"
+        return "optimizer", _("cannot be used: {reason}").format(reason=exc)
     if not isinstance(schedule, dict):
         return None
     sname = schedule.get("name", "none")
@@ -552,7 +575,7 @@ def _trial_step(trainer, spec, schedule):
         if scheduler is not None:
             scheduler.step()
     except (ValueError, TypeError, OverflowError, ZeroDivisionError, KeyError) as exc:
-        return "schedule", f"cannot be used: {exc}"
+        return "schedule", _("cannot be used: {reason}").format(reason=exc)
     return None
 
 
@@ -563,7 +586,7 @@ def settings_problems(settings) -> list:
 
     settings = settings or {}
     if not isinstance(settings, dict):
-        return [_settings_problem(settings, "graph.settings", "must be an object ({...})")]
+        return [_settings_problem(settings, "graph.settings", _("must be an object ({...})"))]
     # the file format's declarations (types, minima and maxima of every key)
     doc = {"format": schema.FORMAT, "version": schema.VERSION,
            "graph": {"nodes": [], "edges": [], "settings": settings}}
@@ -604,9 +627,10 @@ def _cost_outputs(graph, shapes, problems):
         shape = shapes.get((node.id, "out"))
         if nt is None or nt.category != COST or shape is None or shape == ():
             continue
-        hint = ": set its 'reduction' to mean or sum" if node.params.get("reduction") == "none" else ""
-        problems.append(Problem("shape", f"{describe(node)}: a cost must be one number to minimise, but "
-                                f"its output has shape {fmt(shape)}{hint}.", node.id, "out"))
+        hint = ": " + _("set its 'reduction' to mean or sum") if node.params.get("reduction") == "none" else ""
+        problems.append(Problem("shape", _("{node}: a cost must be one number to minimise, but its output has "
+                                           "shape {shape}").format(node=describe(node), shape=fmt(shape)) + hint + ".",
+                                node.id, "out"))
 
 
 # ----------------------------------------------------------------- entry point
@@ -631,20 +655,22 @@ def validate(graph, dataset_shapes=None) -> list:
             for ref in refs:
                 node = mdef.graph.nodes.get(ref.node)
                 if node is None:
-                    inner.append(Problem("module", f"exposed port '{ref.name}' refers to node '{ref.node}', "
-                                         f"which is not inside.", None))
+                    inner.append(Problem("module", _("exposed port '{port}' refers to node '{node}', which is not "
+                                                     "inside.").format(port=ref.name, node=ref.node), None))
                 elif side == 0 and node.type == "Input" and ref.port == "out":
                     continue  # the module's input drawn as an Input node inside it
                 elif registry.get(node.type) is not None and ref.port not in {
                         p.name for p in registry.node_ports(node, graph)[side]}:
-                    inner.append(Problem("module", f"exposed port '{ref.name}' refers to {describe(node)}'s "
-                                         f"{'input' if side == 0 else 'output'} '{ref.port}', which it does "
-                                         f"not have.", ref.node, ref.port))
+                    text = (_("exposed port '{port}' refers to {node}'s input '{inner}', which it does not have.")
+                            if side == 0 else
+                            _("exposed port '{port}' refers to {node}'s output '{inner}', which it does not have."))
+                    inner.append(Problem("module", text.format(port=ref.name, node=describe(node), inner=ref.port),
+                                         ref.node, ref.port))
         problems.extend(_inside(name, inner))
     if not any((nt := registry.get(n.type)) is not None and nt.category == COST for n in graph.nodes.values()):
-        problems.append(Problem("no_cost", "Nothing to train: the graph has no cost (loss) node. Connect the "
-                                "prediction and the Target to a loss such as MSELoss or CrossEntropyLoss.",
-                                severity=WARNING))
+        problems.append(Problem("no_cost", _("Nothing to train: the graph has no cost (loss) node. Connect the "
+                                             "prediction and the Target to a loss such as MSELoss or "
+                                             "CrossEntropyLoss."), severity=WARNING))
     if not errors(problems):   # only a graph that could be built is weighed
         _resources(graph, dataset_shapes, problems)
     return [p for p in problems if p.severity == ERROR] + [p for p in problems if p.severity != ERROR]

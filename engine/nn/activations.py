@@ -61,8 +61,7 @@ class ReLU6(_InplaceActivation):
 
 
 class LeakyReLU(_InplaceActivation):
-    relu_family = True
-
+    # not relu_family: the negative side has slope negative_slope, so no unit dies
     def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__(inplace)
         self.negative_slope = negative_slope
@@ -75,9 +74,8 @@ class LeakyReLU(_InplaceActivation):
 
 
 class PReLU(_Activation):
-    """Leaky ReLU with a learnable slope: one shared, or one per channel (dim 1)."""
-
-    relu_family = True
+    """Leaky ReLU with a learnable slope: one shared, or one per channel (dim 1). Not
+    relu_family: the negative side keeps a gradient, so no unit dies."""
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
@@ -93,9 +91,8 @@ class PReLU(_Activation):
 
 
 class RReLU(_InplaceActivation):
-    """Random negative slope in [lower, upper] while training, their mean in eval."""
-
-    relu_family = True
+    """Random negative slope in [lower, upper] while training, their mean in eval. Not
+    relu_family: the negative side keeps a gradient, so no unit dies."""
 
     def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False, generator=None):
         super().__init__(inplace)

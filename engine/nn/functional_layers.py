@@ -14,7 +14,7 @@ from .. import backend, ops
 from ..autograd import Function, Tensor, _make, value_read
 
 __all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
-           "avg_pool2d", "dropout", "batch_norm", "layer_norm", "group_norm", "instance_norm",
+           "avg_pool2d", "dropout", "gaussian_noise", "batch_norm", "layer_norm", "group_norm", "instance_norm",
            "embedding", "scaled_dot_product_attention", "flatten",
            "rnn_tanh_layer", "rnn_relu_layer", "lstm_layer", "gru_layer"]
 
@@ -246,6 +246,34 @@ class _Dropout(Function):
         return g * self.mask
 
 
+def gaussian_noise(input, std=0.1, training=True, generator=None):
+    """x + std * N(0, 1) in training, x in evaluation: noise injection, a regulariser
+    (course notes 003, section 11). An engine extra, like dropout's ``generator``."""
+    if std < 0:
+        raise ValueError(f"noise standard deviation must be at least 0, got {std}")
+    if not training or std == 0:
+        return input
+    gen = generator if generator is not None else backend.default_generator
+    return _GaussianNoise(std, gen).apply(input)
+
+
+class _GaussianNoise(Function):
+    """x + std * noise; the noise is drawn in forward (a replayed step draws anew, as for
+    dropout) and does not depend on x, so the gradient passes unchanged."""
+
+    def __init__(self, std, generator):
+        self.std, self.generator = std, generator
+
+    def forward(self, x):
+        r = self.generator.standard_normal(x.shape)
+        if backend.device_of(r) != backend.device_of(x):
+            r = backend.to_device(r, backend.device_of(x))
+        return x + _xp(x).asarray(r, dtype=x.dtype) * x.dtype.type(self.std)
+
+    def backward(self, g):
+        return g
+
+
 # ===================================================================== normalisation
 def _normalise(x, axes, eps):
     mu = ops.mean(x, axes, keepdim=True)
@@ -386,9 +414,26 @@ def _sig(x, xp):
     return out
 
 
+def _record_grad(record, norms, t, dh, L):
+    """BPTT: keep |dL/dh_t| (the gradient reaching the hidden state of step t, through
+    every later step) in ``record["grad_norm"]`` (L,), in float64: no overflow warning."""
+    if norms is None:
+        norms = record["grad_norm"] = _xp(dh).zeros(L, dtype="float64")
+    d = dh.astype("float64")
+    norms[t] = (d * d).sum() ** 0.5
+    return norms
+
+
 class _RecurrentLayer(Function):
     """One layer, one direction, the whole sequence. Inputs: x (L, N, I), h0 (N, H),
-    W_ih, W_hh[, b_ih, b_hh]. Subclasses define the cell's step and its BPTT step."""
+    W_ih, W_hh[, b_ih, b_hh]. Subclasses define the cell's step and its BPTT step.
+
+    ``record`` (a dict, or None: then nothing is kept and nothing costs): the forward
+    puts the hidden states "h" (L, N, H) and each gate's values (L, N, H) under "gates",
+    views of the arrays the step itself used; the backward puts "grad_norm" (see
+    _record_grad). Set by the modules only when asked (engine.nn.layers._RNNBase.record)."""
+
+    record = None
 
     def forward(self, x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
         xp = _xp(x)
@@ -430,6 +475,8 @@ class _RNNLayer(_RecurrentLayer):
                 a += b_hh
             hs[t + 1] = xp.maximum(a, 0) if self.relu else xp.tanh(a)
         self.hs = hs
+        if self.record is not None:
+            self.record.update(h=hs[1:], gates={})
         return hs[1:]
 
     def backward(self, g):
@@ -437,8 +484,11 @@ class _RNNLayer(_RecurrentLayer):
         xp = _xp(g)
         da = xp.empty_like(g)
         dh = xp.zeros_like(hs[0])
+        norms = None
         for t in range(g.shape[0] - 1, -1, -1):
             dh = dh + g[t]
+            if self.record is not None:
+                norms = _record_grad(self.record, norms, t, dh, g.shape[0])
             h = hs[t + 1]
             da[t] = dh * (h > 0) if self.relu else dh * (1 - h * h)
             dh = da[t] @ w_hh
@@ -453,8 +503,11 @@ class _LSTMLayer(Function):
     three sigmoids are one contiguous block, and the 1/2 of sigmoid(a) = (1 + tanh(a/2))/2
     is folded into the weights once: each time step is then a handful of NumPy calls.
     Everything the backward pass needs that does not depend on the recurrence is computed
-    for all steps at once before the BPTT loop.
+    for all steps at once before the BPTT loop. ``record``: as _RecurrentLayer's, with
+    the cell states "c" too.
     """
+
+    record = None
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
         xp = _xp(x)
@@ -493,6 +546,10 @@ class _LSTMLayer(Function):
         self.x, self.wi, self.wh, self.perm = x, wi, wh, perm
         self.hs, self.cs, self.tcs, self.acts = hs, cs, tcs, acts
         self.has_bias = b_ih is not None
+        if self.record is not None:
+            self.record.update(h=hs[1:], c=cs[1:], gates={
+                "input": acts[..., :H], "forget": acts[..., H:2 * H],
+                "cell": acts[..., 3 * H:], "output": acts[..., 2 * H:3 * H]})
         out = xp.empty((L + 1, N, H), dtype=x.dtype)
         out[:L] = hs[1:]
         out[L] = cs[L]
@@ -522,8 +579,11 @@ class _LSTMLayer(Function):
         dh = xp.zeros((N, H), dtype=g.dtype)
         dc = g[L].copy()
         tmp = xp.empty((N, H), dtype=g.dtype)
+        norms = None
         for t in range(L - 1, -1, -1):
             dh += g[t]
+            if self.record is not None:
+                norms = _record_grad(self.record, norms, t, dh, L)
             xp.multiply(dh, dcdh[t], out=tmp)
             dc += tmp
             d = da[t]
@@ -566,6 +626,9 @@ class _GRULayer(_RecurrentLayer):
             z = rz[t, :, H:]
             hs[t + 1] = ns[t] + z * (hs[t] - ns[t])  # (1 - z) n + z h
         self.hs, self.rz, self.ns, self.hwn = hs, rz, ns, hwn
+        if self.record is not None:
+            self.record.update(h=hs[1:], gates={"reset": rz[..., :H], "update": rz[..., H:],
+                                                "candidate": ns})
         return hs[1:]
 
     def backward(self, g):
@@ -576,8 +639,11 @@ class _GRULayer(_RecurrentLayer):
         dxw = xp.empty((L,) + g.shape[1:-1] + (3 * H,), dtype=g.dtype)
         dhw = xp.empty_like(dxw)
         dh = xp.zeros_like(hs[0])
+        norms = None
         for t in range(L - 1, -1, -1):
             dh = dh + g[t]
+            if self.record is not None:
+                norms = _record_grad(self.record, norms, t, dh, L)
             r, z, n = rz[t, :, :H], rz[t, :, H:], ns[t]
             dn = dh * (1 - z) * (1 - n * n)
             dr = dn * hwn[t] * r * (1 - r)
@@ -598,23 +664,29 @@ def _layer_args(x, h0, w_ih, w_hh, b_ih, b_hh):
     return args
 
 
-def rnn_tanh_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
-    """One Elman layer over a (L, N, I) sequence: returns all hidden states (L, N, H)."""
-    return _RNNLayer("tanh").apply(*_layer_args(x, h0, w_ih, w_hh, b_ih, b_hh))
+def _recording(fn, record):
+    fn.record = record
+    return fn
 
 
-def rnn_relu_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
-    return _RNNLayer("relu").apply(*_layer_args(x, h0, w_ih, w_hh, b_ih, b_hh))
+def rnn_tanh_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, record=None):
+    """One Elman layer over a (L, N, I) sequence: returns all hidden states (L, N, H).
+    ``record``: a dict that receives what the sequence views show (see _RecurrentLayer)."""
+    return _recording(_RNNLayer("tanh"), record).apply(*_layer_args(x, h0, w_ih, w_hh, b_ih, b_hh))
 
 
-def lstm_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
+def rnn_relu_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, record=None):
+    return _recording(_RNNLayer("relu"), record).apply(*_layer_args(x, h0, w_ih, w_hh, b_ih, b_hh))
+
+
+def lstm_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, record=None):
     """One LSTM layer (torch gate order i, f, g, o): returns (outputs (L, N, H), c_L)."""
     args = _layer_args(x, h0, w_ih, w_hh, b_ih, b_hh)
-    packed = _LSTMLayer().apply(*(args[:2] + [c0] + args[2:]))
+    packed = _recording(_LSTMLayer(), record).apply(*(args[:2] + [c0] + args[2:]))
     L = x.shape[0]
     return packed[:L], packed[L]
 
 
-def gru_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
+def gru_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, record=None):
     """One GRU layer (torch gate order r, z, n): returns all hidden states (L, N, H)."""
-    return _GRULayer().apply(*_layer_args(x, h0, w_ih, w_hh, b_ih, b_hh))
+    return _recording(_GRULayer(), record).apply(*_layer_args(x, h0, w_ih, w_hh, b_ih, b_hh))

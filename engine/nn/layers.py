@@ -11,7 +11,7 @@ from .containers import ModuleList
 from .module import Module, Parameter
 
 __all__ = ["Linear", "Bilinear", "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d",
-           "AvgPool2d", "Flatten", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+           "AvgPool2d", "Flatten", "Dropout", "GaussianNoise", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
            "GroupNorm", "InstanceNorm2d", "Embedding", "RNN", "LSTM", "GRU", "detach_hidden",
            "tbptt_chunks", "MultiheadAttention", "PositionalEncoding", "MixtureOfExperts",
            "AttentionModule", "TransformerBlock", "TransformerEncoderLayer"]
@@ -208,6 +208,24 @@ class Dropout(Module):
         return F.dropout(input, self.p, self.training, generator=self.generator)
 
 
+class GaussianNoise(Module):
+    """Adds N(0, std^2) noise to every value in training, identity in eval: noise injection
+    (course notes 003, section 11). Not a torch class (torch users write x + std *
+    torch.randn_like(x) under ``if self.training``). ``generator`` as for Dropout."""
+
+    def __init__(self, std=0.1, generator=None):
+        super().__init__()
+        if std < 0:
+            raise ValueError(f"noise standard deviation must be at least 0, got {std}")
+        self.std, self.generator = std, generator
+
+    def extra_repr(self):
+        return f"std={self.std}"
+
+    def forward(self, input):
+        return F.gaussian_noise(input, self.std, self.training, generator=self.generator)
+
+
 # ===================================================================== normalisation
 class _BatchNorm(Module):
     _dims = (2,)
@@ -349,7 +367,13 @@ class Embedding(Module):
 # ===================================================================== recurrent
 class _RNNBase(Module):
     """Parameters weight_ih_l{k}[_reverse], weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}
-    with torch's gate order and shapes; init U(+-1/sqrt(hidden_size)) for all."""
+    with torch's gate order and shapes; init U(+-1/sqrt(hidden_size)) for all.
+
+    ``record``: None (the default: nothing is kept, nothing costs), or a dict that the
+    next forward and backward fill for the first layer's forward direction: "h" and
+    ("c") the states over time (L, N, H), "gates" {name: (L, N, H)} and, after
+    backward, "grad_norm" (L,) = |dL/dh_t| per time step (BPTT). Whoever wants them
+    (the Session, on probe steps) sets a fresh dict and resets it to None afterwards."""
 
     _gates = 1
 
@@ -359,6 +383,7 @@ class _RNNBase(Module):
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
         self.bidirectional = bidirectional
+        self.record = None
         dirs = 2 if bidirectional else 1
         G = self._gates * hidden_size
         for layer in range(num_layers):
@@ -398,7 +423,8 @@ class _RNNBase(Module):
             for d, suffix in enumerate([""] if dirs == 1 else ["", "_reverse"]):
                 k = layer * dirs + d
                 seq = x if d == 0 else x[::-1]
-                out, last = self._run_layer(seq, [s[k] for s in states], self._weights(layer, suffix))
+                out, last = self._run_layer(seq, [s[k] for s in states], self._weights(layer, suffix),
+                                            self.record if k == 0 else None)
                 outs.append(out if d == 0 else out[::-1])
                 for f, v in zip(finals, last):
                     f.append(v)
@@ -442,9 +468,9 @@ class RNN(_RNNBase):
                          bidirectional, device, dtype)
         self.nonlinearity = nonlinearity
 
-    def _run_layer(self, x, state, weights):
+    def _run_layer(self, x, state, weights, record=None):
         fn = F.rnn_tanh_layer if self.nonlinearity == "tanh" else F.rnn_relu_layer
-        out = fn(x, state[0], *weights)
+        out = fn(x, state[0], *weights, record=record)
         return out, [out[-1]]
 
 
@@ -454,8 +480,8 @@ class LSTM(_RNNBase):
 
     _gates = 4
 
-    def _run_layer(self, x, state, weights):
-        out, c_last = F.lstm_layer(x, state[0], state[1], *weights)
+    def _run_layer(self, x, state, weights, record=None):
+        out, c_last = F.lstm_layer(x, state[0], state[1], *weights, record=record)
         return out, [out[-1], c_last]
 
 
@@ -465,8 +491,8 @@ class GRU(_RNNBase):
 
     _gates = 3
 
-    def _run_layer(self, x, state, weights):
-        out = F.gru_layer(x, state[0], *weights)
+    def _run_layer(self, x, state, weights, record=None):
+        out = F.gru_layer(x, state[0], *weights, record=record)
         return out, [out[-1]]
 
 
@@ -515,7 +541,10 @@ class MultiheadAttention(Module):
     v_proj_weight (E, vdim), as torch. Init xavier_uniform_ on the projection weights,
     zeros on in_proj_bias (3E) and out_proj.bias; add_bias_kv adds bias_k, bias_v (1, 1, E)
     (xavier_normal_) as one extra key/value, add_zero_attn one extra all-zero key/value.
-    forward returns (output, attention weights averaged over heads, or per head)."""
+    forward returns (output, attention weights averaged over heads, or per head).
+    After each forward, ``last_weights`` holds the weights per head, (N, heads, L, S)
+    (N = 1 for an unbatched input), detached: the attention views read them (keeping
+    them costs nothing: the array exists anyway)."""
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
                  add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
@@ -530,6 +559,7 @@ class MultiheadAttention(Module):
         self.vdim = vdim if vdim is not None else E
         self._qkv_same_embed_dim = self.kdim == E and self.vdim == E
         self.head_dim, self.batch_first, self.add_zero_attn = E // num_heads, batch_first, add_zero_attn
+        self.last_weights = None
         if self._qkv_same_embed_dim:
             self.in_proj_weight = _param((3 * E, E), device, dtype)
             self.q_proj_weight = self.k_proj_weight = self.v_proj_weight = None
@@ -601,6 +631,7 @@ class MultiheadAttention(Module):
         out, weights = F.scaled_dot_product_attention(
             q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0,
             return_weights=True)
+        self.last_weights = weights.detach()
         out = ops.reshape(ops.transpose(out, 1, 2), (N, L, E))
         out = self.out_proj(out)
         if unbatched:
@@ -766,6 +797,11 @@ class TransformerBlock(Module):
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.activation = activation
+
+    @property
+    def last_weights(self):
+        """The self-attention's weights per head of the last forward (see MultiheadAttention)."""
+        return self.self_attn.last_weights
 
     def _act(self, x):
         if self.activation == "relu":

@@ -4,15 +4,18 @@ from . import lr_scheduler, surfaces  # noqa: F401
 from ..errors import SettingsError
 from ..nn.utils import clip_grad_norm_, clip_grad_value_  # noqa: F401
 from .adam import Adam, AdamW, Lion
-from .adaptive import Adadelta, Adagrad, Rprop, RMSprop
+from .adaptive import AIMD, Adadelta, Adagrad, Rprop, RMSprop
 from .optimizer import Optimizer, required  # noqa: F401
 from .perceptron import Perceptron  # noqa: F401
 from .second_order import ConjugateGradient, Newton
 from .sgd import SGD
 
 #: gradient optimizers by torch class name, for Graph.settings["optimizer"]["name"]
+#: (Newton and ConjugateGradient re-evaluate the loss through a closure the Session passes;
+#: meant for full batches, e.g. a linear regression's quadratic loss)
 OPTIMIZERS = {cls.__name__: cls for cls in
-              (SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Rprop, Lion)}
+              (SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Rprop, Lion, AIMD, Newton,
+               ConjugateGradient)}
 
 
 def make_optimizer(spec: dict, params):
@@ -30,7 +33,7 @@ def make_optimizer(spec: dict, params):
     kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()}
     import inspect  # noqa: PLC0415 - only on this cold path
 
-    accepted = set(inspect.signature(cls).parameters) - {"params"}
+    accepted = set(inspect.signature(cls).parameters) - {"params", *getattr(cls, "code_only", ())}
     unknown = sorted(set(kwargs) - accepted)
     if unknown:
         raise SettingsError(f"optimizer {name} has no hyperparameter {unknown[0]!r}; "
@@ -41,12 +44,12 @@ def make_optimizer(spec: dict, params):
         raise SettingsError(f"optimizer {name}: {exc}") from None
 
 
-def make_perceptron(spec, layer=None, **tensors):
-    """The perceptron rule for the "perceptron" trainer: of the optimizer setting ``spec``
-    only "lr" applies (default 1.0, Rosenblatt's); the schedule then drives that lr.
-    ``layer`` (a Linear) or ``weight=``/``bias=`` as Perceptron takes them."""
+def make_perceptron(spec, layer=None, rule="perceptron", **tensors):
+    """The learning rule of the "perceptron" and "hebb" trainers (``rule``): of the
+    optimizer setting ``spec`` only "lr" applies (default 1.0, Rosenblatt's); the schedule
+    then drives that lr. ``layer`` (a Linear) or ``weight=``/``bias=`` as Perceptron takes them."""
     lr = spec.get("lr", 1.0) if isinstance(spec, dict) else 1.0
-    return Perceptron(layer, lr=lr, **tensors)
+    return Perceptron(layer, lr=lr, rule=rule, **tensors)
 
 
 def make_scheduler(spec: dict | None, optimizer):
@@ -66,6 +69,6 @@ def make_scheduler(spec: dict | None, optimizer):
 
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Rprop",
-           "Lion", "Newton", "ConjugateGradient", "Perceptron", "clip_grad_norm_",
+           "Lion", "AIMD", "Newton", "ConjugateGradient", "Perceptron", "clip_grad_norm_",
            "clip_grad_value_", "lr_scheduler", "surfaces", "make_optimizer", "make_perceptron",
            "make_scheduler", "OPTIMIZERS"]

@@ -63,6 +63,13 @@ class Adam(Optimizer):
         denom += eps
         w -= (lr / (1 - b1 ** t)) * (m / denom)
 
+    def _rate(self, group, state):
+        # the factor on the (averaged, bias-corrected) gradient m / (1 - b1^t)
+        b2, t = group["betas"][1], state["step"]
+        v = state.get("max_exp_avg_sq", state["exp_avg_sq"]) if group["amsgrad"] else state["exp_avg_sq"]
+        xp = backend.array_module(v)
+        return group["lr"] / (xp.sqrt(v / (1 - b2 ** t)) + group["eps"])
+
 
 class AdamW(Adam):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,

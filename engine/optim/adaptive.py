@@ -1,4 +1,5 @@
-"""Per-weight adaptive step sizes: Adagrad, RMSprop, Adadelta, Rprop (torch.optim equations).
+"""Per-weight adaptive step sizes: Adagrad, RMSprop, Adadelta, Rprop (torch.optim equations),
+and AIMD (the course notes' additive increase, multiplicative decrease; torch has none).
 
 Every update works in place on the parameter's array and its state buffers; the few
 temporaries are whole-array expressions, never per-element Python.
@@ -43,6 +44,10 @@ class Adagrad(Optimizer):
         denom += eps
         w -= clr * g / denom
 
+    def _rate(self, group, state):
+        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        return clr / (backend.array_module(state["sum"]).sqrt(state["sum"]) + group["eps"])
+
 
 class RMSprop(Optimizer):
     """v <- alpha*v + (1-alpha)*g^2; centered: v~ = v - gbar^2; w <- w - lr*g/(sqrt(v~)+eps),
@@ -83,6 +88,13 @@ class RMSprop(Optimizer):
         else:
             w -= lr * g / denom
 
+    def _rate(self, group, state):
+        v = state["square_avg"]
+        xp = backend.array_module(v)
+        if group["centered"]:
+            v = v - state["grad_avg"] ** 2
+        return group["lr"] / (xp.sqrt(v) + group["eps"])
+
 
 class Adadelta(Optimizer):
     """v <- rho*v + (1-rho)*g^2; dx = sqrt(u+eps)/sqrt(v+eps)*g; u <- rho*u + (1-rho)*dx^2;
@@ -113,6 +125,11 @@ class Adadelta(Optimizer):
         delta *= g
         moving_average_(u, delta * delta, rho)
         w -= lr * delta
+
+    def _rate(self, group, state):
+        xp = backend.array_module(state["square_avg"])
+        return group["lr"] * xp.sqrt(state["acc_delta"] + group["eps"]) \
+            / xp.sqrt(state["square_avg"] + group["eps"])
 
 
 class Rprop(Optimizer):
@@ -145,3 +162,46 @@ class Rprop(Optimizer):
         g = xp.where(same < 0, 0, g).astype(w.dtype, copy=False)  # sign flipped: skip
         w -= xp.sign(g) * step_size
         state["prev"][...] = g
+
+
+class AIMD(Optimizer):
+    """Additive increase, multiplicative decrease of a learning rate per weight (the
+    course notes, section 7.4.1): while a weight's gradient keeps its sign its rate grows
+    by a fixed ``increase``; when the sign flips (the weight oscillates across a valley)
+    the rate is multiplied by ``decrease``; a zero product leaves it unchanged. Then
+    w <- w - lr_i * g, the gradient's size still counts (unlike Rprop, which takes only
+    its sign). Each rate starts at ``lr`` and stays within [0, ``max_lr``].
+
+        lr_i <- lr_i + increase   if g_i(t) g_i(t-1) > 0
+        lr_i <- lr_i * decrease   if g_i(t) g_i(t-1) < 0
+        w_i  <- w_i - lr_i g_i(t)
+    """
+
+    def __init__(self, params, lr=1e-2, increase=1e-3, decrease=0.5, max_lr=1.0, *,
+                 maximize=False):
+        for name, v in (("learning rate", lr), ("increase", increase)):
+            _check(name, v)
+        if not 0.0 < decrease < 1.0:
+            raise ValueError(f"Invalid decrease: {decrease} (a factor between 0 and 1)")
+        if not max_lr >= lr:
+            raise ValueError(f"Invalid max_lr: {max_lr} (at least lr = {lr})")
+        super().__init__(params, dict(lr=lr, increase=increase, decrease=decrease, max_lr=max_lr,
+                                      maximize=maximize))
+
+    def _update_array(self, group, w, g, state):
+        xp = backend.array_module(w)
+        if not state:
+            state["step"] = 0
+            state["prev"] = xp.zeros_like(w)
+            state["lrs"] = xp.full_like(w, group["lr"])
+        state["step"] += 1
+        same = g * state["prev"]
+        lrs = state["lrs"]
+        lrs += xp.where(same > 0, group["increase"], 0.0).astype(lrs.dtype, copy=False)
+        lrs *= xp.where(same < 0, group["decrease"], 1.0).astype(lrs.dtype, copy=False)
+        xp.minimum(lrs, group["max_lr"], out=lrs)
+        w -= lrs * g
+        state["prev"][...] = g
+
+    def _rate(self, group, state):
+        return state["lrs"]

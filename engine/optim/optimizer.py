@@ -115,6 +115,32 @@ class Optimizer:
         when the group maximizes, as torch does first) and ``state``."""
         raise NotImplementedError
 
+    def learning_rates(self):
+        """Each weight's current learning rate, one flat host float64 array over every
+        parameter (in param_groups order): the factor the latest update multiplied its
+        gradient by (Adam: its averaged gradient; Adadelta: with the newest step average).
+        SGD's is lr for all; the adaptive methods' is lr over the root of their
+        squared-gradient average (AdaGrad's falls for ever, RMSprop's and Adam's follow the
+        recent gradients); AIMD keeps one of its own. None where an update is not a rate
+        times the gradient (Rprop and Lion step by the gradient's sign, Newton by the
+        curvature). Before a parameter's first update its rate is the nominal ``lr``."""
+        if type(self)._rate is Optimizer._rate:
+            return None
+        rates = []
+        for group in self.param_groups:
+            for p in group["params"]:
+                state = self.state.get(p)
+                rate = self._rate(group, state) if state else group.get("lr")
+                host = numpy.asarray(backend.to_numpy(rate) if hasattr(rate, "shape") else rate,
+                                     dtype=numpy.float64)
+                rates.append(numpy.broadcast_to(host, p.data.shape).ravel())
+        return numpy.concatenate(rates) if rates else numpy.zeros(0)
+
+    def _rate(self, group: dict, state: dict):
+        """The learning rate of each element of a parameter with this (non-empty) state: a
+        number or an array shaped like it; None when the update has no such factor."""
+        return None
+
     def _joined(self, group):
         """The group's _Joined form for this step, or None (update parameter by parameter)."""
         joins = self._joins

@@ -24,11 +24,25 @@ from .optimizer import Optimizer
 class _FlatOptimizer(Optimizer):
     """Shared helpers: read/write the flat vector, evaluate f and grad, the Hessian."""
 
-    def __init__(self, params, defaults, hessian=None, fd_eps=1e-5):
+    #: step() needs a closure (a training Session passes one: the batch's loss at new points)
+    needs_closure = True
+    #: constructor arguments only code can give (a callable), never a settings file
+    code_only = ("hessian",)
+
+    #: the most parameters a finite-difference Hessian is built for: it takes 2n gradient
+    #: evaluations and n*n numbers (the digits CNN's 1,370 already take seconds a step)
+    MAX_HESSIAN_PARAMETERS = 2000
+
+    def __init__(self, params, defaults, hessian=None, fd_eps=1e-5, needs_hessian=True):
         super().__init__(params, defaults)
         self.hessian_fn = hessian
         self.fd_eps = fd_eps
         self.n_evals = 0  # function evaluations so far (line searches cost several)
+        n = sum(int(p.data.size) for p in self._params())
+        if needs_hessian and hessian is None and n > self.MAX_HESSIAN_PARAMETERS:
+            raise ValueError(f"{type(self).__name__} builds the {n}x{n} Hessian of this network's {n} "
+                             f"parameters; it is for small problems (at most "
+                             f"{self.MAX_HESSIAN_PARAMETERS}): choose another optimizer")
 
     def _params(self):
         return [p for g in self.param_groups for p in g["params"]]
@@ -84,8 +98,9 @@ class Newton(_FlatOptimizer):
     """
 
     def __init__(self, params, lr=1.0, damping=0.0, hessian=None, fd_eps=1e-5):
-        if lr <= 0 or damping < 0:
-            raise ValueError(f"Newton needs lr > 0 and damping >= 0, got lr={lr}, damping={damping}")
+        if not (lr > 0 and damping >= 0 and fd_eps > 0):
+            raise ValueError(f"Newton needs lr > 0, damping >= 0 and fd_eps > 0, got lr={lr}, "
+                             f"damping={damping}, fd_eps={fd_eps}")
         super().__init__(params, dict(lr=lr, damping=damping), hessian, fd_eps)
 
     def step(self, closure=None):
@@ -122,13 +137,38 @@ class ConjugateGradient(_FlatOptimizer):
                              "use 'strong_wolfe', 'armijo' or 'exact'")
         if not 0 < c1 < c2 < 1:
             raise ValueError(f"line search needs 0 < c1 < c2 < 1, got c1={c1}, c2={c2}")
+        if restart is not None and not (isinstance(restart, int) and restart >= 1):
+            raise ValueError(f"restart must be none or a whole number of steps >= 1, got {restart!r}")
+        if not (isinstance(max_ls, int) and max_ls >= 1):
+            raise ValueError(f"max_ls must be a whole number >= 1, got {max_ls!r}")
+        if not lr > 0 or not fd_eps > 0:
+            raise ValueError(f"conjugate gradient needs lr > 0 and fd_eps > 0, got lr={lr}, fd_eps={fd_eps}")
         super().__init__(params, dict(lr=lr, line_search=line_search, c1=c1, c2=c2,
-                                      restart=restart, max_ls=max_ls), hessian, fd_eps)
+                                      restart=restart, max_ls=max_ls), hessian, fd_eps,
+                         needs_hessian=line_search == "exact")
         self.reset()
 
     def reset(self):
         self._prev = None  # (grad, direction, alpha, g.d) of the last step
         self._k = 0
+
+    def state_dict(self) -> dict:
+        """The base state plus the last step's direction and the restart counter: the next
+        direction depends on them, so a restored moment (the timeline) repeats exactly."""
+        out = super().state_dict()
+        out["directions"] = {"prev": None if self._prev is None else tuple(
+            v.copy() if hasattr(v, "copy") else v for v in self._prev), "k": self._k}
+        return out
+
+    def load_state_dict(self, state_dict: dict):
+        super().load_state_dict(state_dict)
+        saved = state_dict.get("directions")
+        if saved is None:   # a state from before a step was taken, or from another optimizer
+            self.reset()
+            return
+        prev = saved["prev"]
+        self._prev = None if prev is None else tuple(v.copy() if hasattr(v, "copy") else v for v in prev)
+        self._k = int(saved["k"])
 
     def step(self, closure=None):
         group = self.param_groups[0]

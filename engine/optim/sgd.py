@@ -41,3 +41,6 @@ class SGD(Optimizer):
                 buf += g if damp == 0 else (1.0 - damp) * g
             g = g + mu * buf if group["nesterov"] else buf
         w -= lr * g
+
+    def _rate(self, group, state):
+        return group["lr"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..i18n import N_, _, number
 from .snapshot import Verdict
 
 #: probes averaged per verdict
@@ -25,10 +26,25 @@ VANISHING_RATIO = 1e-2
 #: exploding: that ratio above this, or a gradient norm above EXPLODING_NORM
 EXPLODING_RATIO = 1e2
 EXPLODING_NORM = 1e3
-#: saturation: more than this fraction of a sigmoid/tanh node's outputs saturated
+#: saturation: more than this fraction of a sigmoid/tanh node's outputs saturated (one
+#: definition for the verdict and the panels: see saturated_nodes; a single output is
+#: saturated in the outer probes.SATURATION_MARGIN of its range)
 SATURATION_FRACTION = 0.5
-#: the loss counts as falling well once below this fraction of the first step's
-LEARNING_FRACTION = 0.5
+#: a net this accurate on its training set has learned: its sigmoid/tanh units may
+#: saturate by design (confident outputs); below it, saturation is reported unless the
+#: loss is still falling
+GOOD_ACCURACY = 0.9
+#: without an accuracy (regression): learned once the loss is below this fraction of the
+#: first step's. (Not half of it: a saturated net starts with an inflated loss, and
+#: halving that says nothing about having learned.)
+LEARNED_FRACTION = 0.1
+#: the loss is still falling when it fell by more than this fraction (see still_falling);
+#: with fewer than STALL_PROBES probes of trend nothing shows it falling
+FALLING_FRACTION = 0.05
+STALL_PROBES = 4
+#: clipping hides exploding gradients: before clipping the gradient norm was more than
+#: this multiple of the clip_grad_norm limit, on average over the diagnosed probes
+CLIPPED_FACTOR = 10.0
 #: dead units: more than this fraction of a ReLU node's units never active on a batch
 DEAD_FRACTION = 0.5
 #: verdicts need at least this many layers with weights between input and output
@@ -47,33 +63,33 @@ TREND = 8
 
 REMEDIES = {
     "vanishing": [
-        "use a non-saturating activation (ReLU, Leaky ReLU, ELU) in the hidden layers",
-        "initialise the weights with Xavier (for sigmoid/tanh) or He/Kaiming (for ReLU) initialization",
-        "add BatchNorm between the layers",
-        "use fewer layers, or residual connections",
+        N_("use a non-saturating activation (ReLU, Leaky ReLU, ELU) in the hidden layers"),
+        N_("initialise the weights with Xavier (for sigmoid/tanh) or He/Kaiming (for ReLU) initialization"),
+        N_("add BatchNorm between the layers"),
+        N_("use fewer layers, or residual connections"),
     ],
     "exploding": [
-        "use a lower learning rate",
-        "clip the gradients (gradient clipping)",
-        "initialise the weights with Xavier/He initialization instead of large values",
-        "add BatchNorm between the layers",
+        N_("use a lower learning rate"),
+        N_("clip the gradients (gradient clipping)"),
+        N_("initialise the weights with Xavier/He initialization instead of large values"),
+        N_("add BatchNorm between the layers"),
     ],
     "saturation": [
-        "use a non-saturating activation (ReLU family) in the hidden layers",
-        "initialise with Xavier initialization so pre-activations start small",
-        "normalise the inputs, or add BatchNorm before the activation",
-        "use a lower learning rate",
+        N_("use a non-saturating activation (ReLU family) in the hidden layers"),
+        N_("initialise with Xavier initialization so pre-activations start small"),
+        N_("normalise the inputs, or add BatchNorm before the activation"),
+        N_("use a lower learning rate"),
     ],
     "divergence": [
-        "use a lower learning rate (try a tenth of it)",
-        "clip the gradients (gradient clipping, e.g. clip_grad_norm 1.0)",
-        "normalise the inputs, or add BatchNorm between the layers",
+        N_("use a lower learning rate (try a tenth of it)"),
+        N_("clip the gradients (gradient clipping, e.g. clip_grad_norm 1.0)"),
+        N_("normalise the inputs, or add BatchNorm between the layers"),
     ],
     "dead": [
-        "use a lower learning rate",
-        "use Leaky ReLU or ELU, whose gradient is never exactly zero",
-        "initialise with He/Kaiming initialization (and small positive biases)",
-        "add BatchNorm before the activation",
+        N_("use a lower learning rate"),
+        N_("use Leaky ReLU or ELU, whose gradient is never exactly zero"),
+        N_("initialise with He/Kaiming initialization (and small positive biases)"),
+        N_("add BatchNorm before the activation"),
     ],
 }
 
@@ -87,15 +103,75 @@ class Evidence:
     train_loss: float | None
     activations: dict        # node id -> ActivationStats (may be computed when first read)
     gradients: dict          # param name -> GradStats (likewise)
+    accuracy: float | None = None     # training accuracy, when measured (classification)
+    clipped: tuple | None = None      # (gradient norm before clipping, limit), when clipping
 
     @classmethod
     def of(cls, snap) -> "Evidence":
-        return cls(snap.step, snap.loss, snap.train_loss, snap.activations, snap.gradients)
+        return cls(snap.step, snap.loss, snap.train_loss, snap.activations, snap.gradients,
+                   (snap.metrics or {}).get("train_acc"), getattr(snap, "clipped", None))
 
 
 def _mean(values):
     values = [v for v in values if v is not None and v == v]
     return sum(values) / len(values) if values else None
+
+
+def is_saturated(fraction) -> bool:
+    """Does a node with this fraction of saturated outputs count as saturated?"""
+    return fraction is not None and fraction == fraction and fraction > SATURATION_FRACTION
+
+
+def saturated_nodes(history) -> list:
+    """[(node, saturated fraction)] of the nodes that count as saturated, the fraction
+    averaged over ``history`` (Evidence or Snapshots; one Snapshot: ``[snap]``). The one
+    definition the verdict, the Diagnostics and the Activations panels share."""
+    if not history:
+        return []
+    out = []
+    for nid in history[-1].activations:
+        sat = _mean([s.activations[nid].saturated for s in history if nid in s.activations])
+        if is_saturated(sat):
+            out.append((nid, sat))
+    return out
+
+
+def still_falling(history, trend) -> bool:
+    """Is the loss still falling? On the diagnosed probes (evaluated on the training set:
+    little noise) it must have fallen at each one and by more than FALLING_FRACTION in
+    all; with only one of them, the newer half of the batch losses' ``trend`` must lie
+    that far below the older half (medians: one batch is noisy)."""
+    evaluated = [e.train_loss for e in history if e.train_loss is not None and e.train_loss == e.train_loss]
+    if len(evaluated) >= 2:
+        return (all(b < a for a, b in zip(evaluated, evaluated[1:]))
+                and evaluated[-1] < (1.0 - FALLING_FRACTION) * evaluated[0])
+    losses = [loss for loss, _ in trend if loss == loss]
+    if len(losses) < STALL_PROBES:
+        return False
+    half = len(losses) // 2
+    older, newer = sorted(losses[:half]), sorted(losses[-half:])
+    return newer[len(newer) // 2] < (1.0 - FALLING_FRACTION) * older[len(older) // 2]
+
+
+def _accuracy(e):
+    """Training accuracy of an Evidence or a Snapshot, or None."""
+    acc = getattr(e, "accuracy", None)
+    return acc if acc is not None else (getattr(e, "metrics", None) or {}).get("train_acc")
+
+
+def has_learned(latest, initial_loss) -> bool:
+    """Has the net learned its task: accurate, or (without an accuracy) its loss far
+    below the start?"""
+    if _accuracy(latest) is not None:
+        return _accuracy(latest) >= GOOD_ACCURACY
+    loss_now = latest.train_loss if latest.train_loss is not None else latest.loss
+    return (initial_loss is not None and loss_now is not None and math.isfinite(initial_loss)
+            and loss_now < LEARNED_FRACTION * initial_loss)
+
+
+def _accuracy_words(latest) -> str:
+    acc = _accuracy(latest)
+    return "" if acc is None else _(" at {acc:.0%} training accuracy").format(acc=acc)
 
 
 def layer_gradient_norms(snapshot, program) -> list:
@@ -164,28 +240,36 @@ def divergence(latest, trend, initial_loss) -> Verdict | None:
               and all(b > a for a, b in zip(norms, norms[1:])) and norms[-1] > GROWTH_FACTOR * norms[0]
               and loss_now > initial_loss)
     if grown > DIVERGENCE_FACTOR:
-        why = (f"the loss grew from {initial_loss:.3g} at the start to {loss_now:.3g} "
-               f"(about {grown + 1:.2g} times larger)")
+        why = _("the loss grew from {start} at the start to {now} (about {times} times larger)").format(
+            start=number(initial_loss, ".3g"), now=number(loss_now, ".3g"), times=number(grown + 1, ".2g"))
     elif rising:
-        why = (f"the gradient norm grew on each of the last {GROWTH_PROBES} probes, from "
-               f"{norms[0]:.3g} to {norms[-1]:.3g}, while the loss rose from {initial_loss:.3g} "
-               f"to {loss_now:.3g}")
+        why = _("the gradient norm grew on each of the last {n} probes, from {first} to {last}, while the "
+                "loss rose from {start} to {now}").format(n=GROWTH_PROBES, first=number(norms[0], ".3g"),
+                                                          last=number(norms[-1], ".3g"),
+                                                          start=number(initial_loss, ".3g"),
+                                                          now=number(loss_now, ".3g"))
     else:
         return None
     return Verdict(
         "divergence",
-        f"Training diverges: {why}. The steps are too large: each update overshoots the "
-        "valley of the loss and lands higher up the other side, so every step makes it worse.",
-        REMEDIES["divergence"], [], "error")
+        _("Training diverges: {why}. The steps are too large: each update overshoots the "
+          "valley of the loss and lands higher up the other side, so every step makes it worse.").format(why=why),
+        remedies("divergence"), [], "error")
+
+
+def remedies(kind: str) -> list:
+    """The remedies for a verdict of ``kind``, in the current language."""
+    return [_(r) for r in REMEDIES[kind]]
 
 
 def diagnose(history, program, initial_loss=None, trend=()) -> list:
     """Verdicts from recent Evidence (or Snapshots; oldest first).
 
-    ``initial_loss`` (the first step's loss): saturation is only reported while the loss
-    has not yet halved, since a confident, well-trained sigmoid/tanh net saturates by design.
-    ``trend``: (loss, largest gradient norm) of the recent probes, oldest first, for the
-    divergence verdict."""
+    ``initial_loss`` (the first step's loss) and ``trend`` ((loss, largest gradient norm)
+    of the recent probes, oldest first): divergence reads them; saturation is reported
+    unless the net has learned (has_learned: a confident, well-trained sigmoid/tanh net
+    saturates by design) or its loss is still falling (still_falling), so the verdict
+    stays while units are saturated and learning has stalled."""
     if not history:
         return []
     history = history[-HISTORY:]
@@ -198,44 +282,57 @@ def diagnose(history, program, initial_loss=None, trend=()) -> list:
     if ratio is not None and ratio < VANISHING_RATIO:
         verdicts.append(Verdict(
             "vanishing",
-            f"Vanishing gradients: the first layer ('{first}') gets a gradient about {1 / ratio:,.0f} "
-            f"times smaller than the last layer ('{last}'), so the early layers barely learn. Each "
-            "layer multiplies the gradient by its activation's derivative (at most 0.25 for a "
-            "sigmoid) and its weights, and over many layers the product shrinks towards zero.",
-            REMEDIES["vanishing"], [first], "warning"))
+            _("Vanishing gradients: the first layer ('{first}') gets a gradient about {factor} "
+              "times smaller than the last layer ('{last}'), so the early layers barely learn. Each "
+              "layer multiplies the gradient by its activation's derivative (at most 0.25 for a "
+              "sigmoid) and its weights, and over many layers the product shrinks towards zero.").format(
+                first=first, last=last, factor=number(1 / ratio, ",.0f")),
+            remedies("vanishing"), [first], "warning"))
     max_norm = max((g.norm for g in latest.gradients.values() if math.isfinite(g.norm)), default=0.0)
+    clipped = _mean([e.clipped[0] / e.clipped[1] for e in history
+                     if getattr(e, "clipped", None) and e.clipped[1] > 0])
+    learned = has_learned(latest, initial_loss)
     if (ratio is not None and ratio > EXPLODING_RATIO) or max_norm > EXPLODING_NORM:
-        why = (f"the first layer ('{first}') gets a gradient {ratio:,.0f} times larger than the last"
+        why = (_("the first layer ('{first}') gets a gradient {factor} times larger than the last").format(
+                   first=first, factor=number(ratio, ",.0f"))
                if ratio is not None and ratio > EXPLODING_RATIO
-               else f"a gradient norm reached {max_norm:,.0f}")
+               else _("a gradient norm reached {norm}").format(norm=number(max_norm, ",.0f")))
         verdicts.append(Verdict(
             "exploding",
-            f"Exploding gradients: {why}. Large gradients make the updates overshoot, the loss "
-            "jumps around and can turn into NaN.",
-            REMEDIES["exploding"], [first] if first else [], "warning"))
-    saturated, dead = [], []
+            _("Exploding gradients: {why}. Large gradients make the updates overshoot, the loss "
+              "jumps around and can turn into NaN.").format(why=why),
+            remedies("exploding"), [first] if first else [], "warning"))
+    elif clipped is not None and clipped > CLIPPED_FACTOR and not learned and not still_falling(history, trend):
+        # the clipped gradients look tame in every statistic: only the norm before clipping
+        # shows them exploding, while the net stays stuck
+        limit = history[-1].clipped[1] if getattr(history[-1], "clipped", None) else 0.0
+        verdicts.append(Verdict(
+            "exploding",
+            _("Exploding gradients, hidden by clipping: before clipping, the gradient norm is "
+              "about {factor:,.0f} times the clip_grad_norm limit ({limit:g}), and learning has "
+              "stalled{accuracy}. Clipping keeps each step short, but the direction of a gradient "
+              "that large is dominated by a few huge slopes, so the steps barely lower the loss.")
+            .format(factor=clipped, limit=limit, accuracy=_accuracy_words(latest)),
+            [_(r) for r in REMEDIES["exploding"] if "clip" not in r], [first] if first else [], "warning"))
+    dead = []
     for nid in latest.activations:
-        sat = _mean([s.activations[nid].saturated for s in history if nid in s.activations])
-        if sat is not None and sat > SATURATION_FRACTION:
-            saturated.append((nid, sat))
         d = _mean([s.activations[nid].dead for s in history if nid in s.activations])
         if d is not None and d > DEAD_FRACTION:
             dead.append((nid, d))
-    loss_now = latest.train_loss if latest.train_loss is not None else latest.loss
-    learning = (initial_loss is not None and loss_now is not None and math.isfinite(initial_loss)
-                and loss_now < LEARNING_FRACTION * initial_loss)
-    if saturated and not learning:
+    saturated = saturated_nodes(history)
+    if saturated and not learned and not still_falling(history, trend):
         names = ", ".join(f"'{n}' ({f:.0%})" for n, f in saturated)
         verdicts.append(Verdict(
             "saturation",
-            f"Saturated units: {names} of the outputs sit at the flat ends of a sigmoid/tanh, where "
-            "the derivative is nearly zero, so almost no gradient passes through them.",
-            REMEDIES["saturation"], [n for n, _ in saturated], "warning"))
+            _("Saturated units: {names} of the outputs sit at the flat ends of a sigmoid/tanh, "
+              "where the derivative is nearly zero, so almost no gradient passes through them; "
+              "learning has stalled{accuracy}.").format(names=names, accuracy=_accuracy_words(latest)),
+            remedies("saturation"), [n for n, _ in saturated], "warning"))
     if dead:
         names = ", ".join(f"'{n}' ({f:.0%})" for n, f in dead)
         verdicts.append(Verdict(
             "dead",
-            f"Dead units: in {names} of the units output zero for every sample of the batch. "
-            "A ReLU that is never active gets no gradient and never recovers.",
-            REMEDIES["dead"], [n for n, _ in dead], "warning"))
+            _("Dead units: in {names} of the units output zero for every sample of the batch. "
+              "A ReLU that is never active gets no gradient and never recovers.").format(names=names),
+            remedies("dead"), [n for n, _ in dead], "warning"))
     return verdicts

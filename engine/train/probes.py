@@ -50,6 +50,17 @@ def activation_kind(module):
     return rng, bool(getattr(cls, "relu_family", False))
 
 
+def _bins(xp, pos, dtype):
+    """The histogram bin (0 .. HIST_BINS - 1) of each scaled position ``(x - min) * scale``.
+    An infinite output (a float32 overflow the loss may survive) makes the range infinite,
+    and its positions NaN (inf * 0) or infinite: NaN goes to the first bin and infinities
+    to the edge bins, where a bare integer cast would give garbage indices. (fmax and fmin
+    drop NaN, and cost no more than the minimum they replace.)"""
+    pos = xp.fmax(pos, 0.0)
+    xp.fmin(pos, HIST_BINS - 1, out=pos)
+    return pos.astype(dtype)
+
+
 def _vec(xp, values):
     """A float64 vector from scalars (NumPy scalars, or 0-d device arrays)."""
     if xp is np:
@@ -100,7 +111,7 @@ class ActivationProbe:
         s1, s2 = flat.sum(), (flat * flat).sum()
         mn, mx = flat.min(), flat.max()
         scale = HIST_BINS / xp.maximum(mx - mn, 1e-12)
-        idx = xp.minimum(((flat - mn) * scale).astype(xp.int64), HIST_BINS - 1)
+        idx = _bins(xp, (flat - mn) * scale, xp.int64)
         scalars = [s1 / n, s2 / n, mn, mx]
         if self.range is not None:
             lo, hi = self.range
@@ -185,8 +196,7 @@ class ActivationBatch:
         mn = np.minimum.reduceat(flat, starts)
         mx = np.maximum.reduceat(flat, starts)
         scale = HIST_BINS / np.maximum(mx - mn, 1e-12)
-        idx = np.minimum(((flat - np.repeat(mn, sizes)) * np.repeat(scale, sizes)).astype(np.intp),
-                         HIST_BINS - 1) + offsets
+        idx = _bins(np, (flat - np.repeat(mn, sizes)) * np.repeat(scale, sizes), np.intp) + offsets
         counts = np.bincount(idx, minlength=len(arrays) * HIST_BINS)
         sat = np.add.reduceat((flat <= lo) | (flat >= hi), starts)   # NaN bounds compare False
         n = sizes.astype(np.float64)
@@ -244,7 +254,7 @@ class ActivationBatch:
         n = w * float(rows)
         scale = HIST_BINS / np.maximum(mx - mn, 1e-12)
         cols = node_of_col
-        idx = np.minimum(((cat - mn[cols]) * scale[cols]).astype(np.intp), HIST_BINS - 1) + offsets
+        idx = _bins(np, (cat - mn[cols]) * scale[cols], np.intp) + offsets
         counts = np.bincount(idx.reshape(-1), minlength=k * HIST_BINS)
         nan = np.full(k, np.nan)
         sat = agg[2] / n if any_range else nan

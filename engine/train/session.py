@@ -39,18 +39,25 @@ from ..autograd import Tensor, _make, enable_grad, no_grad
 from ..data.base import CLASSIFICATION, class_targets
 from ..data.loader import DataLoader
 from ..errors import SettingsError
+from ..i18n import _
 from ..graph import registry as reg
-from ..graph.compile import Program, check_declarations, check_trainable, compile_graph, dataset_from_settings
+from ..graph.compile import (RULE_TRAINERS, Program, check_declarations, check_trainable, compile_graph,
+                             dataset_from_settings)
 from ..graph.schema import SETTINGS, setting
+from ..nn import GRU, LSTM, RNN
 from ..nn.utils import clip_grad_norm_
 from ..replay import CompiledFunction
 from . import diagnostics, probes
+from .early_stopping import EarlyStopping
 from .snapshot import NanReport, Snapshot, Verdict
 
 #: default optimizer when the graph's settings name none (TensorFlow Playground's rate)
 DEFAULT_OPTIMIZER = SETTINGS["optimizer"][1]
 #: probes evaluate train/test metrics on at most this many samples of each split
 PROBE_EVAL_LIMIT = 256
+#: samples of the training set whose recurrent states and gates the probes keep (fixed
+#: samples: the picture is comparable from probe to probe)
+SEQUENCE_SAMPLES = 8
 #: trajectory points kept (older ones are thinned out beyond this), and at most this
 #: many bytes of them: a big network keeps fewer points (never under MIN_TRAJECTORY), so
 #: memory stays small however long it trains
@@ -67,7 +74,8 @@ class Session:
     def __init__(self, program: Program, dataset, loss=None, optimizer=None, schedule=None,
                  seed: int = 0, device: str = "cpu", batch_size: int = 10, probe_every: int = 10,
                  trainer: str = "gradient", eval_every: int | None = None,
-                 clip_grad_norm: float | None = None, replay: bool = True):
+                 clip_grad_norm: float | None = None, replay: bool = True,
+                 sequence_probes: bool = False, early_stopping: dict | None = None):
         self.device = backend.check_device(device)
         self.program = program.to(self.device)
         self.program.train()
@@ -79,6 +87,10 @@ class Session:
         #: this (default: every 5th probe); Snapshots between carry None, as the contract says
         self.eval_every = 5 * self.probe_every if eval_every is None else int(eval_every)
         self.trainer = trainer
+        #: probe the recurrent nodes' states, gates and BPTT norms (Snapshot.recurrent and
+        #: .sequence): it makes probe steps run eagerly plus one small forward, so only
+        #: when something shows them (the sequence view asks through the runner)
+        self.sequence_probes = bool(sequence_probes)
         #: max total gradient norm (None or 0: no clipping); may change between steps
         self.clip_grad_norm = clip_grad_norm
         #: statistics and verdicts computed when read (on the host); False reduces them
@@ -101,17 +113,25 @@ class Session:
         self.param_names = [n for n, _ in program.named_parameters()]
         owner = program.param_owner()
         self.param_nodes = [owner[n] for n in self.param_names]
-        if trainer not in ("gradient", "perceptron"):
-            raise SettingsError(f"unknown trainer {trainer!r}: use 'gradient' or 'perceptron'")
+        if trainer not in ("gradient", *RULE_TRAINERS):
+            raise SettingsError(_("unknown trainer {trainer}: use {choices}").format(
+                trainer=repr(trainer), choices=", ".join(f"'{t}'" for t in ("gradient", *RULE_TRAINERS))))
         # the rule `check` applies too (a CompileError naming what is missing)
         check_trainable(program, trainer, None if loss is None else [program.prediction_node])
-        if trainer == "perceptron":
+        #: a learning rule's unit reads its input from this slot of the forward's values
+        self._rule_input = None
+        if trainer in RULE_TRAINERS:
             from ..optim import make_perceptron  # noqa: PLC0415
 
-            self.optimizer = make_perceptron(optimizer, program.node_modules[program.learnable_nodes()[0]])
+            unit = program.learnable_nodes()[0]
+            feed = program.in_edges(unit)[0]
+            self._rule_input = program.slot(feed.src, feed.src_port)
+            self.optimizer = make_perceptron(optimizer, program.node_modules[unit], rule=trainer)
         else:
             self.optimizer = self._make_optimizer(optimizer)
         self.scheduler = self._make_scheduler(schedule)
+        #: Newton and conjugate gradient evaluate the loss again at points of their own
+        self._needs_closure = bool(getattr(self.optimizer, "needs_closure", False))
         #: the training forward and loss, recorded and replayed on non-probe steps
         self._replayed = CompiledFunction(self._training_loss, module=self.program,
                                           on_record=self._on_record) \
@@ -132,17 +152,23 @@ class Session:
         self.last_loss = float("nan")
         self.initial_loss = None
         self.stopped = False
+        #: the settings' early stopping (None: off); ``stop_message`` says why it stopped
+        self.early_stopping = EarlyStopping.from_setting(early_stopping)
+        self.stop_message: str | None = None
         self.last_snapshot: Snapshot | None = None
         self.trajectory: list = []          # host arrays, one per probe
         self.trajectory_steps: list = []
         #: the last diagnostics.HISTORY evaluated probes' Evidence (never Snapshots: see
         #: diagnostics), and every probe's (loss, largest gradient norm), for the verdicts
         self.history: list = []
+        self._unclipped = None   # total gradient norm before clipping, of the last probe step
+        self._bptt: dict = {}   # node -> |dL/dh_t| per step of the last probe step's backward
         self.trend: deque = deque(maxlen=diagnostics.TREND)
 
         # what the probes look at, fixed per program
         self._act_probes = []
         self._attention, self._moe = [], []
+        self._recurrent = []   # (node, RNN/LSTM/GRU module): states, gates and BPTT norms
         for nid in program.order:
             nt = program.flat.nodes[nid].node_type
             m = program.node_modules.get(nid)
@@ -154,6 +180,9 @@ class Session:
                 self._attention.append((nid, m))
             if _has(m, "last_gates"):
                 self._moe.append((nid, m))
+            inner = m.__dict__["_modules"].get("module", m)   # an Adapter's wrapped module
+            if isinstance(inner, (RNN, LSTM, GRU)):
+                self._recurrent.append((nid, inner))
         self._grad_probe = probes.GradientProbe(self.param_names, self.param_nodes, self.params)
         self._act_batch = probes.ActivationBatch(p for p, _ in self._act_probes)
         n_params = sum(int(p.data.size) for p in self.params)
@@ -192,7 +221,8 @@ class Session:
         program = compile_graph(graph, previous, dataset_shapes=shapes, seed=seed)
         # each missing setting takes its documented default (engine.graph.schema.SETTINGS)
         kw = {key: setting(s, key) for key in ("optimizer", "schedule", "batch_size", "probe_every",
-                                               "trainer", "eval_every", "clip_grad_norm")}
+                                               "trainer", "eval_every", "clip_grad_norm",
+                                               "early_stopping")}
         kw.update(seed=seed, device=device)
         kw.update(overrides)
         return cls(program, dataset, **kw)
@@ -252,6 +282,19 @@ class Session:
     def _training_loss(self, xb, yb):
         return self._loss(xb, yb)[1]
 
+    def _closure(self, xb, yb):
+        """torch's closure for optimizers that need one: the batch's loss and gradients at
+        the parameters' current values (they set the values, call it, read the gradients;
+        clip_grad_norm does not reach these gradients: Newton and conjugate gradient choose
+        their own step length)."""
+        forward = self._replayed if self._replayed is not None else self._training_loss
+
+        def closure():
+            loss = forward(xb, yb)
+            loss.backward()
+            return loss
+        return closure
+
     def _prediction(self, x):
         return self.program(x)[0]
 
@@ -289,12 +332,15 @@ class Session:
         xb, yb = self._next_batch()
         probe = self.probe_every > 0 and (self.step_count + 1) % self.probe_every == 0
         replayed, values = False, None
-        if self.trainer == "perceptron":
+        if self._rule_input is not None:
             with no_grad():
                 _, loss = self._loss(xb, yb)
             values = self._probed_outputs(self.program.last_values) if probe else None
-        elif self._replayed is None or (probe and (self._attention or self._moe)):
-            # attention weights and gates are kept by the modules' own forward: eager
+        elif self._replayed is None or (probe and (self._attention or self._moe or self._sequences())):
+            # attention weights, gates and BPTT norms are kept by the modules' own forward
+            # and backward: eager
+            for _, m in self._sequences() if probe else ():
+                m.record = {}
             _, loss = self._loss(xb, yb)
             values = self._probed_outputs(self.program.last_values) if probe else None
         else:
@@ -313,27 +359,61 @@ class Session:
                 raise
         lv = float(loss.data)
         if not math.isfinite(lv):
+            self._stop_recording()
             if replayed:  # find the bad node from an eager run of the same batch
                 with no_grad():
                     self._loss(xb, yb)
             return self._stop_on_nan(lv)
         before = self._flat_params() if probe else None
-        if self.trainer == "perceptron":
-            self.optimizer.step(xb, yb)
+        if self._rule_input is not None:   # the unit's input: the Input, or fixed features of it
+            self.optimizer.step(self.program.last_values[self._rule_input], yb)
         else:
             self.optimizer.zero_grad()
             loss.backward()
+            if probe and self._sequences():
+                self._bptt = {nid: m.record.get("grad_norm") for nid, m in self._recurrent
+                              if m.record is not None}
+                self._stop_recording()
             if self.clip_grad_norm:
-                clip_grad_norm_(self.params, self.clip_grad_norm)
-            self.optimizer.step()
+                with np.errstate(over="ignore", invalid="ignore"):   # an exploding norm is inf
+                    total = clip_grad_norm_(self.params, self.clip_grad_norm)
+                if probe:   # what the clipping hides, for the diagnostics (one sync a probe)
+                    self._unclipped = float(total.data)
+            self.optimizer.step(self._closure(xb, yb) if self._needs_closure else None)
         self.step_count += 1
         self.last_loss = lv
         if self.initial_loss is None:
             self.initial_loss = lv
         if probe:
             evaluate = self.eval_every > 0 and self.step_count % self.eval_every == 0
-            return self._probe(lv, before, values, evaluate)
+            snap = self._probe(lv, before, values, evaluate)
+            if self.early_stopping is not None and snap.test_loss is not None:
+                return self._watch_test_loss(snap)
+            return snap
         return None
+
+    def _watch_test_loss(self, snap) -> Snapshot:
+        """Early stopping, on an evaluated Snapshot: stop once the test loss has not improved
+        for ``patience`` evaluations; the best weights come back (with restore_best) and the
+        Snapshot returned shows them."""
+        watcher = self.early_stopping
+        if not watcher.observe(snap.test_loss, self.step_count, self.weights):
+            return snap
+        self.stop_message = watcher.message(self.step_count)
+        if watcher.best_weights is not None:
+            self.program.load_state_dict(watcher.best_weights)
+            snap = self._probe(self.last_loss, None, None, True)
+        snap.stopped = self.stopped = True
+        self.last_snapshot = snap
+        return snap
+
+    def _sequences(self) -> list:
+        """The recurrent nodes to probe: all of them when sequence_probes is on."""
+        return self._recurrent if self.sequence_probes else []
+
+    def _stop_recording(self):
+        for _, m in self._recurrent:
+            m.record = None
 
     def run(self, n: int, callback=None) -> Snapshot | None:
         """``n`` steps (fewer if training stops); returns the last Snapshot taken.
@@ -355,14 +435,15 @@ class Session:
     def _stop_on_nan(self, lv) -> Snapshot:
         node = self._first_nonfinite(self.program.last_values)
         step = self.step_count + 1
-        what = "NaN" if lv != lv else "an infinite value"
+        what = "NaN" if lv != lv else _("an infinite value")
         if node is None:
             node = self.program.cost_nodes[0] if self.program.cost_nodes else "?"
         ntype = self.program.flat.nodes[node].type if node in self.program.flat.nodes else "?"
-        message = (f"training stopped at step {step}: node '{node}' ({ntype}) produced {what}; "
-                   "try a lower learning rate or gradient clipping")
+        message = _("training stopped at step {step}: node '{node}' ({type}) produced {what}; "
+                    "try a lower learning rate or gradient clipping").format(step=step, node=node, type=ntype,
+                                                                             what=what)
         report = NanReport(node=node, step=step, message=message)
-        verdict = Verdict("nan", message, remedies=list(diagnostics.REMEDIES["exploding"]),
+        verdict = Verdict("nan", message, remedies=diagnostics.remedies("exploding"),
                           nodes=[node], severity="error")
         snap = Snapshot(step=self.step_count, epoch=self.epoch, loss=lv, lr=self.lr, nan=report,
                         verdicts=[verdict], stopped=True)
@@ -418,6 +499,8 @@ class Session:
         else:
             node_values, modules_out = self._queue_metrics(tr, PROBE_EVAL_LIMIT, capture=True) or (None, {})
             values = self._probed_outputs(node_values)
+        if self._sequences():   # after the captures above: this forward overwrites last_values
+            self._queue_sequences(tr)
         probed, arrays = [], []
         if values is not None:
             for (probe, _), a in zip(self._act_probes, values):
@@ -457,6 +540,8 @@ class Session:
             host = tr.fetch()
 
         snap = Snapshot(step=self.step_count, epoch=self.epoch, loss=float(loss_value), lr=self.lr)
+        if self.clip_grad_norm and self._unclipped is not None and before is not None:
+            snap.clipped = (self._unclipped, float(self.clip_grad_norm))
         self._fill_metrics(snap, host)
         if lazy:
             snap.activations = probes.LazyStats(activation_stats)
@@ -481,6 +566,8 @@ class Session:
         for nid, _ in self._moe:
             if ("gates", nid) in host:
                 snap.moe[nid] = {"gates": host[("gates", nid)], "load": host.get(("load", nid))}
+        if self._sequences():
+            self._fill_sequences(snap, host)
         self.trend.append((snap.loss, max(snap.grad_norms.values(), default=0.0)))
         if evaluate:   # verdicts are refreshed on evaluated probes, carried in between
             self.history.append(diagnostics.Evidence.of(snap))
@@ -581,6 +668,53 @@ class Session:
             self._set_training(was_training)
         return captured
 
+    def _queue_sequences(self, tr):
+        """Queue what the sequence views show: the recurrent nodes' states and gates over
+        time on the first SEQUENCE_SAMPLES training samples (eval mode, no gradients),
+        the prediction and target for those samples, and each node's BPTT norms from this
+        probe step's backward (self._bptt)."""
+        k = min(SEQUENCE_SAMPLES, len(self.x_train))
+        if k == 0:
+            return
+        x, y = self.x_train[:k], self.y_train[:k]
+        records = {}
+        for nid, m in self._recurrent:
+            m.record = records[nid] = {}
+        was_training = self.program.training
+        self._set_training(False)
+        try:
+            with no_grad():
+                pred = self._prediction(_make(x, None))
+        finally:
+            self._set_training(was_training)
+            self._stop_recording()
+        tr.add(("seq", "input"), x)
+        tr.add(("seq", "target"), y)
+        tr.add(("seq", "prediction"), pred.data)
+        for nid, rec in records.items():
+            for key in ("h", "c"):
+                if key in rec:
+                    tr.add(("rec", nid, key), rec[key])
+            for gate, a in rec.get("gates", {}).items():
+                tr.add(("gate", nid, gate), a)
+            if self._bptt.get(nid) is not None:
+                tr.add(("bptt", nid), self._bptt[nid])
+        tr.meta["gates"] = {nid: list(rec.get("gates", ())) for nid, rec in records.items()}
+
+    def _fill_sequences(self, snap, host):
+        """snap.sequence and snap.recurrent from what _queue_sequences moved; states and
+        gates sample first: (samples, time, hidden)."""
+        if ("seq", "input") not in host:
+            return
+        snap.sequence = {key: host[("seq", key)] for key in ("input", "target", "prediction")}
+        for nid, _ in self._recurrent:
+            rec = {key: np.swapaxes(host[("rec", nid, key)], 0, 1) for key in ("h", "c")
+                   if ("rec", nid, key) in host}
+            rec["gates"] = {g: np.swapaxes(host[("gate", nid, g)], 0, 1)
+                            for g in host["meta"]["gates"].get(nid, ())}
+            rec["grad_norm"] = host.get(("bptt", nid))
+            snap.recurrent[nid] = rec
+
     def _module_outputs(self) -> dict:
         """Attention weights and MoE gates/load kept by the modules after a forward."""
         out = {}
@@ -607,6 +741,17 @@ class Session:
             return (cls == truth.reshape(cls.shape)).reshape(len(p), -1).mean(-1)
         return ((p.reshape(len(p), -1) > thr) == (t.reshape(len(t), -1) > self._truth_threshold)).mean(-1)
 
+    def predicted_class(self, pred) -> np.ndarray | None:
+        """The class index each row of a host prediction names, by the rule the accuracy
+        uses (argmax, or a threshold on one column); None for regression."""
+        if self._acc_rule is None:
+            return None
+        p = np.asarray(pred).reshape(len(pred), -1)
+        rule, thr = self._acc_rule
+        if rule == "argmax" or p.shape[1] > 1:
+            return p.argmax(1)
+        return (p[:, 0] > thr).astype(np.int64)
+
     @staticmethod
     def _fill_metrics(snap, host):
         if "train_loss" in host:
@@ -629,6 +774,47 @@ class Session:
         if self.stopped and self.last_snapshot is not None:
             return self.last_snapshot
         return self._probe(self.last_loss, None, None, True)
+
+    # ------------------------------------------------------------------ moments
+    def state(self, full: bool = False):
+        """This moment of training (engine.train.timeline.SessionState): restore it and
+        the next steps repeat exactly. ``full`` also keeps the diagnostics' evidence."""
+        from . import timeline  # noqa: PLC0415
+
+        return timeline.capture(self, full)
+
+    def restore(self, state):
+        """Go back (or forward) to a moment ``state()`` captured on this session."""
+        from . import timeline  # noqa: PLC0415
+
+        timeline.restore(self, state)
+
+    def load_weights(self, weights: dict, source: str = "weights"):
+        """Set the parameters and buffers from ``weights`` ({qualified name: array}, as
+        ``weights()`` gives and ``fileformat.load_weights`` reads). All or nothing: a
+        missing, unknown or misshapen entry raises SettingsError naming it and ``source``."""
+        own = self.program.state_dict()
+        missing = [k for k in own if k not in weights]
+        unknown = [k for k in weights if k not in own]
+        if missing:
+            raise SettingsError(_("{source}: has no '{name}'; the weights belong to another graph").format(
+                source=source, name=missing[0]))
+        if unknown:
+            raise SettingsError(_("{source}: has '{name}', which this graph does not; the weights "
+                                  "belong to another graph").format(source=source, name=unknown[0]))
+        for k, a in own.items():
+            w = np.asarray(weights[k])
+            if w.shape != a.shape:
+                raise SettingsError(_("{source}: '{name}' has shape {shape}, the graph needs {needed}").format(
+                    source=source, name=k, shape=w.shape, needed=a.shape))
+            if w.dtype.kind not in "fciub":
+                raise SettingsError(_("{source}: '{name}' does not hold numbers").format(source=source, name=k))
+        self.program.load_state_dict({k: np.asarray(weights[k]) for k in own})
+
+    def weights(self) -> dict:
+        """{qualified name: host array} of every parameter and buffer (what Save with
+        Weights writes beside the file)."""
+        return dict(self.program.state_dict())
 
     # ------------------------------------------------------------------ live changes
     def set_hparam(self, name: str, value):

@@ -72,6 +72,13 @@ class Snapshot:
     weights: dict = field(default_factory=dict)       # param name -> array (small ones only)
     attention: dict = field(default_factory=dict)     # node id -> attention weights array
     moe: dict = field(default_factory=dict)           # node id -> {"gates": array, "load": array}
+    recurrent: dict = field(default_factory=dict)     # RNN/LSTM/GRU node id -> {"h", "c" (LSTM):
+    #                      (samples, time, hidden) states, "gates": {name: same shape},
+    #                      "grad_norm": (time,) |dL/dh_t| of the probe step's batch (BPTT)}
+    sequence: dict | None = None                      # for graphs with a recurrent node: the
+    #                      first training samples' "input", "target" and "prediction"
+    clipped: tuple | None = None                      # (total gradient norm before clipping,
+    #                      clip_grad_norm) of this probe's step, in a run that clips
     trajectory_point: np.ndarray | None = None        # flattened parameters
     verdicts: list = field(default_factory=list)      # [Verdict]; probes between two
     #                      evaluations share one list (read-only), computed when first read

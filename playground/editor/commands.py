@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoCommand
 
 from engine.graph import Edge, Node
 from engine.graph import registry
+from engine.i18n import _
 
 from . import model
 
@@ -145,12 +146,39 @@ class SetModuleOp(_SetAttrOp):
     setter = "set_module"
 
 
+class ReplaceNodeOp(Op):
+    """Put ``node`` in the place (and file order) of the node with its id; the edges were
+    already removed by earlier ops."""
+
+    def __init__(self, graph, node: Node):
+        self.graph, self.node, self.old = graph, node, None
+
+    def _swap(self, node):
+        index = list(self.graph.nodes).index(node.id)
+        old, _edges = self.graph.remove_node(node.id)
+        self.graph.insert_node(node)
+        items = list(self.graph.nodes.items())
+        items.insert(index, items.pop())
+        self.graph.nodes.clear()
+        self.graph.nodes.update(items)
+        return old
+
+    def do(self):
+        self.old = self._swap(self.node)
+
+    def undo(self):
+        self._swap(self.old)
+
+
 class SetSettingOp(Op):
     def __init__(self, graph, key, value):
         self.graph, self.key, self.value, self.old = graph, key, value, _MISSING
 
     def do(self):
-        self.old = copy.deepcopy(self.graph.settings.get(self.key, _MISSING))
+        old = self.graph.settings.get(self.key, _MISSING)
+        # the sentinel itself, not a copy: a deep copy of it is another object, and undo
+        # then wrote that object into the settings instead of removing the key
+        self.old = old if old is _MISSING else copy.deepcopy(old)
         self.graph.set_setting(self.key, copy.deepcopy(self.value))
 
     def undo(self):
@@ -199,7 +227,7 @@ class MoveCommand(EditCommand):
     def __init__(self, graph, positions: dict, drag=None, owner=None):
         ops = [MoveOp(graph, nid, pos) for nid, pos in positions.items()]
         n = len(positions)
-        super().__init__(f"Move {n} node{'s' if n != 1 else ''}", ops, graph, owner)
+        super().__init__((_("Move {n} node") if n == 1 else _("Move {n} nodes")).format(n=n), ops, graph, owner)
         self.drag = drag
 
     def id(self):
@@ -223,7 +251,7 @@ class SetParamCommand(EditCommand):
     """A parameter edit; consecutive edits of the same field (typing in a spin box) merge."""
 
     def __init__(self, graph, node_id, name, value, owner=None):
-        super().__init__(f"Set {name}", [SetParamOp(graph, node_id, name, value)], graph, owner)
+        super().__init__(_("Set {name}").format(name=name), [SetParamOp(graph, node_id, name, value)], graph, owner)
         self.key = (node_id, name)
 
     def id(self):
@@ -244,7 +272,7 @@ def new_node(graph, type_name: str, pos=(0.0, 0.0), params=None, taken=()) -> No
     else:
         t = registry.get(type_name)
         if t is None:
-            raise ValueError(f"unknown node type '{type_name}'")
+            raise ValueError(_("unknown node type '{type}'").format(type=type_name))
         base = t.defaults()
     base.update(params or {})
     node_id = graph.new_id(type_name)
@@ -255,7 +283,7 @@ def new_node(graph, type_name: str, pos=(0.0, 0.0), params=None, taken=()) -> No
 
 def add_node(graph, type_name, pos=(0.0, 0.0), params=None, owner=None) -> EditCommand:
     node = new_node(graph, type_name, pos, params)
-    cmd = EditCommand(f"Add {type_name}", [AddNodeOp(graph, node)], graph, owner)
+    cmd = EditCommand(_("Add {type}").format(type=type_name), [AddNodeOp(graph, node)], graph, owner)
     cmd.node_id = node.id
     return cmd
 
@@ -272,15 +300,15 @@ def delete_ops(graph, node_ids=(), edges=()) -> list:
 def delete(graph, node_ids=(), edges=(), owner=None) -> EditCommand:
     ops = delete_ops(graph, node_ids, edges)
     if not ops:
-        raise ValueError("nothing selected to delete")
-    return EditCommand("Delete", ops, graph, owner)
+        raise ValueError(_("nothing selected to delete"))
+    return EditCommand(_("Delete"), ops, graph, owner)
 
 
 def connect(graph, src, src_port, dst, dst_port, owner=None) -> EditCommand:
     problem = model.link_problem(graph, src, src_port, dst, dst_port)
     if problem:
         raise ValueError(problem)
-    return EditCommand("Connect", [AddEdgeOp(graph, Edge(src, src_port, dst, dst_port))], graph, owner)
+    return EditCommand(_("Connect"), [AddEdgeOp(graph, Edge(src, src_port, dst, dst_port))], graph, owner)
 
 
 def set_param(graph, node_id, name, value, owner=None) -> SetParamCommand:
@@ -290,22 +318,69 @@ def set_param(graph, node_id, name, value, owner=None) -> SetParamCommand:
         try:
             problem = t.param(name).check(value)
         except KeyError:
-            problem = f"has no parameter '{name}'"
+            problem = _("has no parameter '{name}'").format(name=name)
         if problem:
             raise ValueError(f"{model.display_name(node)}.{name}: {problem}")
     return SetParamCommand(graph, node_id, name, value, owner)
 
 
+def replace_node_type(graph, node_id, type_name, owner=None) -> EditCommand:
+    """Change a node's type in place: what the new node keeps (id, position, label, the
+    parameters and links the new type also has) is ``engine.lessons.changes.replaced_node``'s
+    rule, the one a lesson's variant run applies too."""
+    from engine.lessons.changes import replaced_node
+
+    if registry.get(type_name) is None:
+        raise ValueError(_("unknown node type '{type}'").format(type=type_name))
+    node = graph.nodes[node_id]
+    new, kept = replaced_node(graph, node_id, type_name)
+    order = {e: i for i, e in enumerate(graph.edges)}
+    ops = delete_ops(graph, edges=graph.edges_of(node_id))
+    ops.append(ReplaceNodeOp(graph, new))
+    ops += [AddEdgeOp(graph, e, order.get(e)) for e in sorted(kept, key=lambda e: order.get(e, 0))]
+    return EditCommand(_("Change {node} to {type}").format(node=model.display_name(node), type=type_name), ops, graph, owner)
+
+
 def set_label(graph, node_id, label, owner=None) -> EditCommand:
-    return EditCommand("Rename", [SetLabelOp(graph, node_id, label or None)], graph, owner)
+    return EditCommand(_("Rename"), [SetLabelOp(graph, node_id, label or None)], graph, owner)
 
 
 def set_tie(graph, node_id, tie, owner=None) -> EditCommand:
-    return EditCommand("Share weights", [SetTieOp(graph, node_id, tie or None)], graph, owner)
+    return EditCommand(_("Share weights"), [SetTieOp(graph, node_id, tie or None)], graph, owner)
 
 
 def set_setting(graph, key, value) -> EditCommand:
-    return EditCommand(f"Set {key}", [SetSettingOp(graph, key, value)], graph)
+    return EditCommand(_("Set {name}").format(name=key), [SetSettingOp(graph, key, value)], graph)
+
+
+def add_data_points(graph, rows) -> EditCommand:
+    """Samples a user placed (clicked on the decision-boundary plot) join the data: ``rows``
+    of ``[x1, ..., xd, label]`` go to ``settings.dataset.points`` (see
+    engine.data.Dataset.with_points), so they stay through edits, saves and reopening."""
+    ds = _dataset_settings(graph)
+    ds["points"] = list(ds.get("points") or []) + [list(r) for r in rows]
+    return EditCommand(_("Add a data point"), [SetSettingOp(graph, "dataset", ds)], graph)
+
+
+def new_data_seed(graph) -> EditCommand:
+    """A fresh sample of the same dataset: ``settings.dataset.seed`` one higher."""
+    from engine.data import DATASETS  # noqa: PLC0415
+
+    ds = _dataset_settings(graph)
+    spec = DATASETS.get(ds.get("name"))
+    if spec is None or "seed" not in spec.defaults():
+        raise ValueError(_("dataset '{name}' has no seed: its samples are always the same").format(
+            name=ds.get("name")))
+    ds["seed"] = int(ds.get("seed") or 0) + 1
+    return EditCommand(_("New data (seed {seed})").format(seed=ds["seed"]),
+                       [SetSettingOp(graph, "dataset", ds)], graph)
+
+
+def _dataset_settings(graph) -> dict:
+    ds = graph.settings.get("dataset")
+    if not isinstance(ds, dict) or not ds.get("name"):
+        raise ValueError(_("no dataset chosen: choose one in the training settings"))
+    return copy.deepcopy(ds)
 
 
 def move(graph, positions: dict, drag=None, owner=None) -> MoveCommand:
@@ -321,7 +396,7 @@ def insert_on_edge(graph, node_id, edge: Edge, owner=None) -> EditCommand:
     ops = [RemoveEdgeOp(graph, edge),
            AddEdgeOp(graph, Edge(edge.src, edge.src_port, node_id, ins[0].name)),
            AddEdgeOp(graph, Edge(node_id, outs[0].name, edge.dst, edge.dst_port))]
-    return EditCommand(f"Insert {node.type}", ops, graph, owner)
+    return EditCommand(_("Insert {type}").format(type=node.type), ops, graph, owner)
 
 
 def fragment(graph, node_ids) -> dict:
@@ -344,7 +419,7 @@ def paste(graph, frag: dict, offset=(30.0, 30.0), owner=None, text="Paste") -> E
     from engine.graph import ModuleDef
 
     if not frag.get("nodes"):
-        raise ValueError("the clipboard holds no nodes")
+        raise ValueError(_("the clipboard holds no nodes"))
     ops, mapping = [], {}
     for m in frag.get("modules", []):
         if m["name"] not in graph.modules:  # a module pasted into another file comes along

@@ -2,10 +2,11 @@
 tests (and headless runs) never block on a modal dialog."""
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
-GRAPH_FILTER = "NN Playground graphs (*.nnpg);;All files (*)"
+GRAPH_FILTER = QT_TRANSLATE_NOOP("Dialogs", "NN Playground graphs (*.nnpg);;All files (*)")
 
 
 class Dialogs:
@@ -13,25 +14,32 @@ class Dialogs:
         self.parent = parent
 
     def open_file(self, directory: str = "") -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self.parent, "Open graph", directory, GRAPH_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.parent, QCoreApplication.translate("Dialogs", "Open graph"),
+                                              directory, QCoreApplication.translate("Dialogs", GRAPH_FILTER))
         return path or None
 
-    def save_file(self, suggested: str = "", filters: str = GRAPH_FILTER) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self.parent, "Save as", suggested, filters)
+    def save_file(self, suggested: str = "", filters: str | None = None) -> str | None:
+        """``filters``: translated already (None: NN Playground graphs)."""
+        if filters is None:
+            filters = QCoreApplication.translate("Dialogs", GRAPH_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.parent, QCoreApplication.translate("Dialogs", "Save as"),
+                                              suggested, filters)
         return path or None
 
     def unsaved_changes(self, name: str) -> str:
         """SAVE, DISCARD or CANCEL."""
-        box = QMessageBox.question(self.parent, "Unsaved changes",
-                                   f"Save the changes to {name} before closing?",
+        box = QMessageBox.question(self.parent, QCoreApplication.translate("Dialogs", "Unsaved changes"),
+                                   QCoreApplication.translate("Dialogs", "Save the changes to {name} before closing?")
+                                   .format(name=name),
                                    QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
                                    QMessageBox.Save)
         return {QMessageBox.Save: SAVE, QMessageBox.Discard: DISCARD}.get(box, CANCEL)
 
     def recover(self, when: str) -> bool:
         return QMessageBox.question(
-            self.parent, "Recover unsaved work",
-            f"NN Playground did not close normally. Recover the work autosaved {when}?",
+            self.parent, QCoreApplication.translate("Dialogs", "Recover unsaved work"),
+            QCoreApplication.translate("Dialogs", "NN Playground did not close normally. "
+                                                  "Recover the work autosaved {when}?").format(when=when),
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes) == QMessageBox.Yes
 
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
@@ -39,6 +47,13 @@ class Dialogs:
 
         value, ok = QInputDialog.getText(self.parent, title, label, text=text)
         return value if ok else None
+
+    def import_data(self, folder: str = "") -> dict | None:
+        """File > Import Data: the dataset settings of the file chosen and previewed, or None."""
+        from playground.editor.import_data import ImportDataDialog
+
+        dialog = ImportDataDialog(self.parent, folder)
+        return dialog.settings() if dialog.exec() == ImportDataDialog.Accepted else None
 
     def error(self, title: str, message: str):
         # Error text quotes the user's files (labels, paths, values): shown as plain text,
@@ -84,6 +99,9 @@ class ScriptedDialogs(Dialogs):
 
     def ask_text(self, title, label, text=""):
         return self._answer("ask_text", text or None)
+
+    def import_data(self, folder=""):
+        return self._answer("import_data", None)
 
     def error(self, title, message):
         self.shown.append(("error", title, message))

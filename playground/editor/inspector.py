@@ -9,14 +9,17 @@ import inspect
 import math
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QStandardItemModel, QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from engine.graph.registry import ParamSpec
+from engine.i18n import N_, _
 from engine.graph.schema import MAX_NAME_LENGTH
+from engine.graph.schema import setting as schema_setting
 
+from ..i18n import number
 from . import commands, model
 
 INT_LIMIT = 2_000_000_000
@@ -32,16 +35,16 @@ class FloatSpin(QDoubleSpinBox):
         self.setKeyboardTracking(False)
 
     def textFromValue(self, value):
-        return f"{value:.6g}"
+        return number(value, ".6g")   # 0,03 in Italian
 
     def valueFromText(self, text):
         try:
-            return float(text)
+            return float(text.replace(",", "."))   # either decimal separator is understood
         except ValueError:
             return self.value()
 
     def validate(self, text, pos):
-        t = text.strip()
+        t = text.strip().replace(",", ".")
         try:
             float(t)
             return QValidator.Acceptable, text, pos
@@ -104,7 +107,7 @@ def make_editor(spec: ParamSpec, value, on_change):
     else:  # "str", "ints"/"floats" (lists, e.g. a shape "1, 8, 8"), nullable numbers ("" = none)
         w = QLineEdit()
         if kind == "nullable":
-            w.setPlaceholderText("none")
+            w.setPlaceholderText(QCoreApplication.translate("ParamForm", "none"))
 
         def set_value(v):
             w.blockSignals(True)
@@ -127,14 +130,14 @@ def make_editor(spec: ParamSpec, value, on_change):
             w.setStyleSheet("")
             on_change(val)
         w.editingFinished.connect(commit)
-    tip = spec.help or spec.name
+    tip = _(spec.help) or spec.name   # the registry's help, in the current language
     describe = getattr(spec, "describe", None)
     if describe is not None:
         tip += f" ({describe()})"
     elif spec.min is not None or spec.max is not None:
-        lo = "−∞" if spec.min is None else f"{spec.min:g}"
-        hi = "∞" if spec.max is None else f"{spec.max:g}"
-        tip += f" (range {lo} … {hi})"
+        lo = "−∞" if spec.min is None else number(spec.min)
+        hi = "∞" if spec.max is None else number(spec.max)
+        tip += " " + QCoreApplication.translate("ParamForm", "(range {low} … {high})").format(low=lo, high=hi)
     w.setToolTip(tip)
     w.setObjectName(f"param_{spec.name}")
     set_value(value)
@@ -229,34 +232,36 @@ class Inspector(QWidget):
         self.form = None
         self.layout_.insertWidget(0, self.body)
         if self.node_id is None:
-            msg = f"{len(ids)} nodes selected." if len(ids) > 1 else "Select a node to see its parameters."
+            msg = (self.tr("{n} nodes selected.").format(n=len(ids)) if len(ids) > 1
+                   else self.tr("Select a node to see its parameters."))
             lay.addWidget(QLabel(msg))
             return
         t = model.node_type(node)
-        title = QLabel(f"<b>{escape(model.display_name(node))}</b> "  # user text, shown as text
+        shown = model.display_name(node, getattr(self.scene.graph, "lesson", None))
+        title = QLabel(f"<b>{escape(shown)}</b> "  # user text, shown as text
                        f"<span style='color:#666'>{escape(node.type)} · {escape(node.id)}</span>")
         lay.addWidget(title)
         if t is not None and t.help:
-            help_label = QLabel(t.help)
+            help_label = QLabel(_(t.help))
             help_label.setWordWrap(True)
             help_label.setStyleSheet("color:#555")
             lay.addWidget(help_label)
         top = QFormLayout()
         self.label_edit = name_edit(node.label or "")
         self.label_edit.setPlaceholderText(model.display_name(node))
-        self.label_edit.setToolTip("A name shown on the canvas instead of the type")
+        self.label_edit.setToolTip(self.tr("A name shown on the canvas instead of the type"))
         self.label_edit.editingFinished.connect(self._label_edited)
-        top.addRow("Label", self.label_edit)
+        top.addRow(self.tr("Label"), self.label_edit)
         self.tie_edit = name_edit(node.tie or "")
-        self.tie_edit.setPlaceholderText("none")
-        self.tie_edit.setToolTip("Nodes of the same type with the same group share one set of weights")
+        self.tie_edit.setPlaceholderText(self.tr("none"))
+        self.tie_edit.setToolTip(self.tr("Nodes of the same type with the same group share one set of weights"))
         self.tie_edit.editingFinished.connect(self._tie_edited)
         learnable = node.type == model.MODULE_TYPE or (t is not None and t.learnable)
         if learnable:
-            top.addRow("Shared weights", self.tie_edit)
+            top.addRow(self.tr("Shared weights"), self.tie_edit)
         lay.addLayout(top)
         if t is not None and t.params and node.type != model.MODULE_TYPE:
-            box = QGroupBox("Parameters")
+            box = QGroupBox(self.tr("Parameters"))
             bl = QVBoxLayout(box)
             self.form = ParamForm(t.params, node.params)
             self.form.setEnabled(not self.scene.read_only)
@@ -264,7 +269,7 @@ class Inspector(QWidget):
             bl.addWidget(self.form)
             lay.addWidget(box)
         if node.type == model.MODULE_TYPE or (t is not None and "template" in t.extra):
-            button = QPushButton("Open inside")
+            button = QPushButton(self.tr("Open inside"))
             button.clicked.connect(lambda: self.scene.open_node(self.node_id))
             lay.addWidget(button)
         self.label_edit.setReadOnly(self.scene.read_only)
@@ -326,13 +331,13 @@ def _specs_from_signature(cls, skip) -> list:
         elif isinstance(d, float) or name == "lr":
             specs.append(ParamSpec(name, "float", float(d) if isinstance(d, (int, float)) else 0.01, min=0.0))
         elif isinstance(d, (tuple, list)):
-            specs.append(ParamSpec(name, "str", ", ".join(map(str, d)), help="numbers separated by commas"))
+            specs.append(ParamSpec(name, "str", ", ".join(map(str, d)), help=N_("numbers separated by commas")))
         elif d is inspect.Parameter.empty and name in ("step_size", "T_max"):
             specs.append(ParamSpec(name, "int", 100, min=1))
         elif d is inspect.Parameter.empty and name == "gamma":
             specs.append(ParamSpec(name, "float", 0.95, min=0.0))
         elif d is inspect.Parameter.empty and name == "milestones":
-            specs.append(ParamSpec(name, "str", "100, 200", help="steps separated by commas"))
+            specs.append(ParamSpec(name, "str", "100, 200", help=N_("steps separated by commas")))
     return specs
 
 
@@ -378,7 +383,7 @@ class TrainingPanel(QWidget):
         def name(key):
             v = self.setting(key)
             return v.get("name") if isinstance(v, dict) else v
-        return name("dataset"), name("optimizer"), name("schedule")
+        return name("dataset"), name("optimizer"), name("schedule"), name("init")
 
     def _on_event(self, ev):
         if ev.kind == "reset" or (ev.kind == "settings_changed" and self._structure() != self._built_for):
@@ -401,12 +406,18 @@ class TrainingPanel(QWidget):
             self.optimizer_form.set_values(shown(dict(self.setting("optimizer") or {})))
         if getattr(self, "schedule_form", None) is not None:
             self.schedule_form.set_values(shown(dict(self.setting("schedule") or {})))
-        quiet(self.task_combo, self.task_combo.setCurrentText, self.setting("task") or "classification")
+        quiet(self.task_combo, set_data, self.task_combo, self.setting("task") or "classification")
         quiet(self.batch_spin, self.batch_spin.setValue, int(self.setting("batch_size") or 10))
         quiet(self.seed_spin, self.seed_spin.setValue, int(self.setting("seed") or 0))
         quiet(self.clip_spin, self.clip_spin.setValue, float(self.setting("clip_grad_norm") or 0.0))
-        quiet(self.steps_spin, self.steps_spin.setValue, int(self.setting("steps") or 500))
-        quiet(self.trainer_combo, self.trainer_combo.setCurrentText, self.setting("trainer") or "gradient")
+        quiet(self.patience_spin, self.patience_spin.setValue, self._patience())
+        quiet(self.steps_spin, self.steps_spin.setValue, int(schema_setting(self.document.settings, "steps")))
+        quiet(self.trainer_combo, set_data, self.trainer_combo, self.setting("trainer") or "gradient")
+        init = self._init_spec()
+        if self.init_scale is not None:
+            quiet(self.init_scale, self.init_scale.setValue, float(init.get(self.init_scale.key, 1.0)))
+        if self.init_nonlinearity is not None:
+            quiet(self.init_nonlinearity, set_data, self.init_nonlinearity, init.get("nonlinearity", "relu"))
         quiet(self.device_combo, self.device_combo.setCurrentIndex,
               max(0, self.device_combo.findData(self.setting("device") or "cpu")))
 
@@ -424,7 +435,7 @@ class TrainingPanel(QWidget):
 
     # ----- dataset --------------------------------------------------------------
     def _dataset_box(self):
-        box = QGroupBox("Dataset")
+        box = QGroupBox(self.tr("Dataset"))
         lay = QFormLayout(box)
         ds = dict(self.setting("dataset") or {})
         self.dataset_combo = QComboBox()
@@ -433,29 +444,30 @@ class TrainingPanel(QWidget):
         except ImportError:
             DATASETS = {}
         for name, spec in DATASETS.items():
-            self.dataset_combo.addItem(f"{name}  ({spec.group})", name)
-            self.dataset_combo.setItemData(self.dataset_combo.count() - 1, spec.help, Qt.ToolTipRole)
+            self.dataset_combo.addItem(f"{name}  ({_(spec.group)})", name)
+            self.dataset_combo.setItemData(self.dataset_combo.count() - 1, _(spec.help), Qt.ToolTipRole)
         self.dataset_combo.setCurrentIndex(max(0, self.dataset_combo.findData(ds.get("name"))))
         self.dataset_combo.currentIndexChanged.connect(self._dataset_chosen)
-        lay.addRow("Dataset", self.dataset_combo)
+        lay.addRow(self.tr("Dataset"), self.dataset_combo)
         spec = DATASETS.get(ds.get("name"))
         if spec is not None:
             self.dataset_form = ParamForm(spec.params, ds)
             self.dataset_form.changed.connect(self._dataset_option)
             lay.addRow(self.dataset_form)
         self.task_combo = QComboBox()
-        self.task_combo.addItems(["classification", "regression"])
-        self.task_combo.setCurrentText(self.setting("task") or (spec.task if spec else "classification")
-                                       or "classification")
-        self.task_combo.currentTextChanged.connect(lambda t: self.set("task", t))
-        lay.addRow("Task", self.task_combo)
+        self.task_combo.addItem(self.tr("classification"), "classification")
+        self.task_combo.addItem(self.tr("regression"), "regression")
+        set_data(self.task_combo, self.setting("task") or (spec.task if spec else "classification")
+                 or "classification")
+        self.task_combo.currentIndexChanged.connect(lambda i: self.set("task", self.task_combo.itemData(i)))
+        lay.addRow(self.tr("Task"), self.task_combo)
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(1, 1_000_000)
         self.batch_spin.setKeyboardTracking(False)
         self.batch_spin.setValue(int(self.setting("batch_size") or 10))
-        self.batch_spin.setToolTip("samples per gradient step")
+        self.batch_spin.setToolTip(self.tr("samples per gradient step"))
         self.batch_spin.valueChanged.connect(lambda v: self.set("batch_size", int(v)))
-        lay.addRow("Batch size", self.batch_spin)
+        lay.addRow(self.tr("Batch size"), self.batch_spin)
         return box
 
     def _dataset_chosen(self, index):
@@ -476,7 +488,7 @@ class TrainingPanel(QWidget):
 
     # ----- optimizer and schedule ------------------------------------------------
     def _optimizer_box(self):
-        box = QGroupBox("Optimizer")
+        box = QGroupBox(self.tr("Optimizer"))
         lay = QFormLayout(box)
         opt = dict(self.setting("optimizer") or {"name": "SGD"})
         try:
@@ -490,7 +502,7 @@ class TrainingPanel(QWidget):
         self.optimizer_combo.currentIndexChanged.connect(
             lambda i: self.set("optimizer", {"name": self.optimizer_combo.itemData(i),
                                              "lr": opt.get("lr", 0.01)}))
-        lay.addRow("Optimizer", self.optimizer_combo)
+        lay.addRow(self.tr("Optimizer"), self.optimizer_combo)
         cls = OPTIMIZERS.get(opt.get("name"))
         if cls is not None:
             specs = _specs_from_signature(cls, {"params", "maximize", "foreach", "differentiable"})
@@ -500,13 +512,13 @@ class TrainingPanel(QWidget):
             lay.addRow(self.optimizer_form)
         sched = dict(self.setting("schedule") or {"name": "none"})
         self.schedule_combo = QComboBox()
-        self.schedule_combo.addItem("none", "none")
+        self.schedule_combo.addItem(self.tr("none"), "none")
         names = [n for n in getattr(lr_scheduler, "SCHEDULERS", {}) if n != "LambdaLR"]
         for n in names:
             self.schedule_combo.addItem(n, n)
         self.schedule_combo.setCurrentIndex(max(0, self.schedule_combo.findData(sched.get("name"))))
         self.schedule_combo.currentIndexChanged.connect(self._schedule_chosen)
-        lay.addRow("LR schedule", self.schedule_combo)
+        lay.addRow(self.tr("LR schedule"), self.schedule_combo)
         if sched.get("name") in names:
             specs = _specs_from_signature(lr_scheduler.SCHEDULERS[sched["name"]], {"optimizer", "last_epoch", "verbose"})
             shown = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in sched.items()}
@@ -517,14 +529,33 @@ class TrainingPanel(QWidget):
         self.clip_spin.setRange(0.0, 1e6)
         self.clip_spin.setDecimals(3)
         self.clip_spin.setSingleStep(0.1)
-        self.clip_spin.setSpecialValueText("off")  # shown at 0
+        self.clip_spin.setSpecialValueText(self.tr("off"))  # shown at 0
         self.clip_spin.setKeyboardTracking(False)
         self.clip_spin.setValue(float(self.setting("clip_grad_norm") or 0.0))
-        self.clip_spin.setToolTip("rescale the gradients when their total norm exceeds this "
-                                  "(a remedy for exploding gradients); off = no clipping")
+        self.clip_spin.setToolTip(self.tr("rescale the gradients when their total norm exceeds this "
+                                          "(a remedy for exploding gradients); off = no clipping"))
         self.clip_spin.valueChanged.connect(lambda v: self.set("clip_grad_norm", float(v)))
-        lay.addRow("Clip grad norm", self.clip_spin)
+        lay.addRow(self.tr("Clip grad norm"), self.clip_spin)
+        self.patience_spin = QSpinBox()
+        self.patience_spin.setRange(0, 10_000)
+        self.patience_spin.setSpecialValueText(self.tr("off"))  # shown at 0
+        self.patience_spin.setKeyboardTracking(False)
+        self.patience_spin.setValue(self._patience())
+        self.patience_spin.setToolTip(self.tr("early stopping: stop when the test loss has not improved "
+                                              "for this many evaluations, and keep the best weights; "
+                                              "off = train every step"))
+        self.patience_spin.valueChanged.connect(self._patience_changed)
+        lay.addRow(self.tr("Early stopping"), self.patience_spin)
         return box
+
+    def _patience(self) -> int:
+        spec = self.setting("early_stopping")
+        return int(spec.get("patience") or 0) if isinstance(spec, dict) else 0
+
+    def _patience_changed(self, value):
+        """0 switches early stopping off ({}); min_delta and restore_best are kept."""
+        spec = {k: v for k, v in dict(self.setting("early_stopping") or {}).items() if k != "patience"}
+        self.set("early_stopping", {**spec, "patience": int(value)} if value else spec)
 
     def _optimizer_param(self, key, value):
         opt = dict(self.setting("optimizer") or {})
@@ -561,31 +592,91 @@ class TrainingPanel(QWidget):
 
     # ----- seed, device, steps -------------------------------------------------------
     def _run_box(self):
-        box = QGroupBox("Run")
+        box = QGroupBox(self.tr("Run"))
         lay = QFormLayout(box)
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, INT_LIMIT)
         self.seed_spin.setKeyboardTracking(False)
         self.seed_spin.setValue(int(self.setting("seed") or 0))
-        self.seed_spin.setToolTip("the same seed gives the same initial weights and batches")
+        self.seed_spin.setToolTip(self.tr("the same seed gives the same initial weights and batches"))
         self.seed_spin.valueChanged.connect(lambda v: self.set("seed", int(v)))
-        lay.addRow("Seed", self.seed_spin)
+        lay.addRow(self.tr("Seed"), self.seed_spin)
+        self._init_rows(lay)
         self.device_combo = make_device_combo()
         self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(self.setting("device") or "cpu")))
         self.device_combo.currentIndexChanged.connect(lambda i: self.set("device", self.device_combo.itemData(i)))
-        lay.addRow("Device", self.device_combo)
+        lay.addRow(self.tr("Device"), self.device_combo)
         self.steps_spin = QSpinBox()
         self.steps_spin.setRange(1, 10_000_000)
         self.steps_spin.setKeyboardTracking(False)
-        self.steps_spin.setValue(int(self.setting("steps") or 500))
+        self.steps_spin.setValue(int(schema_setting(self.document.settings, "steps")))
         self.steps_spin.valueChanged.connect(lambda v: self.set("steps", int(v)))
-        lay.addRow("Steps", self.steps_spin)
+        lay.addRow(self.tr("Steps"), self.steps_spin)
         self.trainer_combo = QComboBox()
-        self.trainer_combo.addItems(["gradient", "perceptron"])
-        self.trainer_combo.setCurrentText(self.setting("trainer") or "gradient")
-        self.trainer_combo.currentTextChanged.connect(lambda t: self.set("trainer", t))
-        lay.addRow("Trainer", self.trainer_combo)
+        self.trainer_combo.addItem(self.tr("gradient"), "gradient")
+        self.trainer_combo.addItem(self.tr("perceptron rule"), "perceptron")
+        self.trainer_combo.addItem(self.tr("Hebb's rule"), "hebb")
+        set_data(self.trainer_combo, self.setting("trainer") or "gradient")
+        self.trainer_combo.currentIndexChanged.connect(lambda i: self.set("trainer", self.trainer_combo.itemData(i)))
+        lay.addRow(self.tr("Trainer"), self.trainer_combo)
         return box
+
+
+    # ----- initial weights (settings.init) ----------------------------------------------
+    def _init_spec(self) -> dict:
+        init = self.setting("init") or "default"
+        return {"name": init} if isinstance(init, str) else dict(init)
+
+    def _init_rows(self, lay):
+        """The initialisation of every Linear/convolution weight: a choice, and the one
+        number (std or gain) or nonlinearity that choice reads (engine.graph.compile.apply_init)."""
+        from engine.graph.schema import INITS
+
+        titles = {"default": self.tr("default (each layer's own)"),
+                  "xavier_uniform": self.tr("Xavier / Glorot, uniform"),
+                  "xavier_normal": self.tr("Xavier / Glorot, normal"),
+                  "kaiming_uniform": self.tr("He / Kaiming, uniform"),
+                  "kaiming_normal": self.tr("He / Kaiming, normal"),
+                  "normal": self.tr("normal, chosen std"), "zeros": self.tr("zeros")}
+        spec = self._init_spec()
+        self.init_combo = QComboBox()
+        for name in INITS:
+            self.init_combo.addItem(titles.get(name, name), name)
+        set_data(self.init_combo, spec.get("name", "default"))
+        self.init_combo.setToolTip(self.tr("how every Linear and convolution weight starts; biases "
+                                           "then start at 0 (course notes 003, section 7.1.2)"))
+        self.init_combo.currentIndexChanged.connect(
+            lambda i: self.set("init", self.init_combo.itemData(i)))
+        lay.addRow(self.tr("Initial weights"), self.init_combo)
+        self.init_scale = self.init_nonlinearity = None
+        name = spec.get("name", "default")
+        if name == "normal" or name.startswith("xavier"):
+            key = "std" if name == "normal" else "gain"
+            self.init_scale = FloatSpin()
+            self.init_scale.key = key
+            self.init_scale.setRange(0.0, 1e6)
+            self.init_scale.setValue(float(spec.get(key, 1.0)))
+            self.init_scale.setToolTip(self.tr("standard deviation of the weights") if key == "std"
+                                       else self.tr("gain: multiplies Xavier's scale"))
+            self.init_scale.valueChanged.connect(lambda v: self._init_param(key, float(v)))
+            lay.addRow(self.tr("Std") if key == "std" else self.tr("Gain"), self.init_scale)
+        elif name.startswith("kaiming"):
+            self.init_nonlinearity = QComboBox()
+            for nl in ("relu", "leaky_relu", "tanh", "sigmoid", "linear", "selu"):
+                self.init_nonlinearity.addItem(nl, nl)
+            set_data(self.init_nonlinearity, spec.get("nonlinearity", "relu"))
+            self.init_nonlinearity.setToolTip(self.tr("the activation that follows: it sets He's gain"))
+            self.init_nonlinearity.currentIndexChanged.connect(
+                lambda i: self._init_param("nonlinearity", self.init_nonlinearity.itemData(i)))
+            lay.addRow(self.tr("Nonlinearity"), self.init_nonlinearity)
+
+    def _init_param(self, key, value):
+        self.set("init", {**self._init_spec(), key: value})
+
+
+def set_data(combo: QComboBox, value) -> None:
+    """Select the item whose data is ``value`` (the items' texts are translated)."""
+    combo.setCurrentIndex(max(0, combo.findData(value)))
 
 
 def make_device_combo() -> QComboBox:
@@ -596,14 +687,15 @@ def make_device_combo() -> QComboBox:
     combo.addItem("CPU", "cpu")
     combo.addItem("GPU", "gpu")
     if not backend.gpu_available():
-        reason = backend.gpu_unavailable_reason() or "no usable GPU"
+        reason = backend.gpu_unavailable_reason() or QCoreApplication.translate("DeviceCombo", "no usable GPU")
         item = combo.model().item(1) if isinstance(combo.model(), QStandardItemModel) else None
         if item is not None:
             item.setEnabled(False)
-        combo.setItemData(1, f"GPU unavailable: {reason}", Qt.ToolTipRole)
-        combo.setToolTip(f"GPU unavailable: {reason}")
+        unavailable = QCoreApplication.translate("DeviceCombo", "GPU unavailable: {reason}").format(reason=reason)
+        combo.setItemData(1, unavailable, Qt.ToolTipRole)
+        combo.setToolTip(unavailable)
         combo.gpu_reason = reason
     else:
-        combo.setToolTip("where training runs")
+        combo.setToolTip(QCoreApplication.translate("DeviceCombo", "where training runs"))
         combo.gpu_reason = None
     return combo

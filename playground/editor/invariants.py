@@ -6,7 +6,8 @@ It checks: no document observer has failed (``window.observer_failures``); the c
 one item per node and per drawable edge of the graph level it shows, at the document's
 positions, and that level is still in the document; the inspector shows an existing,
 selected node with its current values, or nothing; the title names the document and marks
-unsaved edits; no live panel shows a run while the runner holds none (a new document).
+unsaved edits; no live panel shows a run while the runner holds none (a new document); the
+lesson pane shows the document's lesson or is closed.
 """
 from __future__ import annotations
 
@@ -183,6 +184,24 @@ def check_panels(window) -> list[str]:
     return problems
 
 
+def check_lesson_pane(window) -> list[str]:
+    """The lesson pane teaches the document's lesson (its goals listed), or stays closed for
+    a document without one."""
+    pane = getattr(window, "lesson_pane", None)
+    if pane is None:
+        return []
+    lesson = getattr(window.document, "lesson", None) or None
+    if (pane.lesson or None) != lesson:
+        shown, wanted = (pane.lesson or {}).get("title"), (lesson or {}).get("title")
+        return [f"lesson pane: shows the lesson {shown!r}, the document's is {wanted!r}"]
+    if lesson is None:
+        return [] if pane.isHidden() else ["lesson pane: open for a document without a lesson"]
+    goals = [str(g.get("id", i)) for i, g in enumerate(lesson.get("goals", ()))]
+    if list(pane.goal_labels) != goals:
+        return [f"lesson pane: lists the goals {list(pane.goal_labels)}, the lesson has {goals}"]
+    return []
+
+
 def check_window(window) -> list[str]:
     """Every mismatch between the document and what the window shows, one line each."""
     problems = [f"observer failed: {f}" for f in getattr(window, "observer_failures", ())]
@@ -192,4 +211,5 @@ def check_window(window) -> list[str]:
     problems += check_inspector(window.inspector, window.scene)
     problems += check_title(window)
     problems += check_panels(window)
+    problems += check_lesson_pane(window)
     return problems

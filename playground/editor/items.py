@@ -12,12 +12,13 @@ from __future__ import annotations
 import math
 from html import escape
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker,
-                           QPen, QPolygonF)
+                           QPen, QPolygonF, QStaticText, QTransform)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from engine.graph.registry import COST, MODULE, OBSERVED, PARAMETER
+from engine.i18n import _
 from playground import theme as themes
 from playground.bugreport import user_message
 
@@ -42,7 +43,12 @@ def var_radius(th) -> float:
 CIRCLE_D = 58.0
 BOX_MIN_W, BOX_H, PORT_GAP = 100.0, 46.0, 18.0
 MAX_TEXT_W = 118.0  # longer titles get a smaller font, then are elided: nodes stay compact
-LOW_DETAIL = 0.45  # below this zoom, draw shapes without text
+LOW_DETAIL = 0.45  # below this zoom, draw shapes and the title alone (compact nodes)
+#: a title's smallest height on screen, in pixels, however far the view is zoomed out: the
+#: 10-layer lessons open fitted at about 25 % and must still be readable from the back row
+MIN_LABEL_PX = 11.0
+#: a node's fill at the largest gradient of the graph (gradient heat; the key: panels/legends.py)
+HEAT_COLOUR = QColor(230, 70, 40)
 
 
 def _fitting_font(text: str, width: float, size: float, th, min_size: float = 6.5):
@@ -52,6 +58,19 @@ def _fitting_font(text: str, width: float, size: float, th, min_size: float = 6.
     if advance > width:
         font.setPointSizeF(max(min_size * th.font_scale, font.pointSizeF() * width / advance))
     return font
+
+
+_COMPACT_FONTS: dict = {}
+
+
+def _compact_font(th):
+    """The font (and its metrics) of compact titles at this theme's scale, made once."""
+    key = (th.font_scale, th.presentation)
+    if key not in _COMPACT_FONTS:
+        font = th.font(9.5, bold=True)
+        font.setPixelSize(max(1, round(MIN_LABEL_PX * th.font_scale)))
+        _COMPACT_FONTS[key] = (font, QFontMetricsF(font))
+    return _COMPACT_FONTS[key]
 
 
 def _lod(option, painter) -> float:
@@ -155,6 +174,7 @@ class NodeItem(QGraphicsItem):
         self.badge_tooltip = ""
         self._rect = QRectF()
         self._bounds = QRectF()
+        self._compact = None   # (key, laid-out text, size) of the zoomed-out title
         self._path = QPainterPath()
         self._hovered = False
         self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable
@@ -174,7 +194,7 @@ class NodeItem(QGraphicsItem):
         graph = self._scene_ref.graph
         node = self.node
         self.category = model.category_of(node)
-        self.title = model.display_name(node)
+        self.title = model.display_name(node, getattr(graph, "lesson", None))
         self.subtitle = model.param_summary(node) if self.category != OBSERVED else ""
         if node.label and node.type != model.MODULE_TYPE:
             self.subtitle = node.type if not self.subtitle else f"{node.type}: {self.subtitle}"
@@ -201,8 +221,9 @@ class NodeItem(QGraphicsItem):
         self._place_ports(self.inputs, ins, True)
         self._place_ports(self.outputs, outs, False)
         t = model.node_type(node)
-        help_text = t.help if t else ("module (double-click to open)" if node.type == model.MODULE_TYPE
-                                     else f"unknown node type '{node.type}'")
+        help_text = _(t.help) if t else (
+            QCoreApplication.translate("NodeItem", "module (double-click to open)") if node.type == model.MODULE_TYPE
+            else QCoreApplication.translate("NodeItem", "unknown node type '{type}'").format(type=node.type))
         self.setToolTip(self._tooltip(help_text))
         self.setPos(*node.pos)
         self.update()
@@ -212,7 +233,8 @@ class NodeItem(QGraphicsItem):
         node = self.node
         lines = [f"<b>{_html(self.title)}</b> ({_html(node.type)}, id {_html(node.id)})", _html(help_text)]
         if self.tie:
-            lines.append(f"shares weights with group '{_html(self.tie)}'")
+            lines.append(QCoreApplication.translate("NodeItem", "shares weights with group '{group}'").format(
+                group=_html(self.tie)))
         if self.problem:   # messages, one a line, each capped
             problems = "<br>".join(_html(user_message(m)) for m in self.problem.splitlines())
             lines.append(f"<span style='color:#d93025'>{problems}</span>")
@@ -328,7 +350,7 @@ class NodeItem(QGraphicsItem):
         path = self._path
         fill = th.fill_for(self.category)
         if self.heat is not None:
-            hot = QColor(230, 70, 40)
+            hot = HEAT_COLOUR
             t = self.heat
             fill = QColor(int(fill.red() * (1 - t) + hot.red() * t), int(fill.green() * (1 - t) + hot.green() * t),
                           int(fill.blue() * (1 - t) + hot.blue() * t))
@@ -347,6 +369,7 @@ class NodeItem(QGraphicsItem):
             painter.setPen(QPen(outline, th.pen_width(1.0)))
             painter.drawRoundedRect(self._rect.adjusted(4, 4, -4, -4), 7, 7)
         if lod < LOW_DETAIL:
+            self._paint_compact_title(painter, th, lod, widget)
             return
         for port in self.inputs.values():
             port.paint_on(painter, th)
@@ -354,6 +377,36 @@ class NodeItem(QGraphicsItem):
             port.paint_on(painter, th)
         self._paint_text(painter, th, lod)
         self._paint_badges(painter, th)
+
+    def _paint_compact_title(self, painter, th, lod, widget):
+        """Zoomed out: the title alone, at least MIN_LABEL_PX high on screen, drawn in screen
+        pixels over the node (and into the gap beside it, where the nodes' spacing leaves one).
+        A title too long for the room gives way to the node's id when that fits ("lin3" in a
+        chain of ten "Linear"), else it is elided. Not in the minimap's picture (no widget).
+        The laid-out text is kept per item until the room or the title changes: 300 nodes
+        zoomed out repaint at 30 frames per second."""
+        if widget is None:
+            return
+        font, fm = _compact_font(th)
+        # the node, its output circle and half the examples' gap to the next node (spacing 170)
+        room = self._rect.width() + 2 * (var_radius(th) + VAR_STUB + 12.0)
+        width = 4 * round(max(room * lod, 3.5 * fm.averageCharWidth()) / 4)   # steps: a zoom re-lays few
+        key = (width, id(font), self.title, self.node_id)
+        if self._compact is None or self._compact[0] != key:
+            title = next((t for t in (self.title, self.node_id) if fm.horizontalAdvance(t) <= width),
+                         None) or fm.elidedText(self.title, Qt.ElideRight, width)
+            text = QStaticText(title)
+            text.setTextFormat(Qt.PlainText)
+            text.prepare(QTransform(), font)
+            self._compact = (key, text, text.size())
+        _key, text, size = self._compact
+        transform = painter.worldTransform()
+        centre = transform.map(self._rect.center())
+        painter.resetTransform()
+        painter.setFont(font)
+        painter.setPen(th.text)
+        painter.drawStaticText(QPointF(centre.x() - size.width() / 2, centre.y() - size.height() / 2), text)
+        painter.setWorldTransform(transform)
 
     def _paint_text(self, painter, th, lod=1.0):
         r = self._rect
@@ -417,7 +470,7 @@ class NodeItem(QGraphicsItem):
             painter.setBrush(th.fill_for(MODULE))
             painter.drawRoundedRect(tag, 4, 4)
             painter.setPen(th.outline_for(MODULE))
-            painter.drawText(tag, Qt.AlignCenter, "module")
+            painter.drawText(tag, Qt.AlignCenter, QCoreApplication.translate("NodeItem", "module"))
         if self.tie:
             c = themes.tie_color(self.tie)
             painter.setPen(QPen(Qt.white, 1.5))

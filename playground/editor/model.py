@@ -8,6 +8,8 @@ import networkx as nx
 
 from engine.graph import registry
 from engine.graph.registry import FUNCTION, MODULE, Port
+from engine.i18n import _
+from playground.i18n import number
 
 MODULE_TYPE = "Module"
 
@@ -48,8 +50,14 @@ def find_port(ports, name):
     return None
 
 
-def display_name(node) -> str:
+def display_name(node, lesson=None) -> str:
+    """The name shown for ``node``; a lesson's node names in the app's language (see
+    engine.lessons.shown_label) when ``lesson`` (the document's) is given."""
     if node.label:
+        if lesson:
+            from engine.lessons import shown_label  # noqa: PLC0415
+
+            return shown_label(lesson, node.id, node.label)
         return node.label
     if node.type == MODULE_TYPE:
         return str(node.params.get("module", "Module"))
@@ -69,7 +77,7 @@ def param_summary(node, limit: int = 3) -> str:
         if spec.name in p and spec.kind in ("int", "float", "choice", "ints"):
             v = p[spec.name]
             if isinstance(v, float):
-                v = f"{v:g}"
+                v = number(v)   # p=0,5 in Italian
             elif isinstance(v, (list, tuple)):
                 v = "×".join(map(str, v))
             parts.append(f"{spec.name}={v}")
@@ -79,27 +87,27 @@ def param_summary(node, limit: int = 3) -> str:
 def link_problem(graph, src: str, src_port: str, dst: str, dst_port: str) -> str | None:
     """None when src.src_port → dst.dst_port may be connected, else why not (one line)."""
     if src not in graph.nodes or dst not in graph.nodes:
-        return "both ends of a link must be nodes of this graph"
+        return _("both ends of a link must be nodes of this graph")
     if src == dst:
-        return f"cannot connect '{display_name(graph.nodes[src])}' to itself"
+        return _("cannot connect '{node}' to itself").format(node=display_name(graph.nodes[src]))
     s_in, s_out = ports_of(graph, graph.nodes[src])
     d_in, d_out = ports_of(graph, graph.nodes[dst])
     src_name, dst_name = display_name(graph.nodes[src]), display_name(graph.nodes[dst])
     if find_port(s_out, src_port) is None:
-        return f"'{src_name}' has no output '{src_port}'"
+        return _("'{node}' has no output '{port}'").format(node=src_name, port=src_port)
     port = find_port(d_in, dst_port)
     if port is None:
         if not d_in:
-            return f"'{dst_name}' takes no inputs (it is an observed variable or a source)"
-        return f"'{dst_name}' has no input '{dst_port}'"
+            return _("'{node}' takes no inputs (it is an observed variable or a source)").format(node=dst_name)
+        return _("'{node}' has no input '{port}'").format(node=dst_name, port=dst_port)
     existing = graph.edges_into(dst, dst_port)
     if any(e.src == src and e.src_port == src_port for e in existing):
-        return "these ports are already connected"
+        return _("these ports are already connected")
     if existing and not port.multi:
-        return (f"input '{dst_port}' of '{dst_name}' is already connected; "
-                f"delete that link first")
+        return _("input '{port}' of '{node}' is already connected; delete that link first").format(
+            port=dst_port, node=dst_name)
     if _reaches(graph, dst, src):
-        return f"this link would make a cycle ('{dst_name}' already feeds '{src_name}')"
+        return _("this link would make a cycle ('{dst}' already feeds '{src}')").format(dst=dst_name, src=src_name)
     return None
 
 

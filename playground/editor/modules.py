@@ -8,6 +8,7 @@ import copy
 
 from engine.graph import Edge, Graph, ModuleDef, Node, PortRef
 from engine.graph import registry
+from engine.i18n import _
 
 from . import commands, model
 from .commands import AddEdgeOp, AddNodeOp, EditCommand, SetModuleOp, SetTieOp
@@ -30,14 +31,14 @@ def group(graph, node_ids, name: str | None = None, owner=None) -> EditCommand:
     the module's exposed ports (named after the inner port when that is unambiguous)."""
     chosen = [n for n in graph.nodes if n in set(node_ids)]
     if not chosen:
-        raise ValueError("select the nodes to group first")
+        raise ValueError(_("select the nodes to group first"))
     inside = set(chosen)
     if any(graph.nodes[n].type == model.MODULE_TYPE and graph.nodes[n].params.get("module") == name
            for n in chosen):
-        raise ValueError("a module cannot contain itself")
+        raise ValueError(_("a module cannot contain itself"))
     name = name or commands.unique_name(graph.modules, "Block")
     if name in graph.modules:
-        raise ValueError(f"a module named '{name}' already exists")
+        raise ValueError(_("a module named '{name}' already exists").format(name=name))
 
     inner = Graph()
     for n in chosen:
@@ -68,7 +69,7 @@ def group(graph, node_ids, name: str | None = None, owner=None) -> EditCommand:
     ops = commands.delete_ops(graph, chosen)
     ops += [SetModuleOp(graph, name, mdef), AddNodeOp(graph, module_node)]
     ops += [AddEdgeOp(graph, e) for e in rewired]
-    cmd = EditCommand(f"Group {len(chosen)} nodes into {name}", ops, graph, owner)
+    cmd = EditCommand(_("Group {n} nodes into {name}").format(n=len(chosen), name=name), ops, graph, owner)
     cmd.node_id = module_node.id
     return cmd
 
@@ -79,7 +80,7 @@ def ungroup(graph, module_node_id: str, owner=None) -> EditCommand:
     node = graph.nodes.get(module_node_id)
     mdef = model.module_def(graph, node) if node else None
     if mdef is None:
-        raise ValueError("select a module node to ungroup")
+        raise ValueError(_("select a module node to ungroup"))
     inner = mdef.graph
     cx, cy = _centroid(inner.nodes.values())
     dx, dy = node.pos[0] - cx, node.pos[1] - cy
@@ -113,7 +114,7 @@ def ungroup(graph, module_node_id: str, owner=None) -> EditCommand:
               if n.id != module_node_id and n.type == model.MODULE_TYPE and n.params.get("module") == mdef.name]
     if not others:
         ops.append(SetModuleOp(graph, mdef.name, None))
-    cmd = EditCommand(f"Ungroup {mdef.name}", ops, graph, owner)
+    cmd = EditCommand(_("Ungroup {name}").format(name=mdef.name), ops, graph, owner)
     cmd.new_ids = [mapping[n] for n in inner.nodes]
     return cmd
 
@@ -132,8 +133,8 @@ def place_instance(graph, node_id: str, shared: bool, owner=None) -> EditCommand
             ops.append(SetTieOp(graph, node_id, tie))
         twin.tie = tie
     ops.append(AddNodeOp(graph, twin))
-    kind = "shared" if shared else "independent"
-    cmd = EditCommand(f"New {kind} instance of {model.display_name(node)}", ops, graph, owner)
+    text = _("New shared instance of {name}") if shared else _("New independent instance of {name}")
+    cmd = EditCommand(text.format(name=model.display_name(node)), ops, graph, owner)
     cmd.node_id = twin.id
     return cmd
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QLineEdit, QListWidget
 
 from engine.graph import registry
 from engine.graph.registry import CATEGORIES, CATEGORY_TITLES
+from engine.i18n import _
 
 from .view import NODE_MIME
 
@@ -53,7 +54,7 @@ class Palette(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search nodes…")
+        self.search.setPlaceholderText(self.tr("Search nodes…"))
         self.search.setClearButtonEnabled(True)
         self.tree = _Tree()
         self.tree.setHeaderHidden(True)
@@ -79,19 +80,19 @@ class Palette(QWidget):
         for cat in CATEGORIES:
             if cat not in by_cat:
                 continue
-            top = QTreeWidgetItem([CATEGORY_TITLES.get(cat, cat)])
+            top = QTreeWidgetItem([_(CATEGORY_TITLES.get(cat, cat))])
             top.setFlags(Qt.ItemIsEnabled)
             self.tree.addTopLevelItem(top)
             for group, types in by_cat[cat].items():
                 parent = top
                 if group and len(by_cat[cat]) > 1:
-                    parent = QTreeWidgetItem([group])
+                    parent = QTreeWidgetItem([_(group)])
                     parent.setFlags(Qt.ItemIsEnabled)
                     top.addChild(parent)
                 for nt in types:
                     item = QTreeWidgetItem([nt.name])
                     item.setData(0, TYPE_ROLE, nt.name)
-                    item.setToolTip(0, nt.help)
+                    item.setToolTip(0, _(nt.help))
                     item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
                     parent.addChild(item)
         self.tree.expandAll()
@@ -147,7 +148,7 @@ class QuickSearch(QFrame):
         super().__init__(parent, Qt.Popup)
         self.setFrameShape(QFrame.StyledPanel)
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText("Add node…")
+        self.edit.setPlaceholderText(self.tr("Add node…"))
         self.list = QListWidget()
         self.list.setMaximumHeight(260)
         lay = QVBoxLayout(self)
@@ -174,7 +175,7 @@ class QuickSearch(QFrame):
         for nt in ranked(text):
             item = QListWidgetItem(f"{nt.name}")
             item.setData(TYPE_ROLE, nt.name)
-            item.setToolTip(nt.help)
+            item.setToolTip(_(nt.help))
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)

@@ -24,7 +24,7 @@ class ProblemsList(QListWidget):
     def set_problems(self, problems):
         self.clear()
         if not problems:
-            item = QListWidgetItem("No problems found.")
+            item = QListWidgetItem(self.tr("No problems found."))
             item.setFlags(Qt.ItemIsEnabled)
             self.addItem(item)
             return
@@ -58,7 +58,7 @@ class Breadcrumb(QWidget):
         super().__init__(parent)
         self.lay = QHBoxLayout(self)
         self.lay.setContentsMargins(6, 2, 6, 2)
-        self.set_levels(["Main"])
+        self.set_levels([self.tr("Main")])
 
     def set_levels(self, titles):
         while self.lay.count():
@@ -73,7 +73,7 @@ class Breadcrumb(QWidget):
                 b = QPushButton(title)
                 b.setFlat(True)
                 b.setCursor(Qt.PointingHandCursor)
-                b.setToolTip("go back to this level")
+                b.setToolTip(self.tr("go back to this level"))
                 b.clicked.connect(lambda _=False, i=i: self.levelChosen.emit(i))
                 self.lay.addWidget(b)
             else:

@@ -11,7 +11,7 @@ import itertools
 from html import escape
 
 import shiboken6
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSimpleTextItem, QToolTip
 
@@ -66,7 +66,7 @@ class EditorScene(QGraphicsScene):
     def set_document(self, document):
         self._unsubscribe()
         self.document = document
-        self.nav = [{"title": "Main", "graph": document, "read_only": False, "owner": None}]
+        self.nav = [{"title": self.tr("Main"), "graph": document, "read_only": False, "owner": None}]
         self._show_level()
         # now, not after the usual delay: the problems list and the status bar's verdict
         # must not name the previous document's nodes, even for a moment
@@ -111,7 +111,8 @@ class EditorScene(QGraphicsScene):
         inside = modules.template_graph(node)
         if inside is not None:
             self.enter(f"{node.type} (read-only)", inside, True)
-            self.statusMessage.emit(f"{node.type} is a ready-made block: its inside is shown read-only")
+            self.statusMessage.emit(self.tr("{type} is a ready-made block: its inside is shown read-only").format(
+                type=node.type))
             return True
         return False
 
@@ -244,12 +245,25 @@ class EditorScene(QGraphicsScene):
             validation = None
         if validation is not None:
             ds = self.dataset_shapes()
-            problems = list(validation.validate(self.document, ds))
+            if self.graph is self.document and ds is not None:
+                # what `playground check` says (compile-stage problems too), so the status
+                # bar never counts fewer problems than the command line
+                from engine.graph.compile import check_graph  # noqa: PLC0415
+
+                problems = list(check_graph(self.document, ds, first_batch=False))
+                # and the lesson's (a goal's unknown metric, a page button's missing node):
+                # else its checklist waits forever under "No problems found"
+                from engine.lessons import problems as lesson_problems  # noqa: PLC0415
+
+                problems += [validation.Problem("lesson", f"{path}: {message}")
+                             for path, message in lesson_problems(self.document)]
+            else:
+                problems = list(validation.validate(self.document, ds))
             if self.graph is self.document and hasattr(validation, "infer_shapes"):
                 try:
                     shapes = validation.infer_shapes(self.document, ds) or {}
                 except Exception as exc:  # noqa: BLE001 - shapes are a hint; problems already say why
-                    self.statusMessage.emit(f"shapes unknown: {exc}")
+                    self.statusMessage.emit(self.tr("shapes unknown: {error}").format(error=exc))
                     shapes = {}
         self.problems, self.shapes = problems, shapes
         by_node = self.problems_by_node(problems)
@@ -263,9 +277,10 @@ class EditorScene(QGraphicsScene):
             for name, port in itertools.chain(item.inputs.items(), item.outputs.items()):
                 shape = shapes.get((nid, name)) if not port.is_input else self._input_shape(nid, name)
                 port.shape_text = self._fmt_shape(shape) if shape is not None else ""
-                role = "input" if port.is_input else ("computed variable" if port.variable else "output")
-                port.setToolTip(f"<b>{escape(name)}</b> ({role})<br>shape "
-                                + (port.shape_text or "unknown until the graph is valid"))
+                role = (self.tr("input") if port.is_input
+                        else self.tr("computed variable") if port.variable else self.tr("output"))
+                port.setToolTip(f"<b>{escape(name)}</b> ({role})<br>" + self.tr("shape") + " "
+                                + (port.shape_text or self.tr("unknown until the graph is valid")))
             if self.show_shapes:
                 item.update()
         for e, item in self.edge_items.items():
@@ -314,7 +329,7 @@ class EditorScene(QGraphicsScene):
         if isinstance(shape, list):
             return ", ".join(EditorScene._fmt_shape(s) for s in shape)
         if shape == ():
-            return "scalar"
+            return QCoreApplication.translate("EditorScene", "scalar")
         if isinstance(shape, tuple):
             return "(" + ", ".join("N" if d is None else str(d) for d in shape) + ")"
         return str(shape)
@@ -328,7 +343,7 @@ class EditorScene(QGraphicsScene):
         """Build a command with ``build(graph, *args, owner=..., **kwargs)`` and push it.
         A refusal (ValueError) goes to the status bar; returns whether it was pushed."""
         if self.read_only:
-            self.refuse("this is a ready-made block: its inside is read-only")
+            self.refuse(self.tr("this is a ready-made block: its inside is read-only"))
             return False
         try:
             cmd = build(self.graph, *args, owner=self.owner, **kwargs)
@@ -404,8 +419,8 @@ class EditorScene(QGraphicsScene):
         ids = self.selected_node_ids()
         return commands.fragment(self.graph, ids) if ids else None
 
-    def paste_fragment(self, frag, offset=(30.0, 30.0), text="Paste") -> bool:
-        ok = self.push(commands.paste, frag, offset, text=text)
+    def paste_fragment(self, frag, offset=(30.0, 30.0), text=None) -> bool:
+        ok = self.push(commands.paste, frag, offset, text=text or self.tr("Paste"))
         if ok:
             self.select_nodes(self.last_command.new_ids)
         return ok
@@ -413,9 +428,9 @@ class EditorScene(QGraphicsScene):
     def duplicate_selected(self) -> bool:
         frag = self.copy_fragment()
         if not frag:
-            self.refuse("select the nodes to duplicate first")
+            self.refuse(self.tr("select the nodes to duplicate first"))
             return False
-        return self.paste_fragment(frag, text="Duplicate")
+        return self.paste_fragment(frag, text=self.tr("Duplicate"))
 
     def auto_layout(self) -> bool:
         if not self.graph.nodes:
@@ -433,7 +448,7 @@ class EditorScene(QGraphicsScene):
     def ungroup_selected(self) -> bool:
         ids = [n for n in self.selected_node_ids() if self.graph.nodes[n].type == model.MODULE_TYPE]
         if len(ids) != 1:
-            self.refuse("select one module node to ungroup")
+            self.refuse(self.tr("select one module node to ungroup"))
             return False
         if self.push(modules.ungroup, ids[0]):
             self.select_nodes(self.last_command.new_ids)
@@ -443,7 +458,7 @@ class EditorScene(QGraphicsScene):
     def place_instance(self, shared: bool) -> str | None:
         ids = self.selected_node_ids()
         if len(ids) != 1:
-            self.refuse("select one node to place another instance of")
+            self.refuse(self.tr("select one node to place another instance of"))
             return None
         if self.push(modules.place_instance, ids[0], shared):
             nid = self.last_command.node_id
@@ -505,12 +520,14 @@ class EditorScene(QGraphicsScene):
                 return  # dropped on empty canvas: nothing to do
             target = self._free_port(node, want_input=not start.is_input)
             if target is None:
-                side = "inputs" if not start.is_input else "outputs"
-                self.refuse(f"'{node.title}' has no free {side} to connect", pos, screen_pos)
+                text = (self.tr("'{node}' has no free inputs to connect") if not start.is_input
+                        else self.tr("'{node}' has no free outputs to connect"))
+                self.refuse(text.format(node=node.title), pos, screen_pos)
                 return
         if target.is_input == start.is_input:
-            kind = "inputs" if start.is_input else "outputs"
-            self.refuse(f"cannot connect two {kind}: drag from an output to an input", pos, screen_pos)
+            text = (self.tr("cannot connect two inputs: drag from an output to an input") if start.is_input
+                    else self.tr("cannot connect two outputs: drag from an output to an input"))
+            self.refuse(text, pos, screen_pos)
             return
         out, inp = (target, start) if start.is_input else (start, target)
         self.connect_ports(out.node_id, out.name, inp.node_id, inp.name, pos, screen_pos)

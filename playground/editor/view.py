@@ -47,7 +47,7 @@ class EditorView(QGraphicsView):
         s = factor / self.zoom()
         self.scale(s, s)
         self.zoomChanged.emit(self.zoom())
-        self.minimap.update()
+        self.minimap.follow()
 
     def zoom_by(self, ratio: float):
         self.set_zoom(self.zoom() * ratio)
@@ -69,14 +69,14 @@ class EditorView(QGraphicsView):
         if self.zoom() > 1.5:
             self.set_zoom(1.5)
         self.zoomChanged.emit(self.zoom())
-        self.minimap.update()
+        self.minimap.follow()
 
     # ----- pan -----------------------------------------------------------------
     def pan_by(self, dx: float, dy: float):
         """Move the visible area by (dx, dy) pixels."""
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + int(dx))
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + int(dy))
-        self.minimap.update()
+        self.minimap.follow()
 
     def mousePressEvent(self, event):
         if event.button() in (Qt.MiddleButton, Qt.RightButton) or (self._space and event.button() == Qt.LeftButton):
@@ -106,7 +106,7 @@ class EditorView(QGraphicsView):
     def scrollContentsBy(self, dx, dy):
         super().scrollContentsBy(dx, dy)
         if getattr(self, "minimap", None) is not None:
-            self.minimap.update()
+            self.minimap.follow()
 
     # ----- keys: Tab (quick search), Space (pan) --------------------------------
     def event(self, event):
@@ -162,7 +162,7 @@ class EditorView(QGraphicsView):
         scene = self.scene()
         edge = scene.edge_at(scene_pos)
         stack = scene.undo_stack
-        stack.beginMacro(f"Add {type_name}")
+        stack.beginMacro(self.tr("Add {type}").format(type=type_name))
         try:
             nid = scene.add_node(type_name, scene_pos)
             if nid and edge is not None:
@@ -179,13 +179,17 @@ class EditorView(QGraphicsView):
 
 class MiniMap(QFrame):
     """The whole graph, small, in the bottom-right corner; the visible area is a frame.
-    Click or drag in it to move the main view.
+    Click or drag in it to move the main view. The "–" in its top-right corner collapses it
+    to a small button over the canvas (a click on that opens it again): on a projector the
+    canvas needs every pixel.
 
     The graph is drawn into a cached picture, redrawn (at most a few times a second) only
     when the scene changes: panning and zooming the main view cost just the frame."""
 
-    SIZE = (200, 130)
-    SMALL = (150, 98)
+    SIZE = (160, 100)
+    SMALL = (120, 75)
+    COLLAPSED = (22, 22)
+    CORNER = 14   # the collapse box in the top-right corner, pixels
     REDRAW_MS = 250
 
     def __init__(self, main: EditorView):
@@ -196,7 +200,6 @@ class MiniMap(QFrame):
         self.setStyleSheet("MiniMap { border: 1px solid #b0b0b0; }")
         self.setFocusPolicy(Qt.NoFocus)
         self.setCursor(Qt.PointingHandCursor)
-        self.setToolTip("Minimap: click to move the view")
         self._picture: QPixmap | None = None
         self._source = QRectF()   # the scene rectangle the picture shows
         self._target = QRectF()   # where in this widget it is drawn
@@ -205,13 +208,17 @@ class MiniMap(QFrame):
         self._redraw.setInterval(self.REDRAW_MS)
         self._redraw.timeout.connect(self._invalidate_now)
         main.scene().changed.connect(self._scene_changed)
-        self.place()
+        self.set_collapsed(False)   # places it and sets its tooltip
 
     def place(self):
         m = 10
         # On a small canvas the minimap would hide the graph: a smaller one, or none at all.
         size = next((s for s in (self.SIZE, self.SMALL)
                      if self.main.width() >= 3 * s[0] and self.main.height() >= 3 * s[1]), None)
+        if size is not None and self.collapsed:
+            size = self.COLLAPSED
+        elif size is not None and self._all_in_view():
+            size = None   # it would show what the canvas already shows, and hide part of it
         if size is not None and (self.width(), self.height()) != size:
             self.setFixedSize(*size)
             self._picture = None
@@ -219,10 +226,31 @@ class MiniMap(QFrame):
         self.setVisible(self.enabled and size is not None)
 
     enabled = True
+    collapsed = False
 
     def set_enabled(self, on: bool):
         self.enabled = bool(on)
         self.place()
+
+    def follow(self):
+        """The main view moved or zoomed: show the new frame, or hide when the graph fits."""
+        self.place()
+        self.update()
+
+    def _all_in_view(self) -> bool:
+        items = self.main.scene().itemsBoundingRect()
+        return items.isEmpty() or self.main.mapToScene(self.main.viewport().rect()).boundingRect().contains(items)
+
+    def set_collapsed(self, on: bool):
+        self.collapsed = bool(on)
+        self.setToolTip(self.tr("Minimap (click to open)") if self.collapsed
+                        else self.tr("Minimap: click to move the view; the corner box hides it"))
+        self.place()
+        self.update()
+
+    def _corner_box(self) -> QRectF:
+        c = self.CORNER
+        return QRectF(self.width() - c - 2, 2, c, c)
 
     def _scene_changed(self, _regions=None):
         if not self._redraw.isActive():
@@ -230,7 +258,7 @@ class MiniMap(QFrame):
 
     def _invalidate_now(self):
         self._picture = None
-        self.update()
+        self.follow()
 
     def _render(self):
         scene = self.main.scene()
@@ -269,6 +297,14 @@ class MiniMap(QFrame):
                        t.top() + (p.y() - r.top()) * t.height() / r.height())
 
     def paintEvent(self, event):
+        if self.collapsed:
+            painter = QPainter(self)
+            painter.fillRect(self.contentsRect(), QColor(255, 255, 255, 225))
+            painter.setPen(QPen(themes.current().selection, 1))
+            painter.drawRect(QRectF(self.contentsRect()).adjusted(4, 6, -5, -6))   # a tiny map
+            painter.end()
+            super().paintEvent(event)
+            return
         if self._picture is None:
             self._render()
         painter = QPainter(self)
@@ -279,12 +315,23 @@ class MiniMap(QFrame):
         painter.setPen(QPen(themes.current().selection, 1))
         painter.setBrush(QColor(47, 123, 229, 30))
         painter.drawRect(frame)
+        painter.setClipping(False)
+        box = self._corner_box()
+        painter.setPen(QPen(QColor(90, 90, 90), 1))
+        painter.setBrush(QColor(255, 255, 255))
+        painter.drawRect(box)
+        painter.drawLine(QPointF(box.left() + 3, box.center().y()), QPointF(box.right() - 3, box.center().y()))
         painter.end()
         super().paintEvent(event)  # the frame border
 
     def mousePressEvent(self, event):
-        self.main.centerOn(self.to_scene(event.position()))
+        if self.collapsed:
+            self.set_collapsed(False)
+        elif self._corner_box().contains(event.position()):
+            self.set_collapsed(True)
+        else:
+            self.main.centerOn(self.to_scene(event.position()))
 
     def mouseMoveEvent(self, event):
-        if event.buttons():
+        if event.buttons() and not self.collapsed:
             self.main.centerOn(self.to_scene(event.position()))

@@ -24,16 +24,27 @@ from .boundary import BoundaryPanel
 from .confusion import ConfusionPanel
 from .controls import ControlsPanel
 from .diagnostics import DiagnosticsPanel
+from .fit1d import FitPanel
 from .gradflow import GradFlowPanel
+from .initexplorer import InitExplorerPanel
+from .images import ImagesPanel
 from .loss import LossPanel
 from .paths import PathsPanel
+from .predictions import PredictionsPanel
+from .sequences import SequencePanel
 from .stepthrough import StepThroughPanel
+from .timeline import TimelinePanel
 from .trajectory import TrajectoryPanel
+from .views import ViewChooser, ViewPanel
 from .weights import WeightsPanel
 
 #: (panel class, dock area, tab group): panels of one group share a tabbed dock
 LAYOUT = ((ControlsPanel, Qt.RightDockWidgetArea, "controls"),
-          (BoundaryPanel, Qt.RightDockWidgetArea, "boundary"),
+          (BoundaryPanel, Qt.RightDockWidgetArea, "boundary"),   # the views (see panels/views.py)
+          (FitPanel, Qt.RightDockWidgetArea, "boundary"),
+          (ImagesPanel, Qt.RightDockWidgetArea, "boundary"),
+          (SequencePanel, Qt.RightDockWidgetArea, "boundary"),
+          (PredictionsPanel, Qt.RightDockWidgetArea, "boundary"),
           (DiagnosticsPanel, Qt.RightDockWidgetArea, "diagnostics"),
           (StepThroughPanel, Qt.RightDockWidgetArea, "diagnostics"),
           (LossPanel, Qt.BottomDockWidgetArea, "curves"),
@@ -42,6 +53,7 @@ LAYOUT = ((ControlsPanel, Qt.RightDockWidgetArea, "controls"),
           (WeightsPanel, Qt.BottomDockWidgetArea, "curves"),
           (TrajectoryPanel, Qt.BottomDockWidgetArea, "curves"),
           (PathsPanel, Qt.BottomDockWidgetArea, "curves"),
+          (InitExplorerPanel, Qt.BottomDockWidgetArea, "curves"),
           (ConfusionPanel, Qt.RightDockWidgetArea, "diagnostics"),
           (AttentionPanel, Qt.RightDockWidgetArea, "diagnostics"))
 #: starting sizes in pixels: the right column's width and rows, the bottom row's height
@@ -94,6 +106,10 @@ class _Attachment(QObject):
             self._graph = graph
             graph.subscribe(self._on_graph_event)
         copy = graph.copy()  # the worker must never read the document the editor changes
+        if not keep_weights:   # a new document (or Reset): the weights its file was saved with, once
+            take = getattr(self.window, "take_saved_weights", None)
+            saved = take() if take is not None else None
+            self.runner.set_initial_weights(*(saved or (None, "")))
         controls = self.panels.get("controls")
         if controls is not None:  # this document's optimizer, even before there is a run
             controls.set_optimizer((copy.settings or {}).get("optimizer"))
@@ -101,6 +117,11 @@ class _Attachment(QObject):
             if self.runner.snapshot is not None or len(self.runner.history):
                 self.runner.clear()
             return
+
+        from playground.lesson.goals import step_limit, tracker_factory  # noqa: PLC0415
+
+        self.runner.set_step_limit(step_limit(copy))   # before the session they apply to
+        self.runner.set_goal_tracker(tracker_factory(copy))
 
         def factory(previous, dataset, graph=copy):
             from engine.train import Session  # noqa: PLC0415
@@ -167,11 +188,18 @@ def attach(window):
             window.tabifyDockWidget(first_of_group[group], panel)
         else:
             first_of_group[group] = panel
+    # the timeline: a thin row under the curves (the bottom area split the other way)
+    panels["timeline"] = timeline = TimelinePanel(runner, window)
+    if add_panel is not None:   # listed in the window's Panels menu like the others
+        add_panel(timeline, Qt.BottomDockWidgetArea)
+    window.addDockWidget(Qt.BottomDockWidgetArea, timeline, Qt.Vertical)
     settings_dock = getattr(window, "docks", {}).get("Training settings")
     if settings_dock is not None:  # the editor's window: controls beside its settings tab
         window.tabifyDockWidget(settings_dock, panels["controls"])
     for first in first_of_group.values():
         first.raise_()
+    # then the view that suits the data goes in front, when they arrive
+    window.view_chooser = ViewChooser(runner, [p for p in panels.values() if isinstance(p, ViewPanel)])
     panels["diagnostics"].weights_panel = panels["weights"]
     panels["weights"].canvas_box.toggled.connect(
         lambda on: on and panels["diagnostics"].heat_box.setChecked(False))
@@ -248,7 +276,7 @@ class _HoverFilter(QObject):
                 self.node = node
                 if self.boundary.isVisible():
                     ok = node is not None and self.boundary.node_box.findText(node) > 0
-                    if ok or self.boundary.node_box.currentText() == "output":
+                    if ok or self.boundary.node_box.currentIndex() == 0:   # the output's heatmap
                         self.boundary.show_node(node if ok else None)
         return False
 

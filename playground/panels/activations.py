@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF
 from PySide6.QtWidgets import QComboBox
 
+from engine.train import diagnostics
+
+from ..i18n import number
 from .base import DIVERGING, SEQUENTIAL, Panel, SideBySide
 
 BINS = 40
@@ -35,7 +38,7 @@ def histogram_image(entries, bins: int = BINS):
 
 
 class ActivationsPanel(Panel):
-    title = "Activations"
+    title = QT_TRANSLATE_NOOP("Panel", "Activations")
     name = "activations"
 
     def build(self):
@@ -46,15 +49,16 @@ class ActivationsPanel(Panel):
         self.stats = self.add_label()
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
-        self.hist_plot = self.glw.addPlot(row=0, col=0, title="histogram over time (darker = more values there)")
-        self.hist_plot.setLabel("left", "value")
+        self.hist_plot = self.glw.addPlot(row=0, col=0,
+                                          title=self.tr("histogram over time (darker = more values there)"))
+        self.hist_plot.setLabel("left", self.tr("value"))
         self.hist_image = pg.ImageItem()
         self.hist_image.setLookupTable(SEQUENTIAL[::-1])
         self.hist_plot.addItem(self.hist_image)
-        self.unit_plot = self.glw.addPlot(row=1, col=0, title="mean activation per unit")
-        self.unit_plot.setLabel("left", "unit")
-        self.unit_plot.setLabel("bottom", "step")
-        self.hist_plot.setLabel("bottom", "step")
+        self.unit_plot = self.glw.addPlot(row=1, col=0, title=self.tr("mean activation per unit"))
+        self.unit_plot.setLabel("left", self.tr("unit"))
+        self.unit_plot.setLabel("bottom", self.tr("step"))
+        self.hist_plot.setLabel("bottom", self.tr("step"))
         self.unit_image = pg.ImageItem()
         self.unit_image.setLookupTable(DIVERGING)
         self.unit_plot.addItem(self.unit_image)
@@ -93,11 +97,13 @@ class ActivationsPanel(Panel):
             top = float(np.nanmax(np.abs(units))) or 1.0
             self.unit_image.setImage(units, levels=(-top, top))
             self.unit_image.setRect(QRectF(step0, 0, step1 - step0, units.shape[0]))
-        text = f"mean {last.mean:.3g}  std {last.std:.3g}"
+        text = self.tr("mean {mean}  std {std}").format(mean=number(last.mean, ".3g"), std=number(last.std, ".3g"))
         if last.saturated is not None:
-            text += f"  saturated {100 * last.saturated:.0f}%"
+            text += "  " + self.tr("saturated {n}%").format(n=f"{100 * last.saturated:.0f}")
+            if diagnostics.is_saturated(last.saturated):   # the Diagnostics' definition too
+                text += " " + self.tr("(a saturated node)")
         if last.dead is not None:
-            text += f"  dead {100 * last.dead:.0f}%"
+            text += "  " + self.tr("dead {n}%").format(n=f"{100 * last.dead:.0f}")
         self.stats.setText(text)
         self.hist_plot.setRange(xRange=(step0, step1), yRange=(lo, hi), padding=0)
 

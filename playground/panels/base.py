@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
@@ -66,7 +66,9 @@ class Panel(QDockWidget):
     follows_run = True
 
     def __init__(self, runner, window=None):
-        super().__init__(self.title, window)
+        # a subclass marks its title with QT_TRANSLATE_NOOP("Panel", ...); MainWindow.docks
+        # keys it by the English one
+        super().__init__(QCoreApplication.translate("Panel", self.title), window)
         self.runner = runner
         self.window_ = window
         self.setObjectName(self.name)
@@ -90,7 +92,7 @@ class Panel(QDockWidget):
                     item.setSIPrefixEnableRanges(())
         self.header.addStretch(1)
         export = QToolButton(text="PNG")
-        export.setToolTip("Export this panel as a PNG image")
+        export.setToolTip(QCoreApplication.translate("Panel", "Export this panel as a PNG image"))
         export.clicked.connect(lambda: self.export_png())
         self.header.addWidget(export)
         runner.redraw.connect(self._on_redraw)
@@ -163,8 +165,9 @@ class Panel(QDockWidget):
 
     def export_png(self, path: str | None = None) -> bool:
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, f"Export {self.title}",
-                                                  f"{self.name}.png", "PNG image (*.png)")
+            path, _ = QFileDialog.getSaveFileName(
+                self, QCoreApplication.translate("Panel", "Export {panel}").format(panel=self.windowTitle()),
+                f"{self.name}.png", QCoreApplication.translate("Panel", "PNG image (*.png)"))
             if not path:
                 return False
         return self.widget().grab().save(path, "PNG")
@@ -189,6 +192,17 @@ class Panel(QDockWidget):
             self.refresh_canvas(runner)
 
 
+def flat_span(y0: float, y1: float, log_y: bool = False) -> tuple[float, float]:
+    """A y range around values that hardly vary (a constant loss, an accuracy stuck at 1): a
+    span of a tenth of their size (at least 1e-3; half a decade on a log axis), so the axis
+    reads "0.9 1.0 1.1" and not "0.99999999995" or "±5e-11". Varying values keep their range."""
+    mid = (y0 + y1) / 2
+    least = max(0.2 * abs(mid), 1.0 if log_y else 2e-3)
+    if y1 - y0 >= 1e-3 * least:
+        return y0, y1
+    return mid - least / 2, mid + least / 2
+
+
 class StableRange:
     """Sets a plot's view range in coarse jumps, so that its axes (costly to paint) are
     redrawn only when the data leave the shown range or shrink well inside it."""
@@ -208,7 +222,8 @@ class StableRange:
             finite = np.log10(finite)
         x0, x1 = float(np.nanmin(x)), float(np.nanmax(x))
         y0, y1 = float(finite.min()), float(finite.max())
-        pad = max(y1 - y0, 1e-9) * 0.05
+        y0, y1 = flat_span(y0, y1, log_y=self.log_y)
+        pad = (y1 - y0) * 0.05
         want = (x0, x1, y0 - pad, y1 + pad)
         s = self.shown
         if s is not None:

@@ -11,11 +11,13 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton
 
+from ..editor import commands
 from ..runner import GridSpec
-from .base import CLASS_COLORS, DIVERGING, Panel
+from .base import CLASS_COLORS, DIVERGING
+from .views import ViewPanel
 
 MAX_NEURONS = 8
 GRID_N = 60
@@ -71,26 +73,40 @@ def data_extent(dataset, pad=0.1):
             (float(lo[1] - span[1]), float(hi[1] + span[1])))
 
 
-class BoundaryPanel(Panel):
-    title = "Decision boundary"
+class BoundaryPanel(ViewPanel):
+    title = QT_TRANSLATE_NOOP("Panel", "Decision boundary")
     name = "boundary"
 
+    @classmethod
+    def suits(cls, dataset) -> float:
+        return 1.0 if dataset.x_train.ndim == 2 and dataset.x_train.shape[1] == 2 else 0.0
+
+    def made_for(self):
+        return self.tr("The decision boundary is drawn for datasets with two input features "
+                       "(points in a plane).")
+
+    @property
+    def body(self):
+        return self.glw
+
     def build(self):
-        self.discrete = QCheckBox("discretize")
+        self.discrete = QCheckBox(self.tr("discretize"))
         self.discrete.toggled.connect(lambda: self._redraw_image())
         self.header.addWidget(self.discrete)
         self.node_box = QComboBox()
-        self.node_box.addItem("output")
-        self.node_box.setToolTip("Show the heatmaps of one node's neurons "
-                                 "(or hover a node on the canvas)")
+        # item 0: the network's output, named unlike any node (a node may be called "output")
+        self.node_box.addItem(self.tr("network output"))
+        self.node_box.setToolTip(self.tr("Show the heatmaps of one node's neurons "
+                                         "(or hover a node on the canvas)"))
         self.node_box.currentTextChanged.connect(self._on_node_box)
         self.header.addWidget(self.node_box)
         self.add_box = QComboBox()
-        self.add_box.addItems(["click: nothing", "click adds class 0", "click adds class 1"])
-        self.add_box.setToolTip("Click on the plot to add training points of a class")
+        self.add_box.addItems([self.tr("click: nothing"), self.tr("click adds class 0"),
+                               self.tr("click adds class 1")])
+        self.add_box.setToolTip(self.tr("Click on the plot to add training points of a class"))
         self.header.addWidget(self.add_box)
-        regen = QPushButton("New data")
-        regen.setToolTip("Draw a fresh sample of the same dataset (new seed)")
+        regen = QPushButton(self.tr("New data"))
+        regen.setToolTip(self.tr("Draw a fresh sample of the same dataset (new seed)"))
         regen.clicked.connect(self.regenerate)
         self.header.addWidget(regen)
 
@@ -125,7 +141,6 @@ class BoundaryPanel(Panel):
         self._data_version = -1
         self._spec = None
         self._node_request_t = 0.0
-        self._seed = 1000
         self.runner.nodeOutputReady.connect(self._on_node_output)
 
     # ----- worker requests ----------------------------------------------------------
@@ -137,8 +152,23 @@ class BoundaryPanel(Panel):
         return {"grid": self._spec}
 
     def regenerate(self):
-        self._seed += 1
-        self.runner.regenerate_data(self._seed)
+        """A fresh sample of the data: the document's data seed goes up by one (undoable)."""
+        self._edit_data(commands.new_data_seed)
+
+    def _edit_data(self, build):
+        """An undoable edit of the document's dataset settings: the data live in the
+        document (they survive edits, saves and reopening); the run follows it."""
+        window = self.window_
+        doc = getattr(window, "document", None)
+        if doc is None:
+            return
+        try:
+            command = build(doc)
+        except ValueError as exc:   # not possible here: say why
+            self.runner.message.emit(str(exc))
+            return
+        stack = getattr(window, "undo_stack", None)
+        stack.push(command) if stack is not None else command.redo()
 
     def show_node(self, node_id):
         """Show ``node_id``'s neurons under the output heatmap (None: hide them)."""
@@ -147,7 +177,7 @@ class BoundaryPanel(Panel):
         if node_id is None:
             self._set_neurons_visible(False)
             return
-        self.neuron_label.setText(f"neurons of {node_id}")
+        self.neuron_label.setText(self.tr("neurons of {node}").format(node=node_id))
         self._request_node()
 
     def _request_node(self):
@@ -156,7 +186,8 @@ class BoundaryPanel(Panel):
             self.runner.request_node_output(self.shown_node, self._spec)
 
     def _on_node_box(self, text):
-        self.show_node(None if text in ("output", "") else text)
+        # item 0 is the network's output (its text translated), the others node ids
+        self.show_node(None if self.node_box.currentIndex() <= 0 else text)
 
     def _on_node_output(self, node_id, grid):
         if node_id != self.shown_node:
@@ -173,8 +204,9 @@ class BoundaryPanel(Panel):
                 self.neuron_views[i].setVisible(True)
             else:
                 self.neuron_views[i].setVisible(False)
-        more = f" (first {MAX_NEURONS} of {units})" if units > MAX_NEURONS else ""
-        self.neuron_label.setText(f"neurons of {node_id}{more}")
+        more = (" " + self.tr("(first {n} of {units})").format(n=MAX_NEURONS, units=units)
+                if units > MAX_NEURONS else "")
+        self.neuron_label.setText(self.tr("neurons of {node}").format(node=node_id) + more)
 
     def _set_neurons_visible(self, on):
         # a hidden item still keeps its share of a QGraphicsGridLayout: collapse the row
@@ -228,14 +260,7 @@ class BoundaryPanel(Panel):
         ds = runner.dataset
         if ds is None:
             return
-        two_d = ds.x_train.ndim == 2 and ds.x_train.shape[1] == 2
-        self.glw.setVisible(two_d)
-        self.note.setVisible(not two_d)
-        if not two_d:
-            shape = "×".join(str(n) for n in ds.x_train.shape[1:])
-            self.note.setText(f"The decision boundary is drawn for datasets with two input "
-                              f"features (points in a plane).\n{ds.name} has inputs of shape "
-                              f"{shape}: see the loss and activations panels instead.")
+        if self.explain_unsuited(ds):   # not two input features: says which view draws them
             return
         if runner.data_version != self._data_version:
             self._data_version = runner.data_version
@@ -250,11 +275,11 @@ class BoundaryPanel(Panel):
     def _sync_nodes(self, names):
         current = [self.node_box.itemText(i) for i in range(1, self.node_box.count())]
         if names != current:
-            keep = self.node_box.currentText()
+            keep = self.node_box.currentText() if self.node_box.currentIndex() > 0 else None
             self.node_box.blockSignals(True)
             self.node_box.clear()
-            self.node_box.addItems(["output"] + names)
-            self.node_box.setCurrentText(keep if keep in names else "output")
+            self.node_box.addItems([self.tr("network output")] + names)
+            self.node_box.setCurrentIndex(names.index(keep) + 1 if keep in names else 0)
             self.node_box.blockSignals(False)
         if self.shown_node is not None and self.shown_node not in names:
             self.show_node(None)  # the node is gone (deleted, or a new document)
@@ -282,13 +307,6 @@ class BoundaryPanel(Panel):
         self.add_point(p.x(), p.y(), mode - 1)
 
     def add_point(self, x, y, cls):
-        ds = self.runner.dataset
-        if ds is None:
-            return
-        label = np.asarray([cls])
-        sample = np.asarray(ds.y_train[:1])
-        if sample.ndim == 2 and sample.shape[1] == 1:  # float or signed 0/1 targets
-            label = np.asarray([[float(cls) if sample.min(initial=0) >= 0 else 2.0 * cls - 1]])
-        elif sample.ndim == 2:                           # one-hot rows
-            label = np.eye(sample.shape[1])[[cls]]
-        self.runner.add_points(np.asarray([[x, y]]), label)
+        """A training sample of class ``cls`` at (x, y), added to the document's data
+        (``settings.dataset.points``; the session presents the class as its loss wants)."""
+        self._edit_data(lambda doc: commands.add_data_points(doc, [[float(x), float(y), int(cls)]]))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QFont
 
+from ..i18n import number
 from .base import BLUES, Panel
 
 
@@ -18,7 +20,7 @@ def count_font(k: int) -> QFont:
 
 
 class ConfusionPanel(Panel):
-    title = "Confusion"
+    title = QT_TRANSLATE_NOOP("Panel", "Confusion")
     name = "confusion"
 
     def build(self):
@@ -29,8 +31,8 @@ class ConfusionPanel(Panel):
         self.plot.invertY(True)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        self.plot.setLabel("left", "true class")
-        self.plot.setLabel("bottom", "predicted class")
+        self.plot.setLabel("left", self.tr("true class"))
+        self.plot.setLabel("bottom", self.tr("predicted class"))
         self.image = pg.ImageItem()
         self.image.setLookupTable(BLUES)
         self.plot.addItem(self.image)
@@ -66,13 +68,13 @@ class ConfusionPanel(Panel):
         self.note.setVisible(regression)
         if regression:
             self.info.setText("")
-            self.note.setText(f"{ds.name} is a regression task: there are no classes, so no "
-                              "confusion matrix. The loss panel shows how far off the "
-                              "predictions are.")
+            self.note.setText(self.tr("{name} is a regression task: there are no classes, so no "
+                                      "confusion matrix. The loss panel shows how far off the "
+                                      "predictions are.").format(name=ds.name))
             return
         if cm is None or ds is None:
             if ds is not None:
-                self.info.setText("Waiting for the first evaluation on the test set")
+                self.info.setText(self.tr("Waiting for the first evaluation on the test set"))
             return
         k = cm.shape[0]
         if k != self.k:
@@ -86,8 +88,8 @@ class ConfusionPanel(Panel):
                 self.texts[i * k + j].setText(str(int(cm[i, j])))
                 self.texts[i * k + j].setColor("w" if frac[i, j] > 0.6 else "k")
         total = cm.sum()
-        self.info.setText(f"test accuracy {np.trace(cm) / total:.1%} on {total} samples"
-                          if total else "")
+        self.info.setText(self.tr("test accuracy {percent}% on {n} samples").format(
+            percent=number(100 * np.trace(cm) / total, ".1f"), n=total) if total else "")
 
     def clear(self):
         self.k = -1

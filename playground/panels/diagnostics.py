@@ -6,16 +6,26 @@ from __future__ import annotations
 import html
 
 import numpy as np
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QTextBrowser
 
+from engine.graph.registry import FUNCTION
+from engine.train import diagnostics
+from playground import theme as themes
+from playground.editor.items import HEAT_COLOUR
+
 from .base import Panel, node_item
+from .legends import heat_key
 from .weights import set_edge_style
 
 SEVERITY_COLORS = {"error": QColor(220, 40, 40), "warning": QColor(235, 150, 0),
                    "info": QColor(40, 120, 220)}
-TITLES = {"vanishing": "Vanishing gradients", "exploding": "Exploding gradients",
-          "saturation": "Saturated units", "dead": "Dead units", "nan": "Not a number"}
+TITLES = {"vanishing": QT_TRANSLATE_NOOP("DiagnosticsPanel", "Vanishing gradients"),
+          "exploding": QT_TRANSLATE_NOOP("DiagnosticsPanel", "Exploding gradients"),
+          "saturation": QT_TRANSLATE_NOOP("DiagnosticsPanel", "Saturated units"),
+          "dead": QT_TRANSLATE_NOOP("DiagnosticsPanel", "Dead units"),
+          "nan": QT_TRANSLATE_NOOP("DiagnosticsPanel", "Not a number")}
 
 
 def node_grad_norms(snap) -> dict:
@@ -39,36 +49,53 @@ def heat_levels(norms: dict) -> dict:
 
 
 def verdict_html(snap) -> str:
+    if snap.step == 0 and snap.nan is None:   # nothing has been measured while learning
+        return ("<p style='color:#555'><b>" + QCoreApplication.translate("DiagnosticsPanel", "Not trained yet") + "</b>: "
+                + QCoreApplication.translate("DiagnosticsPanel", "the diagnoses read the gradients and activations of training steps: "
+                      "press Play or Step.") + "</p>")
     parts = []
     if snap.nan is not None:
-        parts.append(f"<p style='color:#c00'><b>Training stopped at step {snap.nan.step}:</b> "
-                     f"{html.escape(snap.nan.message)} (node <b>{html.escape(snap.nan.node)}</b>)</p>")
+        stopped = QCoreApplication.translate("DiagnosticsPanel", "Training stopped at step {step}:").format(step=snap.nan.step)
+        node = QCoreApplication.translate("DiagnosticsPanel", "node {node}").format(node=f"<b>{html.escape(snap.nan.node)}</b>")
+        parts.append(f"<p style='color:#c00'><b>{stopped}</b> {html.escape(snap.nan.message)} ({node})</p>")
     for v in snap.verdicts:
         col = SEVERITY_COLORS.get(v.severity, SEVERITY_COLORS["warning"]).name()
-        title = TITLES.get(v.kind, v.kind)
+        title = QCoreApplication.translate("DiagnosticsPanel", TITLES[v.kind]) if v.kind in TITLES else v.kind
         nodes = f" <i>({html.escape(', '.join(v.nodes))})</i>" if v.nodes else ""
         remedies = "".join(f"<li>{html.escape(str(r))}</li>" for r in v.remedies)
+        helps = QCoreApplication.translate("DiagnosticsPanel", "What helps:")
         parts.append(f"<p><b style='color:{col}'>{html.escape(title)}</b>{nodes}<br>"
                      f"{html.escape(v.message)}</p>"
-                     + (f"<p style='margin-left:8px'>What helps:</p><ul>{remedies}</ul>" if remedies else ""))
+                     + (f"<p style='margin-left:8px'>{helps}</p><ul>{remedies}</ul>" if remedies else ""))
     if not parts:
-        parts.append("<p style='color:#2a7'><b>No problems found</b>: gradients flow, "
-                     "units are neither saturated nor dead.</p>")
+        parts.append("<p style='color:#2a7'><b>" + QCoreApplication.translate("DiagnosticsPanel", "No problems found") + "</b>: "
+                     + QCoreApplication.translate("DiagnosticsPanel", "gradients flow, and no node has more than half of its units dead.") + "</p>")
+    # the Activations panel shows saturation with the same definition: never leave it unsaid
+    saturated = diagnostics.saturated_nodes([snap])
+    if saturated and not any(v.kind == "saturation" for v in snap.verdicts):
+        names = ", ".join(f"'{html.escape(n)}' ({f:.0%})" for n, f in saturated)
+        parts.append("<p style='color:#555'>" + html.escape(QCoreApplication.translate("DiagnosticsPanel", 
+            "Saturated: {names} of the outputs. Not reported as a problem while the net has "
+            "learned (confident outputs saturate) or its loss is still falling.")).format(names=names) + "</p>")
     return "".join(parts)
 
 
 class DiagnosticsPanel(Panel):
-    title = "Diagnostics"
+    title = QT_TRANSLATE_NOOP("Panel", "Diagnostics")
     name = "diagnostics"
 
     def build(self):
-        self.highlight_box = QCheckBox("highlight nodes")
+        self.highlight_box = QCheckBox(self.tr("highlight nodes"))
         self.highlight_box.setChecked(True)
         self.highlight_box.toggled.connect(lambda on: self._apply_highlights(force=True))
         self.header.addWidget(self.highlight_box)
-        self.heat_box = QCheckBox("gradient heat on canvas")
+        self.heat_box = QCheckBox(self.tr("gradient heat on canvas"))
         self.heat_box.toggled.connect(self._on_heat_toggled)
         self.header.addWidget(self.heat_box)
+        self.heat_key = heat_key(themes.current().fill_for(FUNCTION), HEAT_COLOUR)
+        self.heat_key.setVisible(False)
+        self.heat_box.toggled.connect(self.heat_key.setVisible)
+        self.vbox.addWidget(self.heat_key)   # a row of its own, under the header
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
         self.vbox.addWidget(self.text, 1)
@@ -81,8 +108,9 @@ class DiagnosticsPanel(Panel):
         snap = runner.snapshot
         if snap is None:
             return
-        key = (snap.nan.step if snap.nan else None,
-               tuple((v.kind, v.message, tuple(v.nodes)) for v in snap.verdicts))
+        key = (snap.step == 0, snap.nan.step if snap.nan else None,
+               tuple((v.kind, v.message, tuple(v.nodes)) for v in snap.verdicts),
+               tuple(n for n, _ in diagnostics.saturated_nodes([snap])))
         if key != self._key:
             self.text.setHtml(verdict_html(snap))
             self._key = key

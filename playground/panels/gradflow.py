@@ -7,12 +7,26 @@ import os
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QCheckBox
 
 from .base import SEQUENTIAL, DecadeAxis, Panel, SideBySide, StableRange, color, is_bias
 
-NO_GRADIENTS = "No gradients yet: press Play or Step to train."
+NO_GRADIENTS = QT_TRANSLATE_NOOP("GradFlowPanel", "No gradients yet: press Play or Step to train.")
 FLOOR = -12.0  # log10 of the smallest |g| drawn (zero gradients sit on the floor)
+#: the fixed scale (log10 |g|, option scale: fixed): the same axis in every lesson, so
+#: two of them can be compared; a bar outside it is drawn at its edge with a marker
+FIXED_RANGE = (-8.0, 2.0)
+
+
+def bar_tops(values, lo, hi):
+    """log10 |g| of the bars drawn between ``lo`` and ``hi``, and which ones lie beyond
+    (below lo: zero or vanishing; above hi): those are drawn at the edge, with a marker,
+    never left out."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.log10(np.asarray(values, dtype=float))
+    v = np.nan_to_num(v, nan=-np.inf)
+    return np.clip(v, lo, hi), v < lo, v > hi
 
 
 def short_name(param: str) -> str:
@@ -55,17 +69,22 @@ def flow_params(gradients: dict) -> list:
 
 
 class GradFlowPanel(Panel):
-    title = "Gradient flow"
+    title = QT_TRANSLATE_NOOP("Panel", "Gradient flow")
     name = "gradflow"
 
     def build(self):
-        self.bias_box = QCheckBox("include biases")
+        self.bias_box = QCheckBox(self.tr("include biases"))
         self.bias_box.toggled.connect(lambda: self._rebuild_axes())
         self.header.addWidget(self.bias_box)
-        self.info = self.add_label(NO_GRADIENTS)
+        self.fixed_box = QCheckBox(self.tr("fixed scale"))
+        self.fixed_box.setToolTip(self.tr("The same axis, 1e-8 to 1e2, for every graph: "
+                                          "gradients of two lessons can be compared"))
+        self.fixed_box.toggled.connect(lambda: self._rebuild_axes())
+        self.header.addWidget(self.fixed_box)
+        self.info = self.add_label(self.tr(NO_GRADIENTS))
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
-        self.bar_plot = self.glw.addPlot(row=0, col=0, title="max |g| (light) and mean |g| (dark)")
+        self.bar_plot = self.glw.addPlot(row=0, col=0, title=self.tr("max |g| (light) and mean |g| (dark)"))
         self.bar_plot.setLabel("left", "log10 |g|")
         self.max_bars = pg.BarGraphItem(x=[], height=[], width=0.8, y0=FLOOR,
                                         brush=pg.mkBrush(120, 200, 230), pen=None)
@@ -73,10 +92,15 @@ class GradFlowPanel(Panel):
                                          brush=pg.mkBrush(20, 70, 170), pen=None)
         self.bar_plot.addItem(self.max_bars)
         self.bar_plot.addItem(self.mean_bars)
-        self.time_plot = self.glw.addPlot(row=1, col=0, title="gradient norm over time",
+        # bars beyond the axis: a red triangle at the edge (pointing where the value lies)
+        self.below = pg.ScatterPlotItem(symbol="t", size=11, brush=pg.mkBrush(200, 40, 40), pen=None)
+        self.above = pg.ScatterPlotItem(symbol="t1", size=11, brush=pg.mkBrush(200, 40, 40), pen=None)
+        self.bar_plot.addItem(self.below)
+        self.bar_plot.addItem(self.above)
+        self.time_plot = self.glw.addPlot(row=1, col=0, title=self.tr("gradient norm over time"),
                                           axisItems={"left": DecadeAxis("left")})
         self.time_plot.setLogMode(y=True)
-        self.time_plot.setLabel("bottom", "step")
+        self.time_plot.setLabel("bottom", self.tr("step"))
         self.time_plot.addLegend(offset=(-10, 2), colCount=4, labelTextSize="8pt")
         for plot in (self.bar_plot, self.time_plot):
             plot.getAxis("left").setStyle(maxTextLevel=0)  # decades only: legible when short
@@ -101,7 +125,7 @@ class GradFlowPanel(Panel):
     def refresh(self, runner):
         snap = runner.snapshot
         if snap is None or not snap.gradients:
-            self.info.setText(NO_GRADIENTS)
+            self.info.setText(self.tr(NO_GRADIENTS))
             return
         self.info.setText("")
         names = self._params(snap.gradients)
@@ -112,8 +136,8 @@ class GradFlowPanel(Panel):
                 self.time_plot.removeItem(c)
             self.time_plot.legend.clear()
             pens, legend = curve_pens(len(names))
-            self.time_plot.setTitle("gradient norm over time" + (
-                "" if legend else " (dark: input side, light: output side)"))
+            self.time_plot.setTitle(self.tr("gradient norm over time") + (
+                "" if legend else " " + self.tr("(dark: input side, light: output side)")))
             self.curves = {n: self.time_plot.plot([], [], name=short_name(n) if legend else None,
                                                    pen=pen, connect="finite")
                            for n, pen in zip(names, pens)}
@@ -122,14 +146,22 @@ class GradFlowPanel(Panel):
             self._tick_width = width
             self.bar_plot.getAxis("bottom").setTicks([thinned_ticks(names, width), []])
         x = np.arange(len(names), dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mx = np.log10([snap.gradients[n].max_abs for n in names])
-            mean = np.log10([snap.gradients[n].mean_abs for n in names])
-        mx = np.clip(np.nan_to_num(mx, nan=FLOOR, neginf=FLOOR, posinf=6), FLOOR, 6)
-        mean = np.clip(np.nan_to_num(mean, nan=FLOOR, neginf=FLOOR, posinf=6), FLOOR, 6)
+        mx_abs = [snap.gradients[n].max_abs for n in names]
+        mean_abs = [snap.gradients[n].mean_abs for n in names]
+        if self.fixed_box.isChecked():
+            lo, hi = FIXED_RANGE
+        else:
+            finite = bar_tops(mean_abs + mx_abs, FLOOR, 6.0)[0]
+            lo, hi = max(FLOOR, float(finite.min()) - 1), float(finite.max()) + 0.5
+        mx, mx_low, mx_high = bar_tops(mx_abs, lo, hi)
+        mean, mean_low, mean_high = bar_tops(mean_abs, lo, hi)
         self.max_bars.setOpts(x=x, height=mx - FLOOR, y0=FLOOR)
         self.mean_bars.setOpts(x=x, height=mean - FLOOR, y0=FLOOR)
-        self.bar_plot.setYRange(max(FLOOR, float(mean.min()) - 1), float(mx.max()) + 0.5, padding=0)
+        low, high = mx_low | mean_low, mx_high | mean_high
+        pad = 0.04 * (hi - lo)
+        self.below.setData(x=x[low], y=np.full(int(low.sum()), lo + pad))
+        self.above.setData(x=x[high], y=np.full(int(high.sum()), hi - pad))
+        self.bar_plot.setYRange(lo, hi, padding=0)
         self.bar_plot.setXRange(-0.6, len(names) - 0.4, padding=0)
         h = runner.history
         steps = h.column("step")
@@ -138,13 +170,22 @@ class GradFlowPanel(Panel):
             keep = np.isfinite(v) & (v > 0)
             curve.setData(steps[keep], v[keep])
         self.time_range.update(steps, [h.column("grad:" + n) for n in self.curves])
+        if self.fixed_box.isChecked():   # norms over time on the same fixed decades
+            self.time_plot.setYRange(*FIXED_RANGE, padding=0)
+
+    def apply_options(self, options: dict):
+        """A lesson's options: {"scale": "fixed"} (or "auto")."""
+        if "scale" in options:
+            self.fixed_box.setChecked(options["scale"] == "fixed")
 
     def clear(self):
         for c in self.curves.values():
             c.setData([], [])
         for bars in (self.max_bars, self.mean_bars):
             bars.setOpts(x=[], height=[])
-        self.info.setText(NO_GRADIENTS)
+        self.below.setData([], [])
+        self.above.setData([], [])
+        self.info.setText(self.tr(NO_GRADIENTS))
         self.time_range.reset()
         if self.runner.snapshot is None:  # a new document: not one of its parameters is known
             for c in self.curves.values():

@@ -3,12 +3,18 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QToolButton
 
+from ..i18n import number
 from .base import DecadeAxis, Panel, StableRange, color
 
-LOSS_CURVES = (("loss", "batch loss", 0), ("train_loss", "train loss", 1),
-               ("test_loss", "test loss", 3))
+LOSS_CURVES = (("loss", QT_TRANSLATE_NOOP("LossPanel", "batch loss"), 0),
+               ("train_loss", QT_TRANSLATE_NOOP("LossPanel", "train loss"), 1),
+               ("test_loss", QT_TRANSLATE_NOOP("LossPanel", "test loss"), 3))
+#: the snapshot's metric keys as the legend and the status line name them
+METRIC_NAMES = {"train_acc": QT_TRANSLATE_NOOP("LossPanel", "train accuracy"),
+                "test_acc": QT_TRANSLATE_NOOP("LossPanel", "test accuracy")}
 
 
 def set_finite(curve, x, y):
@@ -18,16 +24,27 @@ def set_finite(curve, x, y):
     curve.setData(x[keep], y[keep])
 
 
+def batch_losses(runner):
+    """(steps, batch losses): each early step's (``runner.step_losses``), then the probes'."""
+    h, early = runner.history, runner.step_losses
+    steps, losses = h.column("step"), h.column("loss")
+    if not len(early):
+        return steps, losses
+    first, last = early.column("step"), early.column("loss")
+    later = steps > first[-1]
+    return np.concatenate([first, steps[later]]), np.concatenate([last, losses[later]])
+
+
 class LossPanel(Panel):
-    title = "Loss and metrics"
+    title = QT_TRANSLATE_NOOP("Panel", "Loss and metrics")
     name = "loss"
 
     def build(self):
-        self.log_box = QCheckBox("log scale")
+        self.log_box = QCheckBox(self.tr("log scale"))
         self.log_box.toggled.connect(self._set_log)
         self.header.addWidget(self.log_box)
         csv = QToolButton(text="CSV")
-        csv.setToolTip("Export the training history (every probe) as CSV")
+        csv.setToolTip(self.tr("Export the training history (every probe) as CSV"))
         csv.clicked.connect(lambda: self.export_csv())
         self.header.addWidget(csv)
         self.status = self.add_label()
@@ -35,17 +52,18 @@ class LossPanel(Panel):
         self.glw = pg.GraphicsLayoutWidget()
         self.vbox.addWidget(self.glw, 1)
         self.loss_plot = self.glw.addPlot(row=0, col=0, axisItems={"left": DecadeAxis("left")})
-        self.loss_plot.setLabel("left", "loss")
+        self.loss_plot.setLabel("left", self.tr("loss"))
         # one row, where the curves are not: losses fall (top right), metrics rise (bottom right)
         self.loss_plot.addLegend(offset=(-10, 2), colCount=3)
         self.curves = {}
         for key, label, ci in LOSS_CURVES:
-            self.curves[key] = self.loss_plot.plot([], [], name=label,
-                                                   pen=pg.mkPen(color(ci), width=1.5),
-                                                   connect="finite")
+            self.curves[key] = self.loss_plot.plot([], [], name=self.tr(label),
+                                                   pen=self.curve_pen(key, ci), connect="finite")
+        # the noisy batch loss under the train/test curves, not a blob over them
+        self.curves["loss"].setZValue(-1)
         self.metric_plot = self.glw.addPlot(row=1, col=0)
-        self.metric_plot.setLabel("left", "metric")
-        self.metric_plot.setLabel("bottom", "step")
+        self.metric_plot.setLabel("left", self.tr("metric"))
+        self.metric_plot.setLabel("bottom", self.tr("step"))
         self.metric_plot.addLegend(offset=(-10, -2), colCount=4)
         self.metric_plot.setXLink(self.loss_plot)
         self.glw.ci.layout.setRowStretchFactor(0, 3)
@@ -58,6 +76,23 @@ class LossPanel(Panel):
         self._no_metric_title = False   # the metric plot says why it is empty (regression)
         self.loss_range = StableRange(self.loss_plot)
         self.metric_range = StableRange(self.metric_plot)
+        # the earlier moment the timeline shows (see panels/timeline.py), across both plots
+        self.markers = []
+        for p in (self.loss_plot, self.metric_plot):
+            marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((90, 90, 90), width=1, style=Qt.DashLine))
+            marker.hide()
+            p.addItem(marker, ignoreBounds=True)
+            self.markers.append(marker)
+
+    @staticmethod
+    def curve_pen(key, ci):
+        """The batch loss jumps from batch to batch: a thin, half-transparent line; the
+        train and test losses are the curves to read, from the back row too."""
+        if key == "loss":
+            c = pg.mkColor(color(ci))
+            c.setAlpha(120)
+            return pg.mkPen(c, width=1)
+        return pg.mkPen(color(ci), width=2)
 
     def _set_log(self, on):
         self.loss_plot.setLogMode(y=on)
@@ -70,45 +105,60 @@ class LossPanel(Panel):
         self.loss_range.reset()
         self.metric_range.reset()
         self.status.setText("")
+        for marker in self.markers:
+            marker.hide()
 
     def refresh(self, runner):
         h = runner.history
-        if not len(h):
-            self.status.setText("No training yet: press Play or Step.")
+        if not len(h) and not len(runner.step_losses):
+            self.status.setText(self.tr("No training yet: press Play or Step."))
             return
         steps = h.column("step")
         for key, curve in self.curves.items():
             set_finite(curve, steps, h.column(key))
-        self.loss_range.update(steps, [h.column(k) for k in self.curves])
+        # the batch loss of every early step (probes come every probe_every steps), then a probe's
+        early_steps, early_losses = batch_losses(runner)
+        set_finite(self.curves["loss"], early_steps, early_losses)
+        # both plots share the x axis (linked): both ranges start at the first step drawn
+        all_steps = np.concatenate([steps, early_steps])
+        self.loss_range.update(all_steps, [h.column(k) for k in self.curves] + [early_losses])
         for key in h.names():
             if key.startswith("metric:"):
                 curve = self.metric_curves.get(key)
                 if curve is None:
                     ci = 2 + len(self.metric_curves) * 2
                     curve = self.metric_curves[key] = self.metric_plot.plot(
-                        [], [], name=key[7:], pen=pg.mkPen(color(ci), width=1.5),
+                        [], [], name=self.metric_name(key[7:]), pen=pg.mkPen(color(ci), width=1.5),
                         connect="finite")
                 set_finite(curve, steps, h.column(key))
         if self.metric_curves:
-            self.metric_range.update(steps, [h.column(k) for k in self.metric_curves])
+            self.metric_range.update(all_steps, [h.column(k) for k in self.metric_curves])
         ds = runner.dataset
         regression = not self.metric_curves and ds is not None and ds.task == "regression"
         if regression != self._no_metric_title:
             self._no_metric_title = regression
-            self.metric_plot.setTitle("no accuracy for a regression task: the loss is the measure"
+            self.metric_plot.setTitle(self.tr("no accuracy for a regression task: the loss is the measure")
                                       if regression else None, size="9pt")
+        for marker in self.markers:
+            marker.setVisible(runner.preview_step is not None)
+            if runner.preview_step is not None:
+                marker.setPos(runner.preview_step)
         snap = runner.snapshot
         if snap is not None:
-            parts = [f"step {snap.step}", f"epoch {snap.epoch:.1f}", f"loss {snap.loss:.3g}"]
+            parts = [self.tr("step {n}").format(n=snap.step), self.tr("epoch {n}").format(n=number(snap.epoch, ".1f")),
+                     self.tr("loss {n}").format(n=number(snap.loss, ".3g"))]
             if snap.test_loss is not None:
-                parts.append(f"test loss {snap.test_loss:.3g}")
-            parts += [f"{k} {v:.2f}" for k, v in snap.metrics.items()]
+                parts.append(self.tr("test loss {n}").format(n=number(snap.test_loss, ".3g")))
+            parts += [f"{self.metric_name(k)} {number(v, '.2f')}" for k, v in snap.metrics.items()]
             self.status.setText("  ".join(parts))
             self.status.setToolTip(self.status.text())
 
+    def metric_name(self, key: str) -> str:
+        return self.tr(METRIC_NAMES[key]) if key in METRIC_NAMES else key
+
     def export_csv(self, path: str | None = None) -> bool:
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv",
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export history"), "history.csv",
                                                   "CSV (*.csv)")
             if not path:
                 return False

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QRectF, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QSpinBox
 
 from engine import optim
 from engine.optim import lr_scheduler, surfaces
 
+from ..i18n import number
 from .base import SEQUENTIAL, Panel, color
-
 
 @dataclass
 class Knobs:
@@ -51,15 +51,15 @@ def _scheduled(make_schedule, **kw):
 
 
 def preset_momentum(k: Knobs):
-    return [(f"momentum β={b:g}", _sgd(lr=k.lr, momentum=b))
+    return [(QCoreApplication.translate("PathsPanel", "momentum β={b}").format(b=number(b)), _sgd(lr=k.lr, momentum=b))
             for b in sorted({0.0, 0.5, round(k.momentum, 4)})]
 
 
 def preset_nesterov(k: Knobs):
     mu = max(k.momentum, 1e-3)
     return [("SGD", _sgd(lr=k.lr)),
-            (f"momentum β={mu:g}", _sgd(lr=k.lr, momentum=mu)),
-            (f"Nesterov β={mu:g}", _sgd(lr=k.lr, momentum=mu, nesterov=True))]
+            (QCoreApplication.translate("PathsPanel", "momentum β={b}").format(b=number(mu)), _sgd(lr=k.lr, momentum=mu)),
+            (f"Nesterov β={number(mu)}", _sgd(lr=k.lr, momentum=mu, nesterov=True))]
 
 
 def preset_adaptive(k: Knobs):
@@ -70,35 +70,41 @@ def preset_adaptive(k: Knobs):
 
 def preset_decay(k: Knobs):
     n = k.steps
-    return [("constant", _sgd(lr=k.lr)),
-            ("StepLR (halve every 10)", _scheduled(
+    return [(QCoreApplication.translate("PathsPanel", "constant"), _sgd(lr=k.lr)),
+            (QCoreApplication.translate("PathsPanel", "StepLR (halve every 10)"), _scheduled(
                 lambda o: lr_scheduler.StepLR(o, step_size=10, gamma=0.5), lr=k.lr)),
-            ("ExponentialLR γ=0.97", _scheduled(
+            (f"ExponentialLR γ={number(0.97)}", _scheduled(
                 lambda o: lr_scheduler.ExponentialLR(o, gamma=0.97), lr=k.lr)),
             ("CosineAnnealingLR", _scheduled(
                 lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=n), lr=k.lr))]
 
 
 def preset_second_order(k: Knobs):
-    return [("gradient descent", _sgd(lr=k.lr)),
+    return [(QCoreApplication.translate("PathsPanel", "gradient descent"), _sgd(lr=k.lr)),
             ("Newton", lambda ps: optim.Newton(ps, lr=1.0)),
-            ("conjugate gradient", lambda ps: optim.ConjugateGradient(ps, line_search="exact"))]
+            (QCoreApplication.translate("PathsPanel", "conjugate gradient"), lambda ps: optim.ConjugateGradient(ps, line_search="exact"))]
 
 
 #: name -> (racers(knobs), surface maker, default knobs); the course figures
 PRESETS = {
-    "Momentum, several β": (preset_momentum, lambda: surfaces.quadratic(condition=20.0, angle=0.4),
+    QT_TRANSLATE_NOOP("PathsPanel", "Momentum, several β"): (preset_momentum, lambda: surfaces.quadratic(condition=20.0, angle=0.4),
                             Knobs(lr=0.02, momentum=0.9, steps=120)),
-    "Momentum vs Nesterov": (preset_nesterov, lambda: surfaces.quadratic(condition=20.0, angle=0.4),
+    QT_TRANSLATE_NOOP("PathsPanel", "Momentum vs Nesterov"): (preset_nesterov, lambda: surfaces.quadratic(condition=20.0, angle=0.4),
                              Knobs(lr=0.02, momentum=0.9, steps=120)),
-    "SGD vs RMSprop vs Adam": (preset_adaptive, surfaces.beale,
+    QT_TRANSLATE_NOOP("PathsPanel", "SGD vs RMSprop vs Adam"): (preset_adaptive, surfaces.beale,
                                Knobs(lr=0.01, momentum=0.9, beta2=0.999, steps=300)),
-    "Learning-rate decay": (preset_decay, lambda: surfaces.quadratic(condition=20.0, angle=0.4),
+    QT_TRANSLATE_NOOP("PathsPanel", "Learning-rate decay"): (preset_decay, lambda: surfaces.quadratic(condition=20.0, angle=0.4),
                             Knobs(lr=0.102, momentum=0.0, steps=120)),
-    "Newton and conjugate gradient": (preset_second_order,
+    QT_TRANSLATE_NOOP("PathsPanel", "Newton and conjugate gradient"): (preset_second_order,
                                       lambda: surfaces.quadratic(condition=10.0, angle=0.6),
                                       Knobs(lr=0.05, momentum=0.0, steps=40)),
 }
+
+
+#: the engine's test surfaces as the list names them (Rosenbrock, Beale... are names)
+SURFACE_NAMES = {"quadratic": QT_TRANSLATE_NOOP("PathsPanel", "quadratic"),
+                 "saddle": QT_TRANSLATE_NOOP("PathsPanel", "saddle"),
+                 "six_hump_camel": QT_TRANSLATE_NOOP("PathsPanel", "six-hump camel")}
 
 
 def race(racers, surface, start, steps):
@@ -127,16 +133,18 @@ def beta_to_slider(b):
 
 class PathsPanel(Panel):
     follows_run = False  # optimizers on the engine's test surfaces, not the document's run
-    title = "Optimizer paths"
+    title = QT_TRANSLATE_NOOP("Panel", "Optimizer paths")
     name = "paths"
 
     def build(self):
         self.preset_box = QComboBox()
-        self.preset_box.addItems(list(PRESETS))
+        for name in PRESETS:   # shown translated; the data is the key
+            self.preset_box.addItem(self.tr(name), name)
         self.header.addWidget(self.preset_box)
         self.surface_box = QComboBox()
-        self.surface_box.addItems(list(surfaces.SURFACES))
-        self.surface_box.setToolTip("Surface (a preset picks its own; change it here)")
+        for key in surfaces.SURFACES:
+            self.surface_box.addItem(self.tr(SURFACE_NAMES[key]) if key in SURFACE_NAMES else key.title(), key)
+        self.surface_box.setToolTip(self.tr("Surface (a preset picks its own; change it here)"))
         self.header.addWidget(self.surface_box)
         self.knob_row = self.add_row()
         self.lr_slider = self._slider("lr", 0, 1000)
@@ -144,7 +152,7 @@ class PathsPanel(Panel):
         self.beta2_slider = self._slider("β₂", 0, 1000)
         self.steps_box = QSpinBox()
         self.steps_box.setRange(1, 5000)
-        self.steps_box.setPrefix("steps ")
+        self.steps_box.setPrefix(self.tr("steps "))
         self.steps_box.valueChanged.connect(self.schedule_update)
         self.knob_row.addWidget(self.steps_box)
         self.knob_label = self.add_label(row=self.knob_row)
@@ -173,9 +181,9 @@ class PathsPanel(Panel):
         self._timer.timeout.connect(self.update_paths)
         self.surface = None
         self.start = None
-        self.preset_box.currentTextChanged.connect(self.set_preset)
-        self.surface_box.currentTextChanged.connect(self._on_surface_box)
-        self.set_preset(self.preset_box.currentText())
+        self.preset_box.currentIndexChanged.connect(lambda _i: self.set_preset(self.preset_box.currentData()))
+        self.surface_box.currentIndexChanged.connect(lambda _i: self._on_surface_box(self.surface_box.currentData()))
+        self.set_preset(self.preset_box.currentData())
 
     def _slider(self, label, lo, hi):
         self.knob_row.addWidget(QLabel(label))
@@ -200,6 +208,17 @@ class PathsPanel(Panel):
             w.setValue(v)
             w.blockSignals(False)
 
+    def apply_options(self, options: dict):
+        """A lesson's options: {"preset": one of PRESETS' keys} (the course figure to show)."""
+        name = options.get("preset")
+        index = self.preset_box.findData(name)
+        if index < 0:
+            return
+        if index == self.preset_box.currentIndex():
+            self.set_preset(name)
+        else:
+            self.preset_box.setCurrentIndex(index)   # set_preset follows the box
+
     def set_preset(self, name):
         racers, make_surface, knobs = PRESETS[name]
         self.racers = racers
@@ -209,7 +228,7 @@ class PathsPanel(Panel):
                     if make().name.split(" ")[0] == self.surface.name.split(" ")[0]), None)
         if key:
             self.surface_box.blockSignals(True)
-            self.surface_box.setCurrentText(key)
+            self.surface_box.setCurrentIndex(self.surface_box.findData(key))
             self.surface_box.blockSignals(False)
         self.update_paths()
 
@@ -241,7 +260,7 @@ class PathsPanel(Panel):
     # ----- paths -------------------------------------------------------------------
     def update_paths(self):
         k = self.knobs()
-        self.knob_label.setText(f"lr {k.lr:.3g}  β {k.momentum:g}  β₂ {k.beta2:g}")
+        self.knob_label.setText(f"lr {number(k.lr, '.3g')}  β {number(k.momentum)}  β₂ {number(k.beta2)}")
         racers = self.racers(k)
         self.paths = race(racers, self.surface, self.start, k.steps)
         if len(self.curves) != len(self.paths) or [c.name() for c in self.curves] != [l for l, _ in self.paths]:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import html
 
 import numpy as np
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QPushButton, QSpinBox, QTextBrowser
 
+from ..i18n import number
 from .base import Panel, node_item
 
 FORWARD_COLOR = QColor(40, 160, 80)
@@ -29,9 +31,10 @@ def fmt(a) -> str:
     a = np.asarray(a)
     if a.size <= SMALL:
         flat = a.reshape(-1)
-        body = ", ".join(f"{float(v):.3g}" for v in flat)
+        body = "; ".join(number(float(v), ".3g") for v in flat) if _comma() else \
+            ", ".join(f"{float(v):.3g}" for v in flat)
         return f"[{body}]" if a.ndim else body
-    return f"{tuple(a.shape)} μ={float(a.mean()):.3g} σ={float(a.std()):.3g}"
+    return f"{tuple(a.shape)} μ={number(float(a.mean()), '.3g')} σ={number(float(a.std()), '.3g')}"
 
 
 def trace_steps(trace) -> list:
@@ -42,34 +45,43 @@ def trace_steps(trace) -> list:
     return [("forward", n) for n in order] + [("backward", n) for n in back]
 
 
-INTRO = ("<p style='color:#666'><b>Start</b> pauses training and sends a few samples through "
-         "the network. <b>▶</b> walks the forward pass node by node (the edges show the "
-         "values), then the backward pass: each edge shows the gradient arriving × the local "
-         "derivative = the gradient passed on. <b>Check gradient</b> compares autograd with a "
-         "finite difference.</p>")
+INTRO = QT_TRANSLATE_NOOP("StepThroughPanel",
+                          "<p style='color:#666'><b>Start</b> pauses training and sends a few samples through "
+                          "the network. <b>▶</b> walks the forward pass node by node (the edges show the "
+                          "values), then the backward pass: each edge shows the gradient arriving × the local "
+                          "derivative = the gradient passed on. <b>Check gradient</b> compares autograd with a "
+                          "finite difference.</p>")
+
+
+def _comma() -> bool:
+    """Numbers are written with a decimal comma: list them with semicolons."""
+    return number(0.5) != "0.5"
 
 class StepThroughPanel(Panel):
-    title = "Step through"
+    title = QT_TRANSLATE_NOOP("Panel", "Step through")
+    #: the trace's phases as the header names them
+    PHASES = {"forward": QT_TRANSLATE_NOOP("StepThroughPanel", "forward"),
+              "backward": QT_TRANSLATE_NOOP("StepThroughPanel", "backward")}
     name = "stepthrough"
 
     def build(self):
         self.samples = QSpinBox()
         self.samples.setRange(1, 64)
         self.samples.setValue(1)
-        self.samples.setPrefix("samples ")
-        self.samples.setToolTip("How many training samples go through the network")
+        self.samples.setPrefix(self.tr("samples "))
+        self.samples.setToolTip(self.tr("How many training samples go through the network"))
         self.header.addWidget(self.samples)
-        self.start_button = QPushButton("Start")
-        self.start_button.setToolTip("Pause training and trace one forward and backward pass")
+        self.start_button = QPushButton(self.tr("Start"))
+        self.start_button.setToolTip(self.tr("Pause training and trace one forward and backward pass"))
         self.start_button.clicked.connect(self.start)
         self.prev_button = QPushButton("◀")
         self.prev_button.clicked.connect(lambda: self.go(self.index - 1))
         self.next_button = QPushButton("▶")
         self.next_button.clicked.connect(lambda: self.go(self.index + 1))
-        self.check_button = QPushButton("Check gradient")
-        self.check_button.setToolTip("Compare autograd with a finite difference for this node")
+        self.check_button = QPushButton(self.tr("Check gradient"))
+        self.check_button.setToolTip(self.tr("Compare autograd with a finite difference for this node"))
         self.check_button.clicked.connect(self.check_current)
-        self.stop_button = QPushButton("Done")
+        self.stop_button = QPushButton(self.tr("Done"))
         self.stop_button.clicked.connect(self.stop)
         steps_row = self.add_row()
         for b in (self.start_button, self.prev_button, self.next_button, self.check_button,
@@ -81,7 +93,7 @@ class StepThroughPanel(Panel):
         self.where = self.add_label()
         self.text = QTextBrowser()
         # the instructions as grey text, not a placeholder: a placeholder does not wrap
-        self.text.setHtml(INTRO)
+        self.text.setHtml(self.tr(INTRO))
         self.vbox.addWidget(self.text, 1)
         self.trace = None
         self.steps = []
@@ -114,7 +126,7 @@ class StepThroughPanel(Panel):
         self.clear_canvas()
         self.trace, self.steps, self.index = None, [], -1
         self.where.setText("")
-        self.text.setHtml(INTRO)
+        self.text.setHtml(self.tr(INTRO))
         self._enable()
 
     def current(self):
@@ -125,7 +137,7 @@ class StepThroughPanel(Panel):
             return
         self.index = max(0, min(index, len(self.steps) - 1))
         phase, node = self.steps[self.index]
-        self.where.setText(f"{phase} {self.index + 1}/{len(self.steps)}: {node}")
+        self.where.setText(f"{self.tr(self.PHASES[phase])} {self.index + 1}/{len(self.steps)}: {node}")
         self.show_on_canvas(phase, node)
         self.text.setHtml(self.describe(phase, node))
 
@@ -158,31 +170,34 @@ class StepThroughPanel(Panel):
         rows = []
         if phase == "forward":
             for e in self.in_edges(node):
-                rows.append(f"<tr><td>in <b>{e.dst_port}</b> (from {e.src})</td>"
-                            f"<td>{html.escape(fmt(self.value_of(e.src, e.src_port)))}</td></tr>")
+                rows.append("<tr><td>" + self.tr("in <b>{port}</b> (from {node})").format(port=e.dst_port, node=e.src)
+                            + f"</td><td>{html.escape(fmt(self.value_of(e.src, e.src_port)))}</td></tr>")
             for port, v in t["values"].get(node, {}).items():
-                rows.append(f"<tr><td>out <b>{port}</b></td><td>{html.escape(fmt(v))}</td></tr>")
-            head = f"<p><b>Forward</b> through <b>{html.escape(node)}</b></p>"
+                rows.append("<tr><td>" + self.tr("out <b>{port}</b>").format(port=port)
+                            + f"</td><td>{html.escape(fmt(v))}</td></tr>")
+            head = "<p>" + self.tr("<b>Forward</b> through <b>{node}</b>").format(node=html.escape(node)) + "</p>"
         else:
             local = t["local_derivatives"].get(node)
             for port, g in t["grads"].get(node, {}).items():
-                rows.append(f"<tr><td>∂L/∂{port} (arriving)</td><td>{html.escape(fmt(g))}</td></tr>")
+                rows.append(f"<tr><td>∂L/∂{port} " + self.tr("(arriving)") + f"</td><td>{html.escape(fmt(g))}</td></tr>")
             if local is not None:
-                rows.append(f"<tr><td>local derivative ∂out/∂in</td><td>{html.escape(fmt(local))}</td></tr>")
+                rows.append("<tr><td>" + self.tr("local derivative ∂out/∂in")
+                            + f"</td><td>{html.escape(fmt(local))}</td></tr>")
             for e in self.in_edges(node):
-                rows.append(f"<tr><td>∂L/∂{e.dst_port} = product (to {e.src})</td>"
+                rows.append(f"<tr><td>∂L/∂{e.dst_port} = " + self.tr("product (to {node})").format(node=e.src) + "</td>"
                             f"<td>{html.escape(fmt(t['edge_grads'][e]))}</td></tr>")
             for name, g in t["param_grads"].items():
                 if name.split(".")[0] == node:
                     rows.append(f"<tr><td>∂L/∂{html.escape(name)}</td><td>{html.escape(fmt(g))}</td></tr>")
-            head = f"<p><b>Backward</b> through <b>{html.escape(node)}</b></p>"
+            head = "<p>" + self.tr("<b>Backward</b> through <b>{node}</b>").format(node=html.escape(node)) + "</p>"
         if node in self.checks:
             worst = self.checks[node]
-            ok = "agrees" if worst < 1e-6 else "DIFFERS"
-            rows.append(f"<tr><td>gradient check</td><td>max |autograd − finite difference| = "
-                        f"{worst:.2e} ({ok})</td></tr>")
+            ok = self.tr("agrees") if worst < 1e-6 else self.tr("DIFFERS")
+            rows.append("<tr><td>" + self.tr("gradient check") + "</td><td>"
+                        + self.tr("max |autograd − finite difference| = {value} ({verdict})").format(
+                            value=number(worst, ".2e"), verdict=ok) + "</td></tr>")
         loss = t.get("loss")
-        foot = f"<p>loss = {loss:.6g}</p>" if loss is not None else ""
+        foot = "<p>" + self.tr("loss = {value}").format(value=number(loss, ".6g")) + "</p>" if loss is not None else ""
         return head + "<table cellspacing=4>" + "".join(rows) + "</table>" + foot
 
     def show_on_canvas(self, phase, node):

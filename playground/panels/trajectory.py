@@ -5,32 +5,32 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF
 from PySide6.QtWidgets import QSpinBox
 
 from .base import SEQUENTIAL, Panel
 
 
-NO_PATH = "Train a few steps: the path needs three parameter snapshots."
+NO_PATH = QT_TRANSLATE_NOOP("TrajectoryPanel", "Train a few steps: the path needs three parameter snapshots.")
 
 
 class TrajectoryPanel(Panel):
-    title = "Loss landscape and trajectory"
+    title = QT_TRANSLATE_NOOP("Panel", "Loss landscape and trajectory")
     name = "trajectory"
 
     def build(self):
         self.res = QSpinBox()
         self.res.setRange(5, 61)
         self.res.setValue(21)
-        self.res.setPrefix("grid ")
-        self.res.setToolTip("Grid points per side of the loss landscape (more is slower)")
+        self.res.setPrefix(self.tr("grid "))
+        self.res.setToolTip(self.tr("Grid points per side of the loss landscape (more is slower)"))
         self.res.valueChanged.connect(lambda _: self.update_needs())
         self.header.addWidget(self.res)
-        self.info = self.add_label(NO_PATH)
+        self.info = self.add_label(self.tr(NO_PATH))
         self.plot = pg.PlotWidget()
         self.vbox.addWidget(self.plot, 1)
-        self.plot.setLabel("bottom", "PC 1")
-        self.plot.setLabel("left", "PC 2")
+        self.plot.setLabel("bottom", self.tr("PC 1"))
+        self.plot.setLabel("left", self.tr("PC 2"))
         self.image = pg.ImageItem()
         self.image.setLookupTable(SEQUENTIAL)
         self.image.setOpacity(0.7)
@@ -64,13 +64,13 @@ class TrajectoryPanel(Panel):
         self.path.setData(path[:, 0], path[:, 1])
         self.now.setData(pos=path[-1:])
         ev = land.get("explained")
-        text = f"{len(path)} points"
+        text = self.tr("{n} points").format(n=len(path))
         if ev is not None:
-            text += f"; the plane explains {100 * float(np.sum(ev)):.0f}% of the movement"
+            text += self.tr("; the plane explains {n}% of the movement").format(n=f"{100 * float(np.sum(ev)):.0f}")
         self.info.setText(text)
 
     def clear(self):
-        self.info.setText(NO_PATH)
+        self.info.setText(self.tr(NO_PATH))
         self.path.setData([], [])
         self.now.setData(pos=[])
         self.image.clear()

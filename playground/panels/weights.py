@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox
 
 from .base import DIVERGING, NEG, POS, Panel, index_ticks, is_bias, node_item
+from .legends import edge_key
+
+#: an edge's colour when its layer's weights have mixed signs (the key: panels/legends.py)
+MIXED = (170, 170, 170)
 
 #: layers with at most this many weights get their edges styled on the canvas
 EDGE_STYLE_MAX = 64
@@ -57,7 +62,7 @@ def edge_styles(snap, max_size: int = EDGE_STYLE_MAX) -> dict:
     for node, (mean, rms) in per_node.items():
         agree = min(abs(mean) / (rms or 1.0), 1.0)  # 1 when all weights share one sign
         base = np.array(POS if mean >= 0 else NEG, float)
-        grey = np.array((170.0, 170.0, 170.0))
+        grey = np.array(MIXED, float)
         rgb = grey + agree * (base - grey)
         out[node] = (QColor(*rgb.astype(int)), 1.0 + 6.0 * rms / top)
     return out
@@ -73,17 +78,21 @@ def columns_for(width_px: int, titles, char_px: float = 6.5, cols: int = COLS) -
 
 
 class WeightsPanel(Panel):
-    title = "Weights"
+    title = QT_TRANSLATE_NOOP("Panel", "Weights")
     name = "weights"
 
     def build(self):
-        self.canvas_box = QCheckBox("style canvas edges")
-        self.canvas_box.setToolTip("Edges into small layers take the sign (colour) and size "
-                                   "(width) of the layer's weights")
+        self.canvas_box = QCheckBox(self.tr("style canvas edges"))
+        self.canvas_box.setToolTip(self.tr("Edges into small layers take the sign (colour) and size "
+                                           "(width) of the layer's weights"))
         self.canvas_box.setChecked(True)
         self.canvas_box.toggled.connect(self._on_canvas_toggled)
         self.header.addWidget(self.canvas_box)
-        self.bias_box = QCheckBox("biases")
+        self.edge_key = edge_key(QColor(*POS), QColor(*NEG), QColor(*MIXED))
+        self.edge_key.setVisible(self.canvas_box.isChecked())
+        self.canvas_box.toggled.connect(self.edge_key.setVisible)
+        self.vbox.addWidget(self.edge_key)   # a row of its own, under the header
+        self.bias_box = QCheckBox(self.tr("biases"))
         self.bias_box.toggled.connect(lambda _: self.refresh(self.runner))
         self.header.addWidget(self.bias_box)
         self.glw = pg.GraphicsLayoutWidget()

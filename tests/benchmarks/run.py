@@ -2,7 +2,7 @@
 import importlib
 import sys
 
-BENCHES = ["bench_mlp", "bench_library", "bench_session", "bench_editor", "bench_gui"]
+BENCHES = ["bench_mlp", "bench_library", "bench_session", "bench_timeline", "bench_editor", "bench_gui"]
 
 
 def main():

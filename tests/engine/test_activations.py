@@ -97,9 +97,10 @@ def test_float32_stays_float32(name):
 def test_saturating_and_relu_family_flags():
     for cls in (nn.Sigmoid, nn.Tanh, nn.Softsign, nn.Hardtanh):
         assert cls.saturating and not cls.relu_family
-    for cls in (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ReLU6):
+    for cls in (nn.ReLU, nn.ReLU6, nn.Threshold):   # a flat zero region: units can die
         assert cls.relu_family
-    for cls in (nn.ELU, nn.GELU, nn.Softplus, nn.SELU):
+    # a slope on the negative side keeps a gradient: no unit dies
+    for cls in (nn.ELU, nn.GELU, nn.Softplus, nn.SELU, nn.LeakyReLU, nn.PReLU, nn.RReLU):
         assert not cls.saturating and not cls.relu_family
 
 

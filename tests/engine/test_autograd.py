@@ -23,6 +23,8 @@ def away_from_zero(rng, shape, margin=0.3):
 UNARY = [
     ("neg", lambda x: -x, lambda r, s: t64(r, *s)),
     ("exp", engine.exp, lambda r, s: t64(r, *s)),
+    ("sin", engine.sin, lambda r, s: t64(r, *s)),
+    ("cos", engine.cos, lambda r, s: t64(r, *s)),
     ("log", engine.log, lambda r, s: t64(r, *s, low=0.5, high=2.0)),
     ("sqrt", engine.sqrt, lambda r, s: t64(r, *s, low=0.5, high=2.0)),
     ("abs", engine.abs, away_from_zero),
@@ -307,3 +309,35 @@ def test_backward_twice_without_retain_graph_is_refused():
     y.backward()
     with pytest.raises(RuntimeError, match="second time"):
         y.backward()
+
+
+def test_grad_mode_is_per_thread_so_overlapping_no_grad_blocks_never_leave_it_off():
+    """The GUI thread asking for a prediction under no_grad while the training worker does
+    the same must not switch recording off for good (one shared flag did: the second block
+    saved the first's False and restored it)."""
+    import threading
+
+    import engine
+
+    inside, leave = threading.Event(), threading.Event()
+    seen = {}
+
+    def other():
+        with engine.no_grad():
+            seen["other_inside"] = engine.is_grad_enabled()
+            inside.set()
+            leave.wait(5)
+        seen["other_after"] = engine.is_grad_enabled()
+
+    t = threading.Thread(target=other)
+    t.start()
+    assert inside.wait(5)
+    assert engine.is_grad_enabled()            # the other thread's no_grad is its own
+    with engine.no_grad():
+        leave.set()
+        t.join(5)
+    assert engine.is_grad_enabled()
+    assert seen == {"other_inside": False, "other_after": True}
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    assert x.grad is not None

@@ -42,7 +42,8 @@ def test_every_dataset_has_the_documented_form(name):
             assert len(np.unique(labels)) == ds.n_classes
     else:
         assert ds.n_classes is None
-        assert ds.y_train.dtype == np.float32 and ds.y_train.ndim == 2
+        # a vector per sample, or a sequence of them (reverse: one value per time step)
+        assert ds.y_train.dtype == np.float32 and ds.y_train.ndim >= 2
     for arr in arrays(ds):
         assert np.all(np.isfinite(arr))
 
@@ -68,7 +69,7 @@ def test_load_dataset_rejects_bad_names_and_options_with_one_line():
         load_dataset("xor", noise=0.9)
     with pytest.raises(ValueError, match=r"option 'n_samples' = 'many': must be a whole number"):
         load_dataset("circle", n_samples="many")
-    with pytest.raises(ValueError, match=r"option 'gate' = 'MAYBE': must be one of AND, OR"):
+    with pytest.raises(ValueError, match=r"option 'gate' = 'MAYBE': must be one of NOT, AND, OR"):
         load_dataset("logic", gate="MAYBE")
     with pytest.raises(ValueError, match="needs a path"):
         load_dataset("file")
@@ -194,15 +195,19 @@ def test_sin_frequency_option():
 @pytest.mark.parametrize("gate", list(GATES))
 def test_logic_gate_truth_tables(gate):
     ds = load_dataset("logic", gate=gate)
-    truth = {"AND": lambda a, b: a & b, "OR": lambda a, b: a | b, "NAND": lambda a, b: 1 - (a & b),
+    truth = {"NOT": lambda a: 1 - a,
+             "AND": lambda a, b: a & b, "OR": lambda a, b: a | b, "NAND": lambda a, b: 1 - (a & b),
              "NOR": lambda a, b: 1 - (a | b), "XOR": lambda a, b: a ^ b,
-             "XNOR": lambda a, b: 1 - (a ^ b)}[gate]
+             "XNOR": lambda a, b: 1 - (a ^ b), "XOR3": lambda a, b, c: a ^ b ^ c}[gate]
     bits = ds.x_test.astype(int)
-    np.testing.assert_array_equal(ds.y_test, truth(bits[:, 0], bits[:, 1]))
+    arity = truth.__code__.co_argcount
+    assert bits.shape == (2 ** arity, arity)
+    assert sorted(map(tuple, bits)) == [tuple(int(c) for c in f"{i:0{arity}b}") for i in range(2 ** arity)]
+    np.testing.assert_array_equal(ds.y_test, truth(*bits.T))
     np.testing.assert_array_equal(ds.x_train, ds.x_test)
     bipolar = load_dataset("logic", gate=gate, inputs="bipolar", repeat=3)
     np.testing.assert_array_equal(bipolar.x_test, 2 * ds.x_test - 1)
-    assert len(bipolar.x_train) == 12
+    assert len(bipolar.x_train) == 3 * 2 ** arity
 
 
 def test_class_targets_for_each_loss():

@@ -120,6 +120,18 @@ def ref_rprop(w, grads, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
     return out
 
 
+def ref_aimd(w, grads, lr=1e-2, increase=1e-3, decrease=0.5, max_lr=1.0):
+    """The course notes' section 7.4.1, one learning rate per weight."""
+    prev, rates, out = np.zeros_like(w), np.full_like(w, lr), []
+    for g in grads:
+        rates = np.where(g * prev > 0, rates + increase, np.where(g * prev < 0, rates * decrease, rates))
+        rates = np.minimum(rates, max_lr)
+        w = w - rates * g
+        prev = g
+        out.append(w)
+    return out
+
+
 def ref_lion(w, grads, lr=1e-4, betas=(0.9, 0.99), wd=0.0):
     m, out = np.zeros_like(w), []
     for g in grads:
@@ -165,6 +177,9 @@ CASES = {
     "rprop": (lambda ps: optim.Rprop(ps), lambda w, g: ref_rprop(w, g)),
     "rprop clamped": (lambda ps: optim.Rprop(ps, lr=0.1, etas=(0.3, 2.0), step_sizes=(0.05, 0.15)),
                       lambda w, g: ref_rprop(w, g, 0.1, (0.3, 2.0), (0.05, 0.15))),
+    "aimd": (lambda ps: optim.AIMD(ps), lambda w, g: ref_aimd(w, g)),
+    "aimd capped": (lambda ps: optim.AIMD(ps, lr=0.1, increase=0.05, decrease=0.3, max_lr=0.12),
+                    lambda w, g: ref_aimd(w, g, 0.1, 0.05, 0.3, 0.12)),
     "lion": (lambda ps: optim.Lion(ps, lr=0.01), lambda w, g: ref_lion(w, g, 0.01)),
     "lion wd": (lambda ps: optim.Lion(ps, lr=0.01, betas=(0.5, 0.9), weight_decay=0.5),
                 lambda w, g: ref_lion(w, g, 0.01, (0.5, 0.9), 0.5)),

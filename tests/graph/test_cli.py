@@ -155,7 +155,7 @@ def test_subprocess_train_runs_the_installed_entry_point(tmp_path):
 @pytest.fixture
 def opened(monkeypatch):
     calls = []
-    monkeypatch.setattr(app, "run_gui", lambda *a: calls.append(a) or 0)
+    monkeypatch.setattr(app, "run_gui", lambda *a, lang=None: calls.append(a) or 0)
     return calls
 
 
@@ -282,3 +282,18 @@ def test_text_the_console_cannot_encode_is_escaped_not_a_crash(tmp_path):
                        text=True, cwd=ROOT, timeout=120, env=env)
     assert r.returncode == 0, r.stderr
     assert "le\\xe7on\\u2192.nnpg: no problems" in r.stdout
+
+
+@pytest.mark.parametrize("steps, expected", [(0, 0), (7, 7), (None, 500)])
+def test_train_runs_the_files_steps_literally(tmp_path, capsys, steps, expected):
+    """settings.steps is the number of steps (0 is 0, the untrained network's figures; unset
+    is the documented default), the same number the app's Play stops at."""
+    from playground.lesson.goals import step_limit
+
+    graph = fileformat.load(XOR)
+    graph.settings["steps"] = steps
+    path = tmp_path / "net.nnpg"
+    fileformat.save(graph, path)
+    assert main(["train", str(path), "--metrics-json", str(tmp_path / "m.json")]) == 0
+    assert json.loads((tmp_path / "m.json").read_text())["steps"] == expected
+    assert step_limit(graph) == expected

@@ -133,6 +133,7 @@ def _every_event_kind(g):
     g.set_tie("h", "shared")
     g.set_module("M", ModuleDef("M", Graph()))
     g.set_setting("seed", 3)
+    g.set_lesson({"chapter": "mlp", "title": {"en": "A lesson"}})
     g.remove_edge(e)
     g.remove_node("x")
     g.replace_with(Graph())

@@ -491,13 +491,14 @@ def test_documented_setting_names_and_defaults_are_the_code_s():
     from engine.graph.compile import INITS
     from engine.optim import OPTIMIZERS, lr_scheduler
     from engine.train.session import Session
-    from playground.commands import DEFAULT_STEPS
 
     meaning = {k: v[2] for k, v in schema.SETTINGS.items()}
     assert all(name in meaning["optimizer"] for name in OPTIMIZERS)
     assert all(name in meaning["schedule"] for name in lr_scheduler.SCHEDULERS if name != "LambdaLR")
     assert schema.SETTINGS["init"][0]["anyOf"][0]["enum"] == list(INITS)
-    assert schema.SETTINGS["steps"][1] == DEFAULT_STEPS
+    # the inspector's defaults for a new graph are the documented ones
+    from playground.editor.inspector import DEFAULT_SETTINGS
+    assert all(DEFAULT_SETTINGS[k] == schema.SETTINGS[k][1] for k in ("steps", "batch_size", "seed"))
     # a graph without settings (beyond its dataset) trains with the documented defaults
     g = ff.load(os.path.join(os.path.dirname(ff.__file__), "..", "..", "assets", "lessons", "xor_mlp.nnpg"))
     g.settings = {"dataset": g.settings["dataset"]}

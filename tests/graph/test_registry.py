@@ -51,6 +51,7 @@ NN_NOT_REGISTERED = {
 OPS_AS_NODES = {
     "add": "Add", "sub": "Subtract", "mul": "Multiply", "div": "Divide", "matmul": "MatMul",
     "maximum": "Maximum", "minimum": "Minimum", "exp": "Exp", "log": "Log", "sqrt": "Sqrt",
+    "sin": "Sin", "cos": "Cos", "mm": "MatMul",
     "abs": "Abs", "sign": "Sign", "pow": "Pow", "clamp": "Clamp", "relu": "ReLU",
     "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax", "log_softmax": "LogSoftmax",
     "cat": "Concat", "concat": "Concat", "stack": "Stack", "split": "Split", "chunk": "Split",
@@ -63,7 +64,10 @@ OPS_AS_NODES = {
 OPS_NOT_REGISTERED = {
     "tensor": "constructor from data (the dataset feeds Input and Target)",
     "as_tensor": "constructor from data", "arange": "constructor", "eye": "constructor",
-    "ones_like": "constructor", "zeros_like": "constructor",
+    "ones_like": "constructor", "zeros_like": "constructor", "randn_like": "constructor",
+    "rand_like": "constructor", "linspace": "constructor", "from_numpy": "constructor",
+    "randint": "constructor", "randperm": "constructor",
+    "argmax": "gives indices, not a differentiable value a wire carries",
     "expand": "elementwise nodes broadcast by themselves",
     "where": "needs a boolean condition tensor; wires carry numbers",
     "gather": "an index op inside Embedding and the losses",
@@ -475,3 +479,21 @@ def test_lstm_forget_bias_starts_the_forget_gates_there():
     b_ih = next(v for k, v in named.items() if k.endswith("bias_ih_l0")).data
     assert np.allclose(b_hh[3:6], math.log(30)) and np.allclose(b_ih[3:6], 0.0)
     assert not np.allclose(b_hh[:3], math.log(30))  # the other gates keep torch's init
+
+
+def test_the_probes_and_the_registry_agree_on_which_activations_saturate_or_die():
+    """The probes read the module's class flags, the diagnostics the node type's extras: one
+    answer for every activation (LeakyReLU was once reported dead while the registry said
+    it cannot die)."""
+    import engine.nn as nn
+    from engine.graph.registry import all_types
+
+    checked = 0
+    for t in all_types():
+        if "relu_family" not in (t.extra or {}):
+            continue
+        cls = getattr(nn, t.name)
+        assert bool(getattr(cls, "relu_family", False)) == t.extra["relu_family"], t.name
+        assert bool(getattr(cls, "saturating", False)) == t.extra["saturating"], t.name
+        checked += 1
+    assert checked > 20

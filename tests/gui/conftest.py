@@ -15,7 +15,8 @@ def no_modal_dialogs(monkeypatch):
     def refuse(self, *args, **kwargs):
         raise AssertionError(f"a test opened a modal dialog: {args[:2]}")
 
-    for name in ("open_file", "save_file", "unsaved_changes", "recover", "ask_text", "error", "info"):
+    for name in ("open_file", "save_file", "unsaved_changes", "recover", "ask_text", "error", "info",
+                 "import_data"):
         monkeypatch.setattr(dialogs.Dialogs, name, refuse)
     yield
 

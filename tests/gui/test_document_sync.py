@@ -61,18 +61,32 @@ def win(qtbot, tmp_path):
     w.close()
 
 
+def covering(paths) -> list:
+    """Few files that together hold every node type (and module use) any lesson holds: the
+    short run's sample, chosen greedily (the long run takes them all)."""
+    kinds = {p: {n.type for n in fileformat.load(p).nodes.values()} | ({"<module>"} if
+             fileformat.load(p).modules else set()) for p in paths}
+    left, chosen = set().union(*kinds.values()), []
+    while left:
+        best = max(paths, key=lambda p: (len(kinds[p] & left), -len(chosen)))
+        chosen.append(best)
+        left -= kinds[best]
+    return sorted(chosen)
+
+
 def cases(all_nodes: bool):
     """(example, node id, action, other example): every node under FUZZ, else one per
     example (its Target when it has one: the node of the report), every action."""
     rng = random.Random(12)
     out = []
-    for i, path in enumerate(EXAMPLE_FILES):
+    files = EXAMPLE_FILES if all_nodes else covering(EXAMPLE_FILES)
+    for i, path in enumerate(files):
         graph = fileformat.load(path)
         ids = sorted(graph.nodes)
         if not all_nodes:
             targets = [n for n in ids if graph.nodes[n].type == "Target"]
             ids = targets[:1] or [rng.choice(ids)]
-        other = EXAMPLE_FILES[(i + 1) % len(EXAMPLE_FILES)]
+        other = files[(i + 1) % len(files)]
         out += [(path, nid, action, other) for nid in ids for action in ACTIONS]
     return out
 

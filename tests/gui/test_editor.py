@@ -5,6 +5,7 @@ Every question the window asks goes to ScriptedDialogs, so nothing modal can blo
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -446,10 +447,10 @@ def test_overlay_api_for_live_panels(qtbot, win):
     edge.set_value_text(None)
 
 
-def test_examples_menu_lists_and_opens_the_examples(win):
-    actions = win.examples_menu.actions()
+def test_lessons_menu_lists_and_opens_the_examples(win):
+    actions = win.lesson_actions()
     files = win.example_files()
-    assert len(actions) == max(1, len(files))
+    assert [Path(a.toolTip()) for a in actions] == files
     if files:
         actions[0].trigger()
         assert win.document == fileformat.load(files[0])
@@ -547,9 +548,8 @@ def test_editing_inside_a_module_is_undoable_and_announced(qtbot, win):
 
 # ----- the notation, the status bar, problems inside modules, and the Deliver list ----------
 def open_example(win, stem):
-    """File > Examples > <stem>, as the menu offers it."""
-    win.examples_menu.aboutToShow.emit()
-    action = next(a for a in win.examples_menu.actions() if a.toolTip().endswith(f"{stem}.nnpg"))
+    """File > Lessons > <chapter> > <lesson>, as the menu offers it."""
+    action = next(a for a in win.lesson_actions() if a.toolTip().endswith(f"{stem}.nnpg"))
     action.trigger()
     win.scene.validate_now()
 
@@ -607,7 +607,7 @@ def test_status_bar_follows_the_current_document(qtbot, win):
     stale = "the graph has no Input node: add one to feed the dataset's x"
     add_via_palette(win, "Linear")
     win.scene.validate_now()
-    assert "problem" in win.check_label.text()
+    assert "error" in win.check_label.text()
     win.statusBar().showMessage(stale)  # what training said about the graph being edited
     open_example(win, "xor_mlp")
     assert stale not in win.statusBar().currentMessage()
@@ -864,7 +864,7 @@ def test_toolbar_autosave_interval_and_open_recent(qtbot, win, tmp_path):
     assert win.device_combo.findData("cpu") >= 0 and win.device_combo.findData("gpu") >= 0
     assert AUTOSAVE_MS == 30_000 and win.autosave_timer.interval() == 30_000 and win.autosave_timer.isActive()
     menus = {k: [a.text().replace("&", "") for a in m.actions() if a.text()] for k, m in win.menus.items()}
-    for want in ("New", "Open…", "Open Recent", "Examples", "Save", "Save As…", "Export Image…", "Quit"):
+    for want in ("New", "Open…", "Open Recent", "Lessons", "Save", "Save As…", "Export Image…", "Quit"):
         assert want in menus["file"], want
     for want in ("Undo", "Redo", "Cut", "Copy", "Paste", "Duplicate", "Delete", "Select All"):
         assert any(t.startswith(want) for t in menus["edit"]), want

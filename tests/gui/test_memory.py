@@ -52,6 +52,7 @@ def test_gui_training_rss_is_flat_with_every_panel_open(qtbot, name):
     for panel in win.panels.values():
         panel.setFloating(True)
         panel.show()
+    runner.set_step_limit(None)   # a minute of training: past the lesson's own steps
     runner.play()
     qtbot.waitUntil(lambda: runner.worker.session is not None, timeout=10000)
     session = runner.worker.session

@@ -120,3 +120,24 @@ def test_sliders_update_the_paths(panel, qtbot):
     assert k.lr == pytest.approx(0.005, rel=0.01)
     end = run_directly(panel.surface, panel.start, k.steps, lambda ps: optim.SGD(ps, lr=k.lr))
     np.testing.assert_allclose(panel.end_points()["SGD"], end, rtol=1e-9)
+
+
+def test_a_lessons_preset_option_shows_that_course_figure(panel):
+    """Lessons raise the paths panel with {"preset": ...}: every preset they name exists and
+    is what the panel then shows (it was once silently ignored)."""
+    from engine.graph import fileformat
+    from engine.lessons import lesson_files
+
+    named = set()
+    for path in lesson_files():
+        lesson = fileformat.load(path).lesson
+        shown = list(lesson.get("panels", []))
+        shown += [a for page in lesson.get("pages", []) for a in page.get("actions", [])
+                  if a.get("do") == "show_panel"]
+        named |= {(p.get("options") or {}).get("preset") for p in shown
+                  if isinstance(p, dict) and p.get("panel") == "paths"} - {None}
+    assert named and named <= set(PRESETS)
+    for name in sorted(named) + sorted(named)[:1]:   # the same one again keeps it
+        panel.apply_options({"preset": name})
+        assert panel.preset_box.currentData() == name
+        assert panel.racers == PRESETS[name][0]

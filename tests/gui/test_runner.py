@@ -160,6 +160,7 @@ CLOSE_SCRIPT = textwrap.dedent("""
     app = QApplication([])
     win = BareWindow(mlp_graph())
     runner = attach(win)
+    runner.set_step_limit(None)   # train on past the file's steps until closed
     win.show()
     runner.play()
     def close():
@@ -263,3 +264,17 @@ def test_redraws_stay_at_or_below_30_per_second(runner, qtbot):
     redraws = runner.redraws - redraws0
     assert 1 <= redraws <= 30 * elapsed + 1
     assert runner.frames_received - frames0 >= redraws - 1  # frames coalesce into redraws
+
+
+def test_play_after_an_interrupted_play_steps_is_not_bounded_by_it(runner, qtbot):
+    """A lesson's "Train N steps" cut short by Step: a later Play runs on, not to that N."""
+    runner.set_speed(100.0)
+    runner.play_steps(200)
+    qtbot.waitUntil(lambda: runner.step >= 5, timeout=10000)
+    runner.step_once()   # interrupts the 200 steps
+    qtbot.waitUntil(lambda: not runner.running, timeout=5000)
+    assert worker_steps(runner) < 200
+    runner.set_speed(0.0)
+    runner.play()
+    qtbot.waitUntil(lambda: runner.step > 400, timeout=15000)
+    runner.pause()

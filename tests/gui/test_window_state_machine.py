@@ -342,7 +342,7 @@ class WindowMachine(RuleBasedStateMachine):
         name = data.draw(st.sampled_from(EXAMPLES), label="example")
         """File > Examples > (one of them)."""
         self.answer_unsaved(data)
-        (action,) = [a for a in self.win.examples_menu.actions() if Path(a.toolTip()).name == name]
+        (action,) = [a for a in self.win.lesson_actions() if Path(a.toolTip()).name == name]
         action.trigger()
         if self.went_ahead():
             assert self.win.document == fileformat.load(lessons_dir() / name), f"{name} opened as another graph"

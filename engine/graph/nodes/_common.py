@@ -5,6 +5,7 @@ Shapes are tuples; ``None`` is an unknown size (the batch dimension always is).
 """
 from __future__ import annotations
 
+from ...i18n import N_, _
 from ..registry import ParamSpec, Port, ShapeError
 
 # ----------------------------------------------------------------- ports and params
@@ -61,21 +62,31 @@ def fmt(shape) -> str:
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
+#: the things shape messages count, (one, several), in words translated when shown
+COUNTED = {"feature": (N_("{n} feature"), N_("{n} features")),
+           "input feature": (N_("{n} input feature"), N_("{n} input features")),
+           "channel": (N_("{n} channel"), N_("{n} channels")),
+           "class score": (N_("{n} class score"), N_("{n} class scores"))}
+
+
 def plural(n, word):
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    """"4 features", in the current language (``word``: one of COUNTED)."""
+    one, several = COUNTED.get(word, (f"{{n}} {word}", f"{{n}} {word}s"))
+    return _(one if n == 1 else several).format(n=n)
 
 
 def rank(shape, allowed, what="input"):
     """Raise unless len(shape) is in ``allowed`` (counting the batch dimension)."""
     if len(shape) not in allowed:
         want = " or ".join(str(a) for a in allowed)
-        raise ShapeError(f"expects a {want}-D {what} (batch first) but receives shape {fmt(shape)}")
+        raise ShapeError(_("expects a {rank}-D {what} (batch first) but receives shape {shape}").format(
+            rank=want, what=what, shape=fmt(shape)))
 
 
 def axis(dim, ndim, what="dim"):
     """Normalise a (possibly negative) axis for a tensor of ``ndim`` dimensions."""
     if not -ndim <= dim < ndim:
-        raise ShapeError(f"{what} {dim} is out of range for a {ndim}-D tensor")
+        raise ShapeError(_("{what} {dim} is out of range for a {rank}-D tensor").format(what=what, dim=dim, rank=ndim))
     return dim % ndim
 
 
@@ -91,9 +102,9 @@ def broadcast(*shapes):
         sizes = [s[i - n + len(s)] for s in shapes if i - n + len(s) >= 0]
         known = {d for d in sizes if d is not None and d != 1}
         if len(known) > 1:
-            raise ShapeError("shapes " + " and ".join(fmt(s) for s in shapes)
-                             + f" do not broadcast: sizes {' vs '.join(map(str, sorted(known)))} "
-                             f"in dimension {i - n}")
+            raise ShapeError(_("shapes {shapes} do not broadcast: sizes {sizes} in dimension {dim}").format(
+                shapes=_(" and ").join(fmt(s) for s in shapes), sizes=" vs ".join(map(str, sorted(known))),
+                dim=i - n))
         if known:
             out.append(known.pop())
         elif any(d is None for d in sizes):
@@ -106,9 +117,10 @@ def broadcast(*shapes):
 def features(shape, expected, what="features"):
     """Check the last size equals ``expected`` ("expects 4 features but receives 2")."""
     if len(shape) < 1:
-        raise ShapeError(f"expects {plural(expected, what[:-1])} but receives a scalar")
+        raise ShapeError(_("expects {what} but receives a scalar").format(what=plural(expected, what[:-1])))
     if not same_size(shape[-1], expected):
-        raise ShapeError(f"expects {plural(expected, what[:-1])} but receives {shape[-1]}")
+        raise ShapeError(_("expects {what} but receives {got}").format(what=plural(expected, what[:-1]),
+                                                                      got=shape[-1]))
 
 
 def identity_rule(params, shapes):
@@ -125,6 +137,7 @@ def conv_size(n, kernel, stride, padding, dilation=1):
         return None
     size = (n + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
     if size < 1:
-        raise ShapeError(f"the window ({kernel} wide, dilation {dilation}) does not fit in a size-{n} "
-                         f"input with padding {padding}")
+        raise ShapeError(_("the window ({kernel} wide, dilation {dilation}) does not fit in a size-{n} "
+                           "input with padding {padding}").format(kernel=kernel, dilation=dilation, n=n,
+                                                                  padding=padding))
     return size

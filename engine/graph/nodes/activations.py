@@ -4,7 +4,10 @@ Every entry builds ``engine.nn.<name>(**params)``; its shape rule is the identit
 """
 from __future__ import annotations
 
+from ...i18n import _
 from ..registry import FUNCTION, NodeType, ShapeError, register
+from ...interop import onnx as to_onnx
+from ...interop.pytorch import torch_function, torch_module
 from ._common import IN, OUT, P, axis
 
 GROUP = "Activations"
@@ -51,9 +54,13 @@ ACTIVATIONS = (
      "train it with the perceptron rule.", (P("values", "float", 1.0, "output at exactly 0"),)),
 )
 
+#: torch has the step as a function, not a module, and refuses its gradient: detached, it is
+#: zero, as ours
+HEAVISIDE_EXPORT = torch_function("torch.heaviside({input}.detach(), torch.tensor({values!r}))")
+
 #: Activations whose output flattens for large |x| (probes report saturation) and the
 #: ReLU family (probes report dead units); the diagnostics read these from NodeType.extra.
-SATURATING = {"Sigmoid", "Tanh", "Hardtanh", "Softsign", "Softmax", "Heaviside", "LogSigmoid"}
+SATURATING = {"Sigmoid", "Tanh", "Hardtanh", "Softsign", "Softmax", "Heaviside", "LogSigmoid", "ReLU6", "Softmin"}
 RELU_FAMILY = {"ReLU", "ReLU6", "Threshold"}
 
 
@@ -72,17 +79,37 @@ def _rule(name):
             axis(params["dim"], len(shape))
         if name == "PReLU" and params["num_parameters"] != 1:
             if len(shape) < 2 or shape[1] not in (None, params["num_parameters"]):
-                got = shape[1] if len(shape) >= 2 else "no"
-                raise ShapeError(f"has {params['num_parameters']} slopes (num_parameters) but the input "
-                                 f"has {got} channels in dimension 1")
+                got = shape[1] if len(shape) >= 2 else 0
+                raise ShapeError(_("has {n} slopes (num_parameters) but the input has {got} channels in "
+                                   "dimension 1").format(n=params["num_parameters"], got=got))
         return {"out": shape}
     return rule
 
+
+_U, _C = to_onnx.onnx_unary, to_onnx.onnx_composed
+#: each activation as ONNX operators (engine.interop.onnx), in evaluation
+ONNX = {
+    "ReLU": _U("Relu"), "Sigmoid": _U("Sigmoid"), "Tanh": _U("Tanh"), "Softsign": _U("Softsign"),
+    "ReLU6": to_onnx.onnx_clip(None, None, 0.0, 6.0), "Hardtanh": to_onnx.onnx_clip("min_val", "max_val"),
+    "LeakyReLU": _U("LeakyRelu", alpha=lambda p: p["negative_slope"]),
+    "RReLU": _U("LeakyRelu", alpha=lambda p: (p["lower"] + p["upper"]) / 2),   # its evaluation slope
+    "PReLU": to_onnx.onnx_prelu, "ELU": _U("Elu", alpha=lambda p: p["alpha"]), "SELU": _U("Selu"),
+    "CELU": _U("Celu", alpha=lambda p: p["alpha"]), "GELU": to_onnx.onnx_gelu,
+    "Softplus": to_onnx.onnx_softplus,
+    "LogSigmoid": _C(lambda g, x, p: g.op("Neg", g.op("Softplus", g.op("Neg", x)))),
+    "Threshold": _C(lambda g, x, p: g.op("Where", g.op("Greater", x, g.k(p["threshold"])), x, g.k(p["value"]))),
+    "Tanhshrink": _C(lambda g, x, p: g.op("Sub", x, g.op("Tanh", x))),
+    "Softshrink": _U("Shrink", bias=lambda p: p["lambd"], lambd=lambda p: p["lambd"]),
+    "Hardshrink": _U("Shrink", lambd=lambda p: p["lambd"]),
+    "Softmax": to_onnx.onnx_softmax("Softmax"), "Softmin": to_onnx.onnx_softmax("Softmin"),
+    "LogSoftmax": to_onnx.onnx_softmax("LogSoftmax"), "Heaviside": to_onnx.onnx_heaviside,
+}
 
 for _name, _help, _params in ACTIVATIONS:
     register(NodeType(
         _name, FUNCTION, _help, inputs=IN, outputs=OUT, params=_params, group=GROUP,
         shape_rule=_rule(_name), build=_build(_name), learnable=_name == "PReLU",
+        export=HEAVISIDE_EXPORT if _name == "Heaviside" else torch_module(_name), onnx=ONNX[_name],
         extra={"saturating": _name in SATURATING, "relu_family": _name in RELU_FAMILY,
                **({"weights": lambda p, s: p["num_parameters"]} if _name == "PReLU" else {})},
         shape_doc="out = input shape"))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from .. import blocks as templates
+from ...i18n import _
+from ...interop import onnx as to_onnx
+from ...interop.pytorch import TorchCode, torch_module
 from ..registry import MODULE, NodeType, Port, ShapeError, register
 from ._common import (IN, OUT, P, features, fmt, linear_weights, mlp_activations, mlp_weights,
                       sequence_length)
@@ -22,10 +25,11 @@ def _nn(name, call=None):
     return build
 
 
-def block(name, help, params, rule, build, inputs=IN, outputs=OUT, shape_doc="", **extra):
+def block(name, help, params, rule, build, inputs=IN, outputs=OUT, shape_doc="", export=None, onnx=None,
+          **extra):
     nt = register(NodeType(name, MODULE, help, inputs=inputs, outputs=outputs, params=params,
                            group=GROUP, shape_rule=rule, build=build, learnable=True, extra=extra,
-                           shape_doc=shape_doc))
+                           shape_doc=shape_doc, export=export, onnx=onnx))
     if name in templates.TEMPLATES:
         nt.extra["template"] = templates.template(name)
     return nt
@@ -48,6 +52,7 @@ block("AttentionModule", "The course notes' attention module (§3.1): a controll
                  P("controller_hidden", "int", None, "hidden units of the controller (none = a single "
                    "Linear)", min=1, nullable=True)),
       _gated_rule, _nn("AttentionModule"), shape_doc="(..., in_features) -> (..., out_features)",
+      export=torch_module("AttentionModule", helper=True), onnx=to_onnx.onnx_attention_module,
       probes="last_weights", weights=lambda p, s: (
           mlp_weights(p["in_features"], p["num_branches"], p["controller_hidden"])
           + p["num_branches"] * mlp_weights(p["in_features"], p["out_features"], p["hidden"])),
@@ -63,6 +68,7 @@ block("MixtureOfExperts", "A gating network weighs several expert networks; the 
                  P("top_k", "int", None, "keep only the k highest-scoring experts (none = all)",
                    min=1, nullable=True)),
       _gated_rule, _nn("MixtureOfExperts"), shape_doc="(..., in_features) -> (..., out_features)",
+      export=torch_module("MixtureOfExperts", helper=True), onnx=to_onnx.onnx_mixture_of_experts,
       probes="last_gates last_load", weights=lambda p, s: (
           linear_weights(p["in_features"], p["num_experts"])
           + p["num_experts"] * mlp_weights(p["in_features"], p["out_features"], p["hidden"])),
@@ -71,7 +77,8 @@ block("MixtureOfExperts", "A gating network weighs several expert networks; the 
 
 block("MultiplicativeModule", "The multiplicative module s_i = sum_jk u_ijk z_k x_j + b_i: the "
       "context z decides which weights act on the input x (a Bilinear layer).",
-      _BILINEAR_PARAMS, _bilinear_rule, _nn("Bilinear"), inputs=_BILINEAR_PORTS,
+      _BILINEAR_PARAMS, _bilinear_rule, _nn("Bilinear"), inputs=_BILINEAR_PORTS, export=torch_module("Bilinear"),
+      onnx=to_onnx.onnx_bilinear,
       shape_doc="(..., in1), (..., in2) -> (..., out)", weights=lambda p, s: bilinear_weights(p))
 
 
@@ -86,9 +93,10 @@ def _mha_rule(p, s):
         except ShapeError as e:
             raise ShapeError(f"{port} {e}") from None
     if p["embed_dim"] % p["num_heads"]:
-        raise ShapeError(f"embed_dim ({p['embed_dim']}) must be divisible by num_heads ({p['num_heads']})")
+        raise ShapeError(_("embed_dim ({e}) must be divisible by num_heads ({h})").format(e=p["embed_dim"],
+                                                                                        h=p["num_heads"]))
     if k[:2] != v[:2] and None not in k[:2] + v[:2]:
-        raise ShapeError(f"key {fmt(k)} and value {fmt(v)} must have the same length and batch")
+        raise ShapeError(_("key {k} and value {v} must have the same length and batch").format(k=fmt(k), v=fmt(v)))
     if p["batch_first"]:
         n, length, source = q[0], q[1], k[1]
     else:
@@ -106,6 +114,14 @@ def _attention_activations(e, heads, length):
     return length * (4 * e + heads * length)
 
 
+def _mha_export(params, shapes):
+    """torch's own class; key defaults to query and value to key, as in _mha_call."""
+    key = "{key}" if "key" in shapes else "{query}"
+    value = "{value}" if "value" in shapes else key
+    return TorchCode(torch_module("MultiheadAttention")(params, shapes).module, f"{{self}}({{query}}, {key}, {value})",
+                     {"out": "{r}[0]", "weights": "{r}[1]"}, random=params["dropout"] > 0)
+
+
 def _mha_call(m, query, key=None, value=None):
     key = query if key is None else key
     value = key if value is None else value
@@ -121,7 +137,8 @@ block("MultiheadAttention", "Scaled dot-product attention with several heads (to
        P("dropout", "float", 0.0, "dropout on the attention weights", min=0.0, max=1.0),
        P("bias", "bool", True, "biases in the projections"),
        P("batch_first", "bool", False, "tensors are (batch, length, E) rather than (length, batch, E)")),
-      _mha_rule, _nn("MultiheadAttention", _mha_call),
+      _mha_rule, _nn("MultiheadAttention", _mha_call), export=_mha_export,
+      onnx=to_onnx.onnx_multihead_attention,
       inputs=(Port("query", "the sequence asking (length L)"),
               Port("key", "the sequence matched against (length S); default: query", optional=True),
               Port("value", "what is mixed; default: key", optional=True)),
@@ -138,7 +155,7 @@ def _transformer_rule(p, s):
     check_sequence_layout(x, p["batch_first"])
     features(x, p["d_model"])
     if p["d_model"] % p["nhead"]:
-        raise ShapeError(f"d_model ({p['d_model']}) must be divisible by nhead ({p['nhead']})")
+        raise ShapeError(_("d_model ({d}) must be divisible by nhead ({h})").format(d=p["d_model"], h=p["nhead"]))
     return {"out": tuple(x)}
 
 
@@ -178,6 +195,7 @@ for _name in ("TransformerBlock", "TransformerEncoderLayer"):
           "feed-forward network, each with a residual connection and LayerNorm."
           + (" Same as TransformerBlock." if _name != "TransformerBlock" else ""),
           _TRANSFORMER_PARAMS, _transformer_rule, _nn("TransformerBlock", _transformer_call),
+          export=torch_module("TransformerEncoderLayer", random="dropout"), onnx=to_onnx.onnx_transformer_block,
           shape_doc="out = input shape", weights=_transformer_weights,
           inner_activations=_transformer_activations,
           **({"alias_of": "TransformerBlock"} if _name != "TransformerBlock" else {}))

@@ -5,7 +5,9 @@ output ``out`` is a scalar when reduction is mean or sum.
 """
 from __future__ import annotations
 
+from ...i18n import _
 from ..registry import COST, NodeType, Port, ShapeError, register
+from ...interop.pytorch import torch_module
 from ._common import SCALAR_OUT, P, fmt, linear_weights, plural, reduction_param
 
 GROUP = "Losses"
@@ -31,8 +33,9 @@ def _rule_same(params, s):
     """input and target of one shape, compared element by element."""
     a, b = s["input"], s["target"]
     if not _same(a, b):
-        raise ShapeError(f"compares input and target element by element, so they need the same "
-                         f"shape: input is {fmt(a)}, target is {fmt(b)}", port="target")
+        raise ShapeError(_("compares input and target element by element, so they need the same "
+                           "shape: input is {input}, target is {target}").format(input=fmt(a), target=fmt(b)),
+                         port="target")
     return _out(params, a)
 
 
@@ -40,46 +43,52 @@ def _rule_class(params, s):
     """input (N, C, ...) scores; target (N, ...) class indices, or (N, C, ...) probabilities."""
     a, b = s["input"], s["target"]
     if len(a) < 1:
-        raise ShapeError("needs one score per class, but the input is a single number")
+        raise ShapeError(_("needs one score per class, but the input is a single number"))
     if _same(a, b):
         return _out(params, (a[0],) + tuple(a[2:]) if len(a) > 1 else ())
     expected = (a[0],) + tuple(a[2:]) if len(a) > 1 else ()
     if not _same(expected, b):
-        raise ShapeError(f"input {fmt(a)} holds {plural(a[1] if len(a) > 1 else a[0], 'class score')} "
-                         f"per sample, so the target must be class indices of shape {fmt(expected)} "
-                         f"(or probabilities of shape {fmt(a)}), but it is {fmt(b)}", port="target")
+        raise ShapeError(_("input {input} holds {scores} per sample, so the target must be class indices of "
+                           "shape {indices} (or probabilities of shape {input}), but it is {target}").format(
+            input=fmt(a), scores=plural(a[1] if len(a) > 1 else a[0], "class score"), indices=fmt(expected),
+            target=fmt(b)), port="target")
     return _out(params, expected)
 
 
 def _rule_ranking(params, s):
     a, b, t = s["input1"], s["input2"], s["target"]
     if not (_same(a, b) and _same(a, t)):
-        raise ShapeError(f"input1 {fmt(a)}, input2 {fmt(b)} and target {fmt(t)} must have one shape")
+        raise ShapeError(_("input1 {a}, input2 {b} and target {t} must have one shape").format(
+            a=fmt(a), b=fmt(b), t=fmt(t)))
     return _out(params, a)
 
 
 def _rule_embedding_pair(params, s):
     a, b, t = s["input1"], s["input2"], s["target"]
     if not _same(a, b):
-        raise ShapeError(f"input1 {fmt(a)} and input2 {fmt(b)} must have one shape")
+        raise ShapeError(_("input1 {a} and input2 {b} must have one shape").format(a=fmt(a), b=fmt(b)))
     if not _same(a[:-1], t):
-        raise ShapeError(f"target must hold one +1/-1 per sample, shape {fmt(a[:-1])}, but it is {fmt(t)}")
+        raise ShapeError(_("target must hold one +1/-1 per sample, shape {shape}, but it is {target}").format(
+            shape=fmt(a[:-1]), target=fmt(t)))
     return _out(params, a[:-1])
 
 
 def _rule_triplet(params, s):
     a, p, n = s["anchor"], s["positive"], s["negative"]
     if not (_same(a, p) and _same(a, n)):
-        raise ShapeError(f"anchor {fmt(a)}, positive {fmt(p)} and negative {fmt(n)} must have one shape")
+        raise ShapeError(_("anchor {a}, positive {p} and negative {n} must have one shape").format(
+            a=fmt(a), p=fmt(p), n=fmt(n)))
     return _out(params, a[:-1])
 
 
 def _rule_adaptive(params, s):
     a, t = s["input"], s["target"]
     if len(a) != 2 or a[1] not in (None, params["in_features"]):
-        raise ShapeError(f"expects input (batch, {params['in_features']}) but receives {fmt(a)}")
+        raise ShapeError(_("expects input (batch, {n}) but receives {shape}").format(n=params["in_features"],
+                                                                                   shape=fmt(a)))
     if not _same(t, a[:1]):
-        raise ShapeError(f"target must hold one class index per sample, shape {fmt(a[:1])}, but it is {fmt(t)}")
+        raise ShapeError(_("target must hold one class index per sample, shape {shape}, but it is {target}").format(
+            shape=fmt(a[:1]), target=fmt(t)))
     return {"out": (), "output": tuple(a[:1])}
 
 
@@ -147,6 +156,7 @@ def _build(name):
 for _name, _help, _ports, _params, _rule, _kind in LOSSES:
     register(NodeType(_name, COST, _help, inputs=_ports, outputs=SCALAR_OUT, params=_params,
                       group=GROUP, shape_rule=_rule, build=_build(_name),
+                      export=torch_module(_name, tensors=("weight", "pos_weight")),
                       extra={"target_kind": _kind},
                       shape_doc=(_rule.__doc__ or "").strip() or "out = () (a scalar)"))
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import math
 
+from ...i18n import _
+from ...interop import onnx as to_onnx
+from ...interop.pytorch import TorchCode, torch_function
 from ..registry import OBSERVED, PARAMETER, NodeType, Port, ShapeError, register
 from ._common import OUT, P
 
@@ -47,7 +50,8 @@ register(NodeType(
     "It has no batch dimension and broadcasts against batches.",
     params=(P("value", "float", 1.0, "the value of every entry"),
             P("shape", "ints", (), "its shape; empty = a single number", min=1)),
-    outputs=OUT, group="Data", build=_constant_build,
+    outputs=OUT, group="Data", build=_constant_build, onnx=to_onnx.onnx_value,
+    export=torch_function("torch.full({shape}, {value!r})"),
     extra={"weights": lambda p, s: math.prod(p["shape"])},
     shape_rule=lambda p, s: {"out": tuple(p["shape"])}, shape_doc="out = shape"))
 
@@ -60,7 +64,7 @@ def _parameter_build(params, shapes):
 
 def _parameter_rule(params, shapes):
     if not params["shape"]:
-        raise ShapeError("needs a shape with at least one dimension")
+        raise ShapeError(_("needs a shape with at least one dimension"))
     return {"out": tuple(params["shape"])}
 
 
@@ -76,5 +80,7 @@ register(NodeType(
             P("std", "float", 1.0, "the standard deviation when init is 'normal'", min=0.0)),
     outputs=(Port("out", "the learnable tensor"),), group="Parameters", learnable=True,
     extra={"weights": lambda p, s: math.prod(p["shape"])},
-    build=_parameter_build, shape_rule=_parameter_rule, shape_doc="out = shape"))
+    build=_parameter_build, shape_rule=_parameter_rule, shape_doc="out = shape", onnx=to_onnx.onnx_value,
+    export=lambda p, s: TorchCode(f"nn.Parameter(torch.zeros({list(p['shape'])}))", "{self}",
+                                  rename={"weight": ""})))
 

@@ -1,0 +1,148 @@
+"""What every lesson script in this folder draws with: `Drawing`, `settings(...)`, `lesson(...)`.
+
+A chapter's script (``src/<chapter>.py``) defines ``LESSONS = {"file_stem": builder}``; a builder
+returns a Graph whose ``lesson`` is the dict `lesson(...)` makes. ``make_lessons.py`` (one folder
+up) runs every builder and writes ``assets/lessons/<file_stem>.nnpg``. The format is
+docs/file-format.md ("The lesson section").
+
+    from _drawing import Drawing, lesson, settings, text
+
+    def xor():
+        d = Drawing(settings("...", {"name": "xor"}, {"name": "SGD", "lr": 0.1}, 500))
+        d.node("x", "Input", 0)
+        ...
+        d.graph.lesson = lesson("mlp", 1, text("XOR", "XOR"), text("...", "..."),
+                                pages=[page(text("Press Play ...", "Premi Play ..."),
+                                            {"do": "train", "steps": 200})],
+                                goals=[goal("solves", text("...", "..."), metric="train_acc",
+                                            op=">=", value=1.0)],
+                                panels=["boundary"])
+        return d.graph
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from engine.graph import Graph  # noqa: E402
+
+COL, ROW = 170.0, 100.0
+
+
+class Drawing:
+    """A tiny builder: nodes placed on a grid of columns and rows."""
+
+    def __init__(self, settings):
+        self.graph = Graph()
+        self.graph.settings = settings
+
+    def node(self, id, type, col, row=0.0, label=None, tie=None, **params):  # noqa: A002
+        self.graph.add_node(type, params, pos=(COL * col, ROW * row), label=label, id=id, tie=tie)
+        return id
+
+    def edge(self, src, dst, dst_port="input", src_port="out"):
+        self.graph.connect(src, src_port, dst, dst_port)
+
+    def chain(self, *ids):
+        for a, b in zip(ids, ids[1:]):
+            self.edge(a, b)
+
+
+def settings(description, dataset, optimizer, steps, batch_size=10, seed=0, **more):
+    return {"description": description, "dataset": dataset, "optimizer": optimizer,
+            "batch_size": batch_size, "seed": seed, "steps": steps, "probe_every": 10, **more}
+
+
+def text(en, it):
+    """A lesson text in both languages: {"en": ..., "it": ...}."""
+    return {"en": en, "it": it}
+
+
+def page(body, *actions):
+    """One page of a lesson: its text ({en, it}) and the buttons under it (action dicts)."""
+    return {"text": body, "actions": list(actions)}
+
+
+def goal(id, body, **condition):  # noqa: A002
+    """One goal: its id, its checklist text ({en, it}) and its condition, e.g.
+    ``metric="train_acc", op=">=", value=1.0, when="end"`` or ``verdict="vanishing", present=True``.
+    """
+    return {"id": id, "text": body, **condition}
+
+
+def lesson(chapter, order, title, summary, pages, goals, panels=(), speed=30):
+    """The ``lesson`` section of a lesson file. ``panels``: panel names, or
+    ``{"panel": name, "options": {...}}`` dicts; the first is raised in front."""
+    return {"chapter": chapter, "order": order, "title": title, "summary": summary,
+            "speed": speed,
+            "panels": [p if isinstance(p, dict) else {"panel": p} for p in panels],
+            "pages": list(pages), "goals": list(goals)}
+
+
+#: the Italian of every node label the lessons use (a label that reads the same in both
+#: languages maps to itself); make_lessons.py writes them into each lesson's "labels", and
+#: the app shows them in Italian while a node keeps its label (engine.lessons.shown_label)
+LABELS_IT = {
+    "hidden layer": "strato nascosto", "output": "uscita", "errors": "errori",
+    "threshold": "soglia", "embedding": "embedding", "positional encoding": "codifica posizionale",
+    "number, marker": "numero, marcatore", "image 1x8x8": "immagine 1x8x8",
+    "8 hidden units": "8 unità nascoste", "softmax + log-loss": "softmax + log-loss",
+    "ensemble": "insieme", "context network": "rete di contesto",
+    "multiplicative module": "modulo moltiplicativo", "1x1 convolution": "convoluzione 1x1",
+    "sign": "segno", "x (angle / π)": "x (angolo / π)", "attention module": "modulo di attenzione",
+    "value, then 30 distractors": "valore, poi 30 distrattori", "mean squared error": "errore quadratico medio",
+    "AND unit: w·h + b": "unità AND: w·h + b", "class scores": "punteggi delle classi",
+    "bias, starts at -8": "bias, parte da -8", "sequence": "sequenza", "8x8 image": "immagine 8x8",
+    "mixture of experts": "miscela di esperti", "h_n, batch first": "h_n, batch per primo",
+    **{f"layer {i}": f"strato {i}" for i in range(1, 11)},
+    **{f"hidden {i}": f"nascosto {i}" for i in range(1, 11)},
+    **{f"member {i}": f"membro {i}" for i in range(1, 11)},
+    # the same in both languages: formulas, symbols, gate names
+    **{same: same for same in (
+        "x1, x2", "w·x + b", "w x + b", "w . x", "z = w . x + b", "x⁰ ∈ ℝ³", "W₁ x⁰ + b₁ (4×3)",
+        "x¹ = σ(·) ∈ ℝ⁴", "W₂ x¹ + b₂ (4×4)", "x² = σ(·) ∈ ℝ⁴", "W₃ x² + b₃ (2×4)", "z", "σ",
+        "Σ cᵢ σ(wᵢx + bᵢ) + c₀", "sin(πx)", "x", "y", "x1 | x2", "G(x1)", "G(x2)", "x1 + x2",
+        "0.5", "1.5", "x1 + x2 − 0.5", "1.5 − x1 − x2", "OR", "NAND", "OR, NAND")},
+}
+
+
+def name_nodes(graph):
+    """Write the lesson's node labels in both languages (``lesson.labels``) from LABELS_IT;
+    a label missing there is an error, so every lesson reads in Italian too."""
+    if graph.lesson is None:
+        return graph
+    labels = {}
+    for node in graph.nodes.values():
+        if node.label:
+            if node.label not in LABELS_IT:
+                raise SystemExit(f"node label {node.label!r} has no Italian in _drawing.LABELS_IT")
+            labels[node.id] = {"en": node.label, "it": LABELS_IT[node.label]}
+    if labels:
+        graph.lesson = {**graph.lesson, "labels": labels}
+    return graph
+
+
+# ----- page actions and variant changes (docs/file-format.md, "Actions") -------------------
+RESET = {"do": "reset"}
+
+
+def train(steps):
+    """A button that plays ``steps`` steps at the lesson's speed."""
+    return {"do": "train", "steps": steps}
+
+
+def set_param(node, param, value):
+    return {"do": "set_param", "node": node, "param": param, "value": value}
+
+
+def replace_node(node, new_type):
+    return {"do": "replace_node", "node": node, "type": new_type}
+
+
+def set_setting(key, value):
+    """``key``: a setting, or a dotted path into one ("optimizer.lr")."""
+    return {"do": "set_setting", "key": key, "value": value}
