@@ -51,6 +51,15 @@ class Drawing:
         for a, b in zip(ids, ids[1:]):
             self.edge(a, b)
 
+    def binary_output(self, prev, width_in, col, id="output", label=None):  # noqa: A002
+        """The two-class head most lessons end with: a Linear to one logit at column ``col``,
+        the Target under it, and BCEWithLogitsLoss after it."""
+        self.node(id, "Linear", col, 0, label=label, in_features=width_in, out_features=1)
+        self.node("y", "Target", col, 1)
+        self.node("cost", "BCEWithLogitsLoss", col + 1)
+        self.chain(prev, id, "cost")
+        self.edge("y", "cost", "target")
+
 
 def settings(description, dataset, optimizer, steps, batch_size=10, seed=0, **more):
     return {"description": description, "dataset": dataset, "optimizer": optimizer,

@@ -14,12 +14,7 @@ def _classifier(d, layers, width, activation, **act_params):
         d.node(f"act{i}", activation, 2 * i, **act_params)
         d.chain(prev, f"lin{i}", f"act{i}")
         prev, width_in = f"act{i}", width
-    col = 2 * layers + 1
-    d.node("output", "Linear", col, in_features=width_in, out_features=1)
-    d.node("y", "Target", col, 1)
-    d.node("cost", "BCEWithLogitsLoss", col + 1)
-    d.chain(prev, "output", "cost")
-    d.edge("y", "cost", "target")
+    d.binary_output(prev, width_in, 2 * layers + 1)
     return d.graph
 
 

@@ -24,11 +24,7 @@ def _deep(description, activation, init, steps, lr, **more):
         act = d.node(f"act{i}", activation, i, 1)
         d.chain(prev, lin, act)
         prev, width_in = act, WIDTH
-    d.node("out", "Linear", LAYERS + 1, 0, label="output", in_features=width_in, out_features=1)
-    d.node("y", "Target", LAYERS + 1, 1)
-    d.node("cost", "BCEWithLogitsLoss", LAYERS + 2)
-    d.chain(prev, "out", "cost")
-    d.edge("y", "cost", "target")
+    d.binary_output(prev, width_in, LAYERS + 1, id="out", label="output")
     return d
 
 

@@ -31,12 +31,7 @@ def _deep(d, layers, width, activation, norm):
         d.node(f"act{i}", activation, 3 * i)
         d.chain(prev, f"lin{i}", f"norm{i}", f"act{i}")
         prev, width_in = f"act{i}", width
-    col = 3 * layers + 1
-    d.node("output", "Linear", col, in_features=width_in, out_features=1)
-    d.node("y", "Target", col, 1)
-    d.node("cost", "BCEWithLogitsLoss", col + 1)
-    d.chain(prev, "output", "cost")
-    d.edge("y", "cost", "target")
+    d.binary_output(prev, width_in, 3 * layers + 1)
     return d.graph
 
 

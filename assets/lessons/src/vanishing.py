@@ -17,12 +17,7 @@ def deep_net(activation, init, description):
         act = d.node(f"act{i}", activation, i, 1)
         d.chain(prev, lin, act)
         prev, width_in = act, DEEP_WIDTH
-    out = d.node(f"lin{DEEP_LAYERS}", "Linear", DEEP_LAYERS, 0, label="output",
-                 in_features=width_in, out_features=1)
-    d.node("y", "Target", DEEP_LAYERS, 1)
-    d.node("cost", "BCEWithLogitsLoss", DEEP_LAYERS + 1)
-    d.chain(prev, out, "cost")
-    d.edge("y", "cost", "target")
+    d.binary_output(prev, width_in, DEEP_LAYERS, id=f"lin{DEEP_LAYERS}", label="output")
     return d
 
 
