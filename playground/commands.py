@@ -185,15 +185,11 @@ def _num(v):
 
 # ---------------------------------------------------------------------- check
 def cmd_check(args) -> int:
-    from engine.graph.compile import check_graph  # noqa: PLC0415
+    from engine.graph.compile import check_file  # noqa: PLC0415
 
     graph = _load(args.file)
     with _naming(args.file):
-        problems = check_graph(graph)
-    from engine.graph.validate import Problem  # noqa: PLC0415
-    from engine.lessons import problems as lesson_problems  # noqa: PLC0415
-
-    problems += [Problem("lesson", f"{path}: {message}") for path, message in lesson_problems(graph)]
+        problems = check_file(graph)
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         print(f"{_(SEVERITIES.get(p.severity, p.severity))}: {user_message(p.message)}")

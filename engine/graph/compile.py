@@ -837,6 +837,17 @@ def check_graph(graph: Graph, dataset_shapes=None, first_batch: bool = True) -> 
     return problems
 
 
+def check_file(graph: Graph, dataset_shapes=None, first_batch: bool = True) -> list:
+    """What ``playground check`` lists and the editor counts: check_graph's problems, then
+    the lesson section's (a goal's unknown metric, a page button's missing node), which do
+    not stop training but leave a lesson's goals unjudged."""
+    from ..lessons import problems as lesson_problems  # noqa: PLC0415
+    from .validate import Problem  # noqa: PLC0415
+
+    return (check_graph(graph, dataset_shapes, first_batch)
+            + [Problem("lesson", f"{path}: {message}") for path, message in lesson_problems(graph)])
+
+
 def apply_init(module, spec):
     """Re-initialise the weight matrices of Linear and ConvNd layers inside ``module``.
 

@@ -246,17 +246,12 @@ class EditorScene(QGraphicsScene):
         if validation is not None:
             ds = self.dataset_shapes()
             if self.graph is self.document and ds is not None:
-                # what `playground check` says (compile-stage problems too), so the status
-                # bar never counts fewer problems than the command line
-                from engine.graph.compile import check_graph  # noqa: PLC0415
+                # what `playground check` says (compile-stage and lesson problems too), so
+                # the status bar never counts fewer problems than the command line, and a
+                # lesson's checklist never waits forever under "No problems found"
+                from engine.graph.compile import check_file  # noqa: PLC0415
 
-                problems = list(check_graph(self.document, ds, first_batch=False))
-                # and the lesson's (a goal's unknown metric, a page button's missing node):
-                # else its checklist waits forever under "No problems found"
-                from engine.lessons import problems as lesson_problems  # noqa: PLC0415
-
-                problems += [validation.Problem("lesson", f"{path}: {message}")
-                             for path, message in lesson_problems(self.document)]
+                problems = list(check_file(self.document, ds, first_batch=False))
             else:
                 problems = list(validation.validate(self.document, ds))
             if self.graph is self.document and hasattr(validation, "infer_shapes"):

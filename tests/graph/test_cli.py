@@ -231,7 +231,7 @@ def test_unreadable_files_are_bad_input_naming_the_path(tmp_path, capsys):
 
 
 def test_a_bug_in_the_installed_command_exits_70_with_one_line(tmp_path):
-    code = ("import sys; from engine.graph import compile as c; c.check_graph = lambda g: {}['y']; "
+    code = ("import sys; from engine.graph import compile as c; c.check_graph = lambda *a, **k: {}['y']; "
             "from playground.cli import main; sys.exit(main(sys.argv[1:]))")
     env = dict(os.environ, **{bugreport.ENV_DIR: str(tmp_path / "r")})
     r = subprocess.run([sys.executable, "-c", code, "check", str(XOR)], capture_output=True,
@@ -248,7 +248,7 @@ def test_check_prints_messages_escaped_one_line_and_capped(monkeypatch, capsys, 
     messages = [f"Linear 'evil\x1b]0;owned\x07\x1b[2J' has no input\n'x'",
                 f"A connection refers to node '{long_id}'", "bidi \u202e gnp.exe \ud800 lone"]
     monkeypatch.setattr(compile_module, "check_graph",
-                        lambda g: [Problem("bad", m, "h") for m in messages])
+                        lambda *a, **k: [Problem("bad", m, "h") for m in messages])
     assert main(["check", str(XOR)]) == 2
     out = capsys.readouterr().out
     lines = out.splitlines()
