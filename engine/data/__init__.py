@@ -44,6 +44,7 @@ from .synthetic import (GATES, abs_, circle, gauss, line, logic, moons, polynomi
 from .digits import digits, load_digit_arrays  # noqa: E402
 from .sequences import CharVocab, chars, delay_copy, delay_recall, load_corpus, parity, sine_sequence  # noqa: E402
 from .userdata import load_csv, load_file, load_npz  # noqa: E402
+from . import generative, graphs, pde  # noqa: E402,F401 - the later chapters' data
 from ..interop import tfp as _tfp  # noqa: E402,F401 - registers "tensorflow-playground"
 
 __all__ = [

@@ -16,7 +16,7 @@ from ..graph.registry import ParamSpec
 
 #: groups, in the order a UI lists them
 GROUPS = ("2-D classification", "2-D regression", "1-D regression", "Logic gates", "Images",
-          "Sequences", "User data")
+          "Sequences", "2-D generative", "Graphs", "PDEs", "User data")
 
 
 @dataclass(frozen=True)

@@ -400,6 +400,48 @@ class Program(Module):
             loss = c if loss is None else loss + c
         return pred, loss
 
+    def evaluate(self, feeds: dict, wanted) -> list:
+        """Values of ``wanted`` ``(node, port)`` outputs when the outputs in ``feeds``
+        (``{(node, port): Tensor or array}``) are given instead of computed: the decoder of a
+        VAE from points of its latent plane, a velocity net at chosen (x, t), a
+        discriminator over the plane. Only the steps the wanted outputs need run, and a
+        fed output's own ancestors never do. Call under ``no_grad`` and in eval mode for a
+        view. Raises KeyError naming an input that is neither fed nor computable (the
+        data's Input or Target)."""
+        vals = [None] * self._nslots
+        for (nid, port), v in feeds.items():
+            vals[self._slot_of[(nid, port)]] = v if isinstance(v, Tensor) else Tensor(v)
+        fed = {nid for nid, _ in feeds}
+        need, todo = set(), [nid for nid, _ in wanted if (nid, _) not in feeds]
+        while todo:   # the ancestors of the wanted outputs, stopping at fed outputs
+            nid = todo.pop()
+            if nid in need:
+                continue
+            need.add(nid)
+            todo.extend(e.src for e in self.in_edges(nid)
+                        if (e.src, e.src_port) not in feeds and e.src not in need)
+        steps = dict(zip(self._step_nodes, self._train_steps))
+        for nid in self.order:
+            if nid not in need or nid in fed and all(
+                    vals[self._slot_of[(nid, p)]] is not None for p in self.out_ports(nid)):
+                continue
+            if nid not in steps:
+                raise KeyError(f"node '{nid}' is not fed and cannot be computed")
+            module, singles, multis, out_slot, out_ports = steps[nid]
+            kw = {p: vals[s] for p, s in singles}
+            for p, ss in multis:
+                kw[p] = [vals[s] for s in ss]
+            if any(v is None for v in kw.values()):
+                missing = [p for p, v in kw.items() if v is None]
+                raise KeyError(f"node '{nid}': input {missing[0]} is not fed")
+            out = module(**kw)
+            if out_slot >= 0:
+                vals[out_slot] = out
+            else:
+                for p, s in out_ports:
+                    vals[s] = out[p]
+        return [vals[self._slot_of[w]] for w in wanted]
+
     def run_traced(self, x, y=None, overrides=None) -> dict:
         """A slow, fully recorded forward for step-through mode and gradient checks.
 

@@ -245,3 +245,7 @@ def experts_used(session, snapshot, node_id):
     sure = found.weight >= EXPERT_SURE
     shares = np.bincount(found.expert[sure], minlength=found.n_experts) / found.expert.size
     return float((shares >= EXPERT_SHARE).sum())
+
+
+# the later chapters' views and metrics register themselves on import
+from ..train import adversarial, flow, graph_views, latent, operator  # noqa: E402,F401

@@ -304,3 +304,7 @@ def prediction_view(session, limit: int = MAX_PREDICTIONS) -> PredictionView | N
         spread = float(((target - target.mean(0)) ** 2).sum())
         out.r2 = 1.0 - float(((target - out.prediction) ** 2).sum()) / spread if spread > 0 else None
     return out
+
+
+# the later chapters' views register themselves on import
+from . import adversarial, flow, graph_views, latent, operator  # noqa: E402,F401

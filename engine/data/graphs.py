@@ -1,0 +1,2 @@
+"""Graph datasets: the karate club and a citation-style synthetic graph."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Node types of adversarial training (GAN)."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Node types of graph neural networks: adjacency, GCN and GAT layers."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Adversarial training (GAN): views and metrics."""
+from __future__ import annotations

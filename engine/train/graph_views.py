@@ -1,0 +1,2 @@
+"""Views and metrics of graph neural networks (node embeddings)."""
+from __future__ import annotations
