@@ -126,6 +126,21 @@ class Generator:
         return getattr(self._rng, name)
 
 
+class ModeGenerator:
+    """The generator a module draws from: ``train`` while the module is training, else
+    ``evaluation``. A Session hands one to each random module, so evaluating (probes,
+    predictions, views) never moves the training's random stream: a run's batches, masks
+    and noise are the same however often it is looked at."""
+
+    __slots__ = ("module", "train", "evaluation")
+
+    def __init__(self, module, train: Generator, evaluation: Generator):
+        self.module, self.train, self.evaluation = module, train, evaluation
+
+    def __getattr__(self, name):  # standard_normal, random, ... of the generator in use
+        return getattr(self.train if self.module.training else self.evaluation, name)
+
+
 #: Process-wide generator used by initialisers and dropout unless one is given.
 default_generator = Generator(0)
 

@@ -125,10 +125,11 @@ class ErrorHandler(QObject):
         return self.tr("Your work is still open, but it could not be autosaved: save it now (File > Save As).")
 
 
-def run_gui(file=None, train_steps=0, screenshot=None, lang=None) -> int:
+def run_gui(file=None, train_steps=0, screenshot=None, lang=None, presentation=False) -> int:
     """Open the main window (optionally with ``file``). With ``screenshot``, render
     headless to that PNG and exit (no autosave, no questions asked). ``lang`` ("it", "en"):
-    the language for this run; else the one chosen in the Language menu, else the system's."""
+    the language for this run; else the one chosen in the Language menu, else the system's.
+    ``presentation``: start in presentation mode (View > Presentation Mode)."""
     if screenshot:
         use_offscreen_platform()
     app = make_app()
@@ -150,12 +151,12 @@ def run_gui(file=None, train_steps=0, screenshot=None, lang=None) -> int:
         win = MainWindow()
     errors = ErrorHandler(win).install()
     try:
-        return _show(app, win, file, train_steps, screenshot, errors)
+        return _show(app, win, file, train_steps, screenshot, errors, presentation)
     finally:
         errors.uninstall()
 
 
-def _show(app, win, file, train_steps, screenshot, errors) -> int:
+def _show(app, win, file, train_steps, screenshot, errors, presentation=False) -> int:
     if file and not win.open_file(str(file)):
         if screenshot:
             messages = [m for kind, _t, m in win.dialogs.shown if kind == "error"]
@@ -165,6 +166,8 @@ def _show(app, win, file, train_steps, screenshot, errors) -> int:
     elif not file and not win.is_dirty() and not win.document.nodes:
         win.show_start_page()   # an empty start: the lessons, recent files and New
     win.show()
+    if presentation:
+        win.set_presentation(True)
     app.processEvents()
     win.view.fit()
     if train_steps:

@@ -1,7 +1,7 @@
 """The ``playground`` command line.
 
     playground [FILE]               open the app (with FILE: a desktop opening a document)
-    playground gui [FILE] [--train-steps N] [--screenshot PNG]
+    playground gui [FILE] [--train-steps N] [--screenshot PNG] [--presentation]
     playground train FILE [--steps N] [--backend numpy|cupy] [--seed S] [--metrics-json OUT]
     playground check FILE
     playground train LESSON --check [--seed S]     (exit 0 only when the lesson's goals are met)
@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("file", nargs="?", help=_(".nnpg file to open"))
     g.add_argument("--train-steps", type=int, default=0, help=_("train this many steps before showing"))
     g.add_argument("--screenshot", metavar="PNG", help=_("render the window headless to PNG and exit"))
+    g.add_argument("--presentation", action="store_true",
+                   help=_("start in presentation mode (full screen, larger; Esc leaves it)"))
 
     t = _subparser(sub, "train", _("train a graph file headless"))
     t.add_argument("file", help=_(".nnpg file to train"))
@@ -213,7 +215,8 @@ def run(argv: list) -> int:
     from playground.app import run_gui
 
     return run_gui(getattr(args, "file", None), getattr(args, "train_steps", 0),
-                   getattr(args, "screenshot", None), lang=args.lang)
+                   getattr(args, "screenshot", None), lang=args.lang,
+                   presentation=getattr(args, "presentation", False))
 
 
 def main(argv=None) -> int:

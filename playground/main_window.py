@@ -20,7 +20,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QMimeData, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCursor, QImage, QKeySequence, QPainter, QUndoStack
+from PySide6.QtGui import QAction, QCursor, QFont, QImage, QKeySequence, QPainter, QUndoStack
 from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QToolBar, QVBoxLayout,
                                QWidget)
 
@@ -63,7 +63,7 @@ SHORTCUTS = [
     (QT_TRANSLATE_NOOP("MainWindow", "Group into a module / Ungroup"), "Ctrl+G / Ctrl+Shift+G"),
     (QT_TRANSLATE_NOOP("MainWindow", "Open a module's inside"),
      QT_TRANSLATE_NOOP("MainWindow", "double-click; Alt+Up goes back")),
-    (QT_TRANSLATE_NOOP("MainWindow", "Presentation mode"), "Ctrl+Shift+P"),
+    (QT_TRANSLATE_NOOP("MainWindow", "Presentation mode (Esc leaves it)"), "Ctrl+Shift+P / F5"),
     (QT_TRANSLATE_NOOP("MainWindow", "New / Open / Save / Save As"), "Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S"),
 ]
 
@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self._attach_panels()
         self._build_lesson_pane()
         self._default_dock_sizes()
+        self.unelide_tabs()
 
     # ----- building --------------------------------------------------------------
     def _action(self, key, text, slot=None, shortcut=None, tip="", canvas=False, checkable=False):
@@ -226,8 +227,15 @@ class MainWindow(QMainWindow):
           self.tr("Label each computed variable (open circle) with its inferred shape"), checkable=True)
         A("minimap", self.tr("&Minimap"), lambda on: self.view.minimap.set_enabled(on), None, checkable=True)
         self.actions["minimap"].setChecked(True)
-        A("presentation", self.tr("&Presentation Mode"), self.set_presentation, "Ctrl+Shift+P",
-          self.tr("Larger fonts and thicker lines for projectors"), checkable=True)
+        A("presentation", self.tr("&Presentation Mode"), self.set_presentation, ["Ctrl+Shift+P", "F5"],
+          self.tr("Full screen for a projector: the canvas, the lesson and its panels, everything "
+                  "larger; Esc leaves it"), checkable=True)
+        self.addAction(self.actions["presentation"])   # its keys work in full screen too
+        A("leave_presentation", self.tr("Leave Presentation Mode"), lambda: self.set_presentation(False), "Esc")
+        self.actions["leave_presentation"].setEnabled(False)   # Esc means nothing else to the window
+        self.addAction(self.actions["leave_presentation"])
+        A("export_plot", self.tr("Export &Plot…"), lambda: self.export_plot(), None,
+          self.tr("Export the plot of the panel in front alone, as PNG or SVG, at a width you choose"))
         A("run", self.tr("Run"), None, "Ctrl+R", self.tr("Train continuously"))
         A("pause", self.tr("Pause"), None, "Ctrl+.", self.tr("Pause training"))
         A("step", self.tr("Step"), None, "Ctrl+T", self.tr("Train one step"))
@@ -243,7 +251,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = f.addMenu(self.tr("Open &Recent"))
         self.lessons_menu = f.addMenu(self.tr("&Lessons"))
         f.addSeparator()
-        for k in ("save", "save_as", "save_weights", "export", "export_pytorch", "export_onnx"):
+        for k in ("save", "save_as", "save_weights", "export", "export_plot", "export_pytorch", "export_onnx"):
             f.addAction(self.actions[k])
         f.addSeparator()
         f.addAction(self.actions["quit"])
@@ -262,6 +270,7 @@ class MainWindow(QMainWindow):
         for k in ("zoom_in", "zoom_out", "fit", "layout", None, "snap", "shapes", "minimap", None, "presentation"):
             v.addSeparator() if k is None else v.addAction(self.actions[k])
         self.hide_menu = v.addMenu(self.tr("&Hide in Presentation Mode"))
+        self.scheme_menu = self._build_scheme_menu(v)
         self.docks_menu = v.addMenu(self.tr("&Panels"))
 
         r = mb.addMenu(self.tr("&Run"))
@@ -273,6 +282,23 @@ class MainWindow(QMainWindow):
         h.addAction(self.actions["about"])
         self.menus = {"file": f, "edit": e, "view": v, "run": r, "help": h,
                       "language": self._build_language_menu(mb)}
+
+    def _build_scheme_menu(self, view_menu):
+        """View > Colour Scheme: the plots' colours (playground.theme.SCHEMES)."""
+        from PySide6.QtGui import QActionGroup
+
+        menu = view_menu.addMenu(self.tr("&Colour Scheme"))
+        group = QActionGroup(self)
+        for name, text in (("standard", self.tr("Standard")),
+                           ("projector", self.tr("Projector and colour-blind safe"))):
+            a = menu.addAction(text)
+            a.setCheckable(True)
+            a.setChecked(name == themes.current().scheme)
+            a.setData(name)
+            group.addAction(a)
+            a.triggered.connect(lambda _on=False, name=name: self.set_colour_scheme(name))
+        self.scheme_actions = group
+        return menu
 
     def _build_language_menu(self, mb):
         """Language > System / English / Italiano: remembered (playground.i18n), used from the
@@ -1068,31 +1094,126 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Exported {path}").format(path=path), 5000)
         return True
 
-    # ----- presentation mode ----------------------------------------------------------------
+    # ----- presentation mode and colours -----------------------------------------------------
     def set_presentation(self, on: bool):
+        """Full screen for a projector: the canvas, the lesson pane and the lesson's panels
+        (without a lesson, the view in front and the loss), every font, line and marker
+        larger (the panels restyle through ``Panel.apply_theme``). Leaving restores the
+        previous layout, geometry and window state exactly."""
         on = bool(on)
         self.actions["presentation"].setChecked(on)
-        themes.set_presentation(on)
-        app_font = QApplication.font()
-        base = getattr(self, "_base_point_size", None) or app_font.pointSizeF()
-        self._base_point_size = base
-        f = self.font()
-        f.setPointSizeF(base * themes.current().font_scale)
-        self.setFont(f)
+        if on == themes.current().presentation:
+            return
+        self.actions["leave_presentation"].setEnabled(on)
         if on:
-            self._hidden_by_presentation = [t for t in self.presentation_hidden
-                                            if t in self.docks and self.docks[t].isVisible()]
-            for t in self._hidden_by_presentation:
-                self.docks[t].hide()
+            self._before_presentation = (self.saveState(), self.geometry(), self.windowState())
+        theme = themes.set_presentation(on)
+        themes.scale_app_fonts(theme)   # the app's, so menus, dock titles and dialogs grow too
+        themes.scale_style_sheets(QApplication.allWidgets(), theme.plot_scale)
+        for dock in self.findChildren(QDockWidget):
+            # a dock paints its title in the title font it was made with while its own font
+            # equals the app's: a font of its own (same size) makes it use the scaled one
+            font = QApplication.font()
+            font.setStyleStrategy(QFont.PreferAntialias)
+            dock.setFont(font if on else QFont())
+        self.toolbar.setIconSize(QSize(16, 16) * theme.plot_scale)
+        if on:
+            self._presentation_layout()
+            self.showFullScreen()
         else:
-            for t in self._hidden_by_presentation:
-                self.docks[t].show()
-            self._hidden_by_presentation = []
+            state, geometry, window_state = self._before_presentation
+            self.restoreState(state)
+            self.setWindowState(window_state)
+            self.setGeometry(geometry)   # (restoreGeometry would fit it to the screen)
+            # and once more when the window has its old size back: leaving full screen
+            # resizes it later, and the docks' sizes would follow that resize
+            QTimer.singleShot(0, self, lambda: (self.restoreState(state), self.setGeometry(geometry)))
+        for panel in getattr(self, "panels", {}).values():
+            panel.apply_theme()
         for item in self.scene.node_items.values():
             item.refresh()
         for item in self.scene.edge_items.values():
             item.update_path()
         self.scene.update()
+        if on:
+            QTimer.singleShot(0, self.view.fit)   # once the full-screen size is known
+
+    def presentation_docks(self) -> list:
+        """The docks presentation mode shows: the lesson pane and the lesson's panels, or
+        without a lesson the view in front and the loss; never one in the hide list."""
+        from playground.lesson.goals import lesson_of  # noqa: PLC0415
+        from playground.panels.views import ViewPanel  # noqa: PLC0415
+
+        panels = getattr(self, "panels", {})
+        lesson = lesson_of(self.document)
+        if lesson:
+            names = [str(p.get("panel")) for p in lesson.get("panels", ()) if isinstance(p, dict)]
+        else:
+            front = [p.name for p in panels.values() if isinstance(p, ViewPanel) and p.is_shown()]
+            names = front[:1] + ["loss"]
+        docks = [self.lesson_pane] if lesson else []
+        docks += [panels[n] for n in dict.fromkeys(names) if n in panels]
+        return [d for d in docks if d.property(DOCK_KEY) not in self.presentation_hidden
+                and getattr(d, "title", None) not in self.presentation_hidden]
+
+    def _presentation_layout(self):
+        shown = self.presentation_docks()
+        for dock in self.findChildren(QDockWidget):
+            if dock not in shown:
+                dock.hide()
+        plots = [d for d in shown if d is not getattr(self, "lesson_pane", None)]
+        if len(shown) > len(plots):
+            self.addDockWidget(Qt.LeftDockWidgetArea, self.lesson_pane)
+            self.lesson_pane.show()
+        # the first two plots stacked on the right, the others as tabs under the second
+        for i, dock in enumerate(plots):
+            self.addDockWidget(Qt.RightDockWidgetArea, dock)
+            if i == 1:
+                self.splitDockWidget(plots[0], dock, Qt.Vertical)
+            elif i > 1:
+                self.tabifyDockWidget(plots[1], dock)
+            dock.show()
+        if len(plots) > 2:
+            plots[1].raise_()
+        screen = self.screen().availableGeometry() if self.screen() else self.geometry()
+        if plots:
+            self.resizeDocks(plots[:1], [int(screen.width() * 0.4)], Qt.Horizontal)
+        if len(shown) > len(plots):
+            self.resizeDocks([self.lesson_pane], [int(screen.width() * 0.24)], Qt.Horizontal)
+        self.unelide_tabs()
+
+    def unelide_tabs(self):
+        """Tab titles in full ("Diagnostics", never "Diagnost…"): scroll buttons instead."""
+        from PySide6.QtWidgets import QTabBar  # noqa: PLC0415
+
+        for bar in self.findChildren(QTabBar):
+            bar.setElideMode(Qt.ElideNone)
+            bar.setUsesScrollButtons(True)
+
+    def set_colour_scheme(self, name: str):
+        """View > Colour Scheme: every panel's plots take the scheme's colours."""
+        from playground.panels.base import use_scheme  # noqa: PLC0415
+
+        recolour = use_scheme(name)
+        for action in self.scheme_actions.actions():
+            action.setChecked(action.data() == name)
+        for panel in getattr(self, "panels", {}).values():
+            panel.apply_theme(recolour)
+        runner = getattr(self, "runner", None)
+        if runner is not None and runner.snapshot is not None:
+            runner.redraw_now()   # what the panels colour as they refresh
+
+    def export_plot(self, path: str | None = None, width: int = 1920) -> bool:
+        """File > Export Plot: the plot of the panel in front (the one last clicked, else the
+        first one shown), alone."""
+        panels = [p for p in getattr(self, "panels", {}).values() if p.is_shown() and p.plot_item() is not None]
+        focus = QApplication.focusWidget()
+        clicked = [p for p in panels if focus is not None and p.isAncestorOf(focus)]
+        if not panels:
+            self.statusBar().showMessage(self.tr("No panel with a plot is shown"), 5000)
+            return False
+        panel = (clicked or panels)[0]
+        return panel.export_plot(path, width) if path else panel.ask_export_plot()
 
     # ----- help -----------------------------------------------------------------------------
     def show_shortcuts(self):

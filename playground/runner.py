@@ -5,17 +5,20 @@
     runner.play(); runner.pause(); runner.step_once(); runner.step_epoch(); runner.reset()
     runner.set_hparam("lr", 0.1)          # queued to the worker, applied between steps
     runner.clear()                        # a new document: drop the run and all it showed
-    runner.redraw.connect(panel.refresh)  # at most ``redraw_hz`` times a second
+    runner.redraw.connect(panel.refresh)  # ``redraw_hz`` times a second while training
 
 Threading: :class:`TrainWorker` is a QObject with no parent, moved to a QThread. It owns
 the Session (nothing else touches it) and steps it in chunks of about ``CHUNK_S`` seconds,
 then returns to its event loop so that pause/step/hyperparameter requests, queued from
-the GUI thread as signals, arrive between chunks. After each chunk it sends one
-:class:`Frame`: the latest Snapshot plus the slim history rows of every snapshot in the
-chunk (so the loss curves lose nothing) and whatever extras the visible panels asked for
-(decision-boundary grid, confusion matrix, loss landscape), all computed in the worker.
-The GUI keeps only the newest frame's snapshot (frames coalesce) and one redraw timer
-tells the panels to draw, never faster than ``redraw_hz``.
+the GUI thread as signals, arrive between chunks. A chunk also ends when a frame is due
+(every ``FRAME_EVERY_S``): the worker sends one :class:`Frame`, the latest Snapshot plus
+the slim history rows of every snapshot since the last frame (so the loss curves lose
+nothing) and whatever extras the visible panels asked for (decision-boundary grid,
+confusion matrix, loss landscape), all computed in the worker. The GUI keeps only the
+newest frame's snapshot (frames coalesce), and a frame clock at ``redraw_hz`` (30 a
+second) redraws the visible panels from it; frames come a little more often than that, so
+every redraw while training shows a newer step. The clock slows only when redrawing would
+take more than ``GUI_SHARE`` of the time (the GIL is shared with training).
 """
 from __future__ import annotations
 
@@ -35,30 +38,48 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signa
 
 from engine.errors import UserError
 from engine.i18n import _
+from engine.threads import BlasPin, blas_threads_for
 from engine.train.timeline import Timeline
 
 #: seconds of training per chunk before the worker yields to its event loop
 CHUNK_S = 0.015
 #: milliseconds between chunks at full speed (queued requests are handled in between)
 GAP_MS = 0
-#: a frame goes to the GUI at most this often while training runs. The GUI redraws at
-#: most 30 times a second and, while training, usually 8-15 (GUI_SHARE): more frames
-#: would only cost the GUI thread time (and the GIL) to receive. Rows are never lost.
-FRAME_EVERY_S = 1 / 20
+#: the panels redraw this many times a second while training runs (a display's rate is
+#: 60; 30 is what the eye needs for motion and leaves the GIL to training)
+FRAME_HZ = 30.0
+#: a frame goes to the GUI this often while training runs: a little more often than the
+#: GUI redraws, so that every redraw finds a newer step than the one before (at equal
+#: rates the two clocks drift and every few redraws would show the same step again).
+#: The worker ends a chunk early when a frame is due. Rows are never lost.
+FRAME_EVERY_S = 1 / 40
+#: the activation statistics of a frame's snapshot join ``Runner.activation_history`` at
+#: most this often while training runs (the rate frames had before the 30 Hz clock: the
+#: Activations panel's 200 entries still span about ten seconds; computing them costs)
+ACTIVATIONS_EVERY_S = 1 / 20
 #: the decision-boundary grid and the other extras are recomputed at most this often
-EXTRAS_EVERY_S = 1 / 15
+EXTRAS_EVERY_S = 1 / 40
 #: the largest share of the time the GUI may spend redrawing while training runs; the
-#: redraw interval stretches (from 1/30 s) to keep it there. Python runs one thread at a
-#: time (the GIL), so every millisecond the panels draw is a millisecond not training.
-#: 0.2 keeps training with every panel open at >= 70 % of headless speed (the target),
-#: with room for the frames and extras the worker computes; 0.25 measured 66-82 %.
+#: redraw interval stretches (from 1/FRAME_HZ s) to keep it there, on a slow machine or
+#: with a costly panel. Python runs one thread at a time (the GIL), so every millisecond
+#: the panels draw is a millisecond not training. The one knob between frames/s and
+#: steps/s (`make bench` prints both). With the default layout's redraw at about 11 ms
+#: on 2 cores: 0.2 measured 13 frames/s at 44 % of headless steps/s, 0.25 16.5 at 46 %
+#: (one run each; the old 1/20 s frames and 1/30 s clock-from-end: 9.5 at 55 %)
 GUI_SHARE = 0.2
 #: while the GUI redraws, the worker waits (without the GIL) at most this long
 GATE_TIMEOUT_S = 0.1
+#: a small network trains with one BLAS thread (see engine.threads): the GUI thread needs
+#: the other core, and a product split over two cores then waits for it
+PIN_BLAS = True
 #: seconds one loss-landscape grid may take; a costly network gets a coarser grid
 LANDSCAPE_BUDGET_S = 0.3
 #: while training runs, the landscape takes at most this share of the worker's time
 LANDSCAPE_SHARE = 0.1
+#: while training runs, each main view (engine.train.views) takes at most this share of the
+#: worker's time: a costly one (a flow's sampled trajectories, tens of ms) is computed less
+#: often, a cheap one at every frame
+VIEW_SHARE = 0.25
 
 
 def landscape_size(requested: int, seconds_per_point: float | None,
@@ -142,13 +163,17 @@ class TrainWorker(QObject):
     limitReached = Signal(int)             # Play stopped at the step limit (settings.steps)
     limitLifted = Signal(int)              # Play went on past the step limit it had reached
 
-    def __init__(self, gate: threading.Event | None = None):
+    def __init__(self, gate: threading.Event | None = None, wanted: threading.Event | None = None):
         super().__init__(None)  # no parent: it is moved to the thread
         #: cleared by the GUI while it draws: the worker then waits between steps, so the
         #: GUI holds the GIL for its whole redraw instead of fighting for it call by call
         self.gate = gate or threading.Event()
         if gate is None:
             self.gate.set()
+        #: set by the GUI when it has drawn the last frame: while training runs, a frame goes
+        #: only then (one per redraw; a frame nobody draws costs both threads). None: every
+        #: FRAME_EVERY_S
+        self.wanted = wanted
         self._frame_t = 0.0
         self.session = None
         self._factory = None
@@ -170,6 +195,7 @@ class TrainWorker(QObject):
         self._landscape_t = 0.0
         self._landscape_wait = 1.0       # seconds between landscapes while running
         self._landscape_point_s = None   # measured cost of one landscape grid point
+        self._view_due = {}              # view name -> when it may be computed again (running)
         self._limit_setting = None       # Play stops at this step (settings.steps; None: never)
         self._limit = None               # ... unless lifted by a Play after the stop
         self._until = None               # Play stops here too (play_steps), limit or not
@@ -183,6 +209,7 @@ class TrainWorker(QObject):
         self._scrub_to, self._scrub_queued = 0, False
         self._truncate = None            # resumed at this step: the GUI drops later history
         self._weights = None             # (weights, source) for the next session built afresh
+        self.blas = BlasPin()            # BLAS threads while this worker's session trains
 
     # ----- lifecycle (runs in the worker thread) ---------------------------
     @Slot()
@@ -198,6 +225,14 @@ class TrainWorker(QObject):
         self._until = None
         if self._timer is not None:
             self._timer.stop()
+
+    @Slot()
+    def finish(self):
+        """The thread is about to end: NumPy's default BLAS threads again. (Undone here, by
+        the thread that set the limit: OpenBLAS 0.3.31 ignored the same call from the GUI
+        thread once this one had run products under the limit.)"""
+        self.stop()
+        self.blas.release()
 
     @Slot(object, bool)
     def setFactory(self, factory, keep_weights):
@@ -221,6 +256,7 @@ class TrainWorker(QObject):
         self._factory = None
         self.timeline, self._preview, self._live, self._preview_hparams = None, None, None, []
         self.session, self._last_snap, self._rows, self._steps = None, None, [], 0
+        self.blas.release()
         self.stateChanged.emit(False)
         self.dropped.emit()  # after every frame of the old session
 
@@ -232,6 +268,7 @@ class TrainWorker(QObject):
         previous = self.session if keep_weights else None
         self.session, self._last_snap, self._rows, self._steps = None, None, [], 0
         self.timeline = None
+        self._view_due = {}
         weights, self._weights = self._weights, None
         if self._factory is None:
             return
@@ -241,6 +278,8 @@ class TrainWorker(QObject):
             self.failed.emit(_one_line(exc))
             self.stateChanged.emit(False)
             return
+        if PIN_BLAS:
+            self.blas.set(blas_threads_for(sum(int(p.data.size) for p in getattr(self.session, "params", ()))))
         # first: the GUI counts this as a new session, so what goes wrong below is about
         # this one (the window clears messages about older sessions once frames arrive)
         self.datasetChanged.emit(self.session.dataset)
@@ -380,6 +419,7 @@ class TrainWorker(QObject):
     @Slot(object)
     def setNeeds(self, needs):
         self.needs = dict(needs)
+        self._view_due = {}   # a view just shown is computed at the next frame
         self._apply_session_needs()
         if self.session is not None and not self._running:
             self._emit_frame(force_extras=True)
@@ -411,6 +451,8 @@ class TrainWorker(QObject):
         s = self.session
         # the session's own copies of the data carry the targets as its loss wants them
         x, y = getattr(s, "x_train", s.dataset.x_train), getattr(s, "y_train", s.dataset.y_train)
+        rows = getattr(s, "rows", None)   # a graph's nodes go together (Session.rows)
+        n_samples = rows(n_samples) if rows is not None else n_samples
         try:
             result = s.trace(x[:n_samples], y[:n_samples])
         except Exception as exc:
@@ -566,6 +608,9 @@ class TrainWorker(QObject):
             limit = min(limit, left)
         self._last_tick = now
         deadline = now + CHUNK_S
+        # a chunk also ends when a frame is due, so that frames leave on time
+        frame_due = self._frame_t + FRAME_EVERY_S if self._running else math.inf
+        wanted = self.wanted
         done = 0
         gate = self.gate
         timeline = self.timeline
@@ -590,7 +635,8 @@ class TrainWorker(QObject):
                         if s.stop_message:   # early stopping: say why, in the status bar
                             self.failed.emit(s.stop_message)
                         break
-                if time.perf_counter() >= deadline:
+                t = time.perf_counter()
+                if t >= deadline or (t >= frame_due and (wanted is None or wanted.is_set())):
                     break
         except Exception as exc:
             self._running, self._budget = False, 0
@@ -607,7 +653,8 @@ class TrainWorker(QObject):
                 return
         elif self._speed > 0:
             self._credit -= done
-        if not self._running or time.perf_counter() - self._frame_t >= FRAME_EVERY_S:
+        if not self._running or (time.perf_counter() - self._frame_t >= FRAME_EVERY_S
+                                 and (self.wanted is None or self.wanted.is_set())):
             self._emit_frame()
         if self._running or self._budget:
             wait = GAP_MS
@@ -632,6 +679,8 @@ class TrainWorker(QObject):
             return
         now = time.perf_counter()
         self._frame_t = now
+        if self.wanted is not None:
+            self.wanted.clear()
         if now - self._rate_t > 0.5:
             self._rate = (self._steps - self._rate_steps) / (now - self._rate_t)
             self._rate_t, self._rate_steps = now, self._steps
@@ -665,11 +714,14 @@ class TrainWorker(QObject):
             pred = np.asarray(s.predict(spec.points()), dtype=np.float64)
             frame.grid = pred.reshape(spec.ny, spec.nx, -1)
             frame.grid_spec = spec
-        if self.needs.get("confusion") and ds.task == "classification" and ds.n_classes:
+        if self.needs.get("confusion") and s.classifies and ds.n_classes:
             frame.confusion = confusion_matrix(ds.y_test, s.predict(ds.x_test), ds.n_classes)
         for key, request in self.needs.items():  # the main views: engine.train.views.ViewRequest
-            if hasattr(request, "compute"):
+            if hasattr(request, "compute") and (not self._running or now >= self._view_due.get(key, 0.0)):
+                start = time.perf_counter()
                 frame.views[key] = request.compute(s)
+                cost = time.perf_counter() - start
+                self._view_due[key] = start + cost / VIEW_SHARE   # (the GUI keeps the last one)
         if self.needs.get("landscape") and len(getattr(s, "trajectory", ())) >= 3 and (
                 now - self._landscape_t > self._landscape_wait or not self._running):
             start = time.perf_counter()   # the landscape's own cost, not the grid's before it
@@ -723,6 +775,8 @@ def confusion_matrix(y_true, prediction, n_classes) -> np.ndarray:
         threshold = 0.5 if (p.min() >= 0 and p.max() <= 1) else 0.0
         guess = (p > threshold).astype(np.int64)
         y = (y > (0.0 if y.min() < 0 else 0.5)).astype(np.int64) if y.dtype.kind == "f" else y
+    if y.dtype.kind == "i":   # a negative class is no label (a graph's other nodes): not counted
+        y, guess = y[y >= 0], guess[y >= 0]
     y = np.clip(y.astype(np.int64), 0, n_classes - 1)
     guess = np.clip(guess, 0, n_classes - 1)
     return np.bincount(y * n_classes + guess, minlength=n_classes * n_classes).reshape(
@@ -893,6 +947,7 @@ class Runner(QObject):
     _setWeights = Signal(object, object)
     _call = Signal(object, object, object)
     _stop = Signal()
+    _finish = Signal()
     _drop = Signal()
     _setLimit = Signal(object)
     _setTrackerFactory = Signal(object)
@@ -910,7 +965,7 @@ class Runner(QObject):
     traceReady = Signal(object)            # session.trace(...) result
     gradCheckReady = Signal(str, object)   # node id, session.check_gradient(...) result
 
-    def __init__(self, parent=None, redraw_hz: float = 30.0):
+    def __init__(self, parent=None, redraw_hz: float = FRAME_HZ):
         super().__init__(parent)
         GuiThreadCollector.install()
         self.snapshot = None
@@ -939,13 +994,17 @@ class Runner(QObject):
         self._drops_pending = 0   # clear()s the worker has not confirmed yet: ignore its frames
         self.message.connect(self._remember_message)
         self._dirty = False
+        self._activations_t = -math.inf   # when a snapshot last went to activation_history
         self._needs: dict[str, dict] = {}   # owner -> its needs; merged for the worker
 
         self.gate = threading.Event()
         self.gate.set()
         self.thread = QThread()
         self.thread.setObjectName("training")
-        self.worker = TrainWorker(self.gate)
+        #: set when the panels have drawn the last frame: the worker sends the next one
+        self.frame_wanted = threading.Event()
+        self.frame_wanted.set()
+        self.worker = TrainWorker(self.gate, self.frame_wanted)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.start)
         self.thread.finished.connect(self.worker.deleteLater)
@@ -962,6 +1021,7 @@ class Runner(QObject):
                           (self._stop, w.stop), (self._drop, w.drop),
                           (self._setLimit, w.setLimit), (self._setTrackerFactory, w.setTrackerFactory)):
             sig.connect(slot)
+        self._finish.connect(w.finish, Qt.BlockingQueuedConnection)
         # queued explicitly: these slots touch GUI state and must run in the GUI thread
         w.frameReady.connect(self._on_frame, Qt.QueuedConnection)
         w.stateChanged.connect(self._on_state, Qt.QueuedConnection)
@@ -974,11 +1034,12 @@ class Runner(QObject):
         w.limitReached.connect(self._on_limit_reached, Qt.QueuedConnection)
         w.limitLifted.connect(self._on_limit_lifted, Qt.QueuedConnection)
 
-        self.min_interval_ms = int(1000 / min(redraw_hz, 30.0))
+        self.min_interval_ms = 1000 / redraw_hz
         self.redraw_cost_s = 0.0      # last redraw, paint included (seconds)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(self.min_interval_ms)
+        self._timer.setTimerType(Qt.PreciseTimer)   # a coarse timer's 5 % jitter skips frames
+        self._timer.setInterval(int(self.min_interval_ms))
         self._timer.timeout.connect(self._flush)
         self._timer.start()
         self.thread.start()
@@ -1119,9 +1180,11 @@ class Runner(QObject):
             return
         self._timer.stop()
         self._stop.emit()
+        self._finish.emit()   # (blocking: the BLAS limit is undone by the thread that set it)
         self.thread.quit()
         self.thread.wait()
         self.thread = None
+
 
     # ----- frames (GUI thread) ----------------------------------------------------
     @Slot()
@@ -1175,7 +1238,10 @@ class Runner(QObject):
             self.timeline_steps = frame.timeline
         self.preview_step = frame.preview
         if frame.snapshot is not None:
-            if frame.preview is None and (self.snapshot is None or frame.snapshot.step != self.snapshot.step):
+            now = time.perf_counter()
+            if frame.preview is None and (self.snapshot is None or frame.snapshot.step != self.snapshot.step) \
+                    and (now - self._activations_t >= ACTIVATIONS_EVERY_S or not frame.running):
+                self._activations_t = now
                 self.activation_history.add(frame.snapshot)
             self.snapshot = frame.snapshot  # older snapshots are simply dropped (coalesced)
         self.step = frame.step
@@ -1217,11 +1283,15 @@ class Runner(QObject):
 
     @Slot()
     def _flush(self):
-        """Redraw the panels (and paint them) while the worker waits at the gate."""
+        """Redraw the panels (and paint them) while the worker waits at the gate.
+
+        The redraws keep the beat of ``redraw_hz`` (the next one is due an interval after
+        this one began, not after it ended), stretched only when redrawing would take more
+        than GUI_SHARE of the time while training runs."""
+        t0 = time.perf_counter()
         interval = self.min_interval_ms
         if self._dirty:
             self._dirty = False
-            t0 = time.perf_counter()
             self.gate.clear()
             try:
                 self.redraw.emit(self)
@@ -1233,10 +1303,12 @@ class Runner(QObject):
                 self.gate.set()
             self.redraw_cost_s = time.perf_counter() - t0
             self.redraws += 1
+            self.frame_wanted.set()
             if self.running:
-                interval = max(interval, int(1000 * self.redraw_cost_s / GUI_SHARE))
+                interval = max(interval, 1000 * self.redraw_cost_s / GUI_SHARE)
         if self.thread is not None:
-            self._timer.start(min(interval, 500))
+            spent = 1000 * (time.perf_counter() - t0)
+            self._timer.start(int(max(1.0, min(interval, 500) - spent)))
 
 
 _LIVE_THREADS: "weakref.WeakSet[QThread]" = weakref.WeakSet()

@@ -44,11 +44,12 @@ def builders():
 
 
 def _named(make):
-    """The builder, then the lesson's node labels in both languages (_drawing.name_nodes)."""
-    from _drawing import name_nodes  # noqa: PLC0415 - src/ is on the path (above)
+    """The builder, then long flat chains folded into bands (_drawing.fold_long_rows) and the
+    lesson's node labels in both languages (_drawing.name_nodes)."""
+    from _drawing import fold_long_rows, name_nodes  # noqa: PLC0415 - src/ is on the path (above)
 
     def build():
-        return name_nodes(make())
+        return name_nodes(fold_long_rows(make()))
     return build
 
 

@@ -27,6 +27,8 @@ parity                  (N, L, 1) float32 bits  (N,) int64 0 even / 1 odd
 chars                   (N, T, V) float32 or    (N,) int64 next character
                         (N, T) int64 (index)
 file                    (N, F) float32          (N,) int64 or (N, 1) float32
+karate citation         (N, F) float32, both    (N,) int64; one graph (Dataset.graph): each
+                        splits = every node     node's class in one split, -100 in the other
 ======================  ======================  ==========================================
 
 ``class_targets`` / ``Dataset.with_targets`` turn class indices into 0/1 or -1/+1

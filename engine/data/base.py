@@ -45,6 +45,9 @@ class Dataset:
     class_names: tuple | None = None
     #: the character vocabulary of text datasets (a CharVocab), else None
     vocab: object = None
+    #: the graph of graph datasets (an engine.data.graphs.GraphData: each sample is one of
+    #: its nodes, in order, and the whole graph is one batch), else None
+    graph: object = None
 
     @property
     def input_shape(self) -> tuple:
@@ -121,6 +124,8 @@ class Dataset:
     def info(self) -> str:
         """A one-paragraph summary for the training panel and the command line."""
         n_tr, n_te = len(self.x_train), len(self.x_test)
+        if self.graph is not None:   # one graph: its nodes are labelled in one split or the other
+            n_tr, n_te = int((self.y_train >= 0).sum()), int((self.y_test >= 0).sum())
         what = (f"{self.n_classes} classes" if self.task == CLASSIFICATION
                 else f"target shape {self.target_shape}")
         head = (f"{self.name}: {self.task}, {n_tr + n_te} samples ({n_tr} train / {n_te} test), "

@@ -23,6 +23,7 @@ from . import registry as reg
 from . import resources
 from .document import Edge, Graph
 from .schema import INITS, RULE_TRAINERS, setting  # noqa: F401 - settings.init's choices, re-exported
+from .scheme import check_players, players
 from .validate import target_kind, target_shape
 
 #: the port that binds the dataset's x (on "Input") and y (on "Target")
@@ -834,8 +835,10 @@ def _prepare(graph, dataset_shapes):
     x_shape = tuple(dataset_shapes["x"]) if dataset_shapes.get("x") is not None else None
     first, _ = _propagate(flat, order, x_shape, None, strict=False)
     task = dataset_shapes.get("task", "classification")
-    # the validator's rule (one source of truth: the losses' registry entries)
-    kind = (target_kind(flat, shapes=first) or "float") if task == "classification" else "none"
+    # the validator's rule (one source of truth: the losses' registry entries); labels are
+    # presented only to a Target node, so a graph without one (an autoencoder compares its
+    # output with its own input) takes none: kind "none"
+    kind = (target_kind(flat, shapes=first) or "none") if task == "classification" else "none"
     y_shape = None
     if dataset_shapes.get("y") is not None:
         y_shape = target_shape(dataset_shapes["y"], kind, first.get(pred_ref),
@@ -869,6 +872,8 @@ def check_graph(graph: Graph, dataset_shapes=None, first_batch: bool = True) -> 
         try:
             program = compile_graph(graph, dataset_shapes=dataset_shapes, validate=False)
             check_trainable(program, setting(graph.settings, "trainer"))
+            if graph.settings.get("scheme"):   # each player trains weights that reach its costs
+                check_players(program, players(graph.settings))
             if dataset is not None and first_batch:
                 _first_batch(graph, program, dataset)
         except CompileError as exc:   # a ResourceError comes before any weight is allocated
@@ -1006,8 +1011,11 @@ def _first_batch(graph, program, dataset):
     what only running finds (a Flatten that folds the batch away, class weights of the
     wrong length) is then reported by `check` too, naming the node (a NodeError)."""
     from ..data import CLASSIFICATION, class_targets  # noqa: PLC0415
+    from ..nn.graph_layers import bind_graph  # noqa: PLC0415
 
-    n = min(int(setting(graph.settings, "batch_size")), len(dataset.x_train))
+    bind_graph(program, dataset.graph)   # a graph's adjacency; a graph trains whole, as Session does
+    n = len(dataset.x_train) if dataset.graph is not None else \
+        min(int(setting(graph.settings, "batch_size")), len(dataset.x_train))
     x, y = dataset.x_train[:n], dataset.y_train[:n]
     if dataset.task == CLASSIFICATION and program.target_kind not in (None, "none"):
         y = class_targets(y, program.target_kind, dataset.n_classes)

@@ -23,6 +23,7 @@ import jsonschema
 from ..i18n import N_, _
 from ..optim.perceptron import RULES as PERCEPTRON_RULES
 from . import registry
+from .scheme import SCHEMA as SCHEME_SCHEMA
 
 FORMAT = "nn-playground"
 VERSION = 2
@@ -183,6 +184,12 @@ SETTINGS = {
                        "eval_every), and put back the weights of the best evaluation (unless "
                        "\"restore_best\" is false): {\"patience\": 5}; none or {} (no patience) = "
                        "train every step"),
+    "scheme": (SCHEME_SCHEMA, None,
+               "training with several players instead of one loss and one optimizer: {\"name\": ..., "
+               "\"players\": [{\"name\", \"costs\": [cost node ids], \"nodes\": [node ids whose weights "
+               "it trains], \"optimizer\" (default: settings.optimizer), \"steps\" (default 1)}, ...]}; "
+               "each training step runs every player in turn: a forward, the backward of its costs only, "
+               "and its optimizer's step on its nodes' weights only (a GAN: discriminator, then generator)"),
     "trainer": ({"enum": ["gradient", *RULE_TRAINERS]}, "gradient",
                 "\"gradient\" (backpropagation and the optimizer), \"perceptron\" (Rosenblatt's rule) "
                 "or \"hebb\" (Hebb's rule), the last two on the graph's one Linear layer, whose input "

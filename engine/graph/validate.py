@@ -23,6 +23,7 @@ import networkx as nx
 from ..i18n import _
 from . import registry
 from .registry import COST, ShapeError
+from .scheme import scheme_problems
 from .nodes._common import fmt
 
 ERROR, WARNING = "error", "warning"
@@ -134,7 +135,16 @@ def declaration_problems(graph) -> list:
     problems = params(graph)
     for name, mdef in graph.modules.items():
         problems += _inside(name, params(mdef.graph))
-    return problems + settings_problems(graph.settings)
+    problems += settings_problems(graph.settings)
+    if not errors(problems):
+        problems += _scheme(graph)
+    return problems
+
+
+def _scheme(graph) -> list:
+    """settings.scheme's players against the graph: node ids, costs, optimizers
+    (engine.graph.scheme), each named by its JSON path."""
+    return [_settings_problem(graph.settings, f"graph.settings.{path}", why) for path, why in scheme_problems(graph)]
 
 
 def _inside(name, problems) -> list:
@@ -646,6 +656,8 @@ def validate(graph, dataset_shapes=None) -> list:
         _class_problems(graph, shapes, dataset_shapes, kind, problems)
     _ties(graph, problems)
     problems.extend(settings_problems(graph.settings))
+    if not errors(problems):
+        problems.extend(_scheme(graph))
     for name, mdef in graph.modules.items():
         inner = []
         exposed = {(ref.node, ref.port) for ref in mdef.inputs}

@@ -9,8 +9,11 @@ sum of the cost nodes, as ``Program.forward``), the optimizer, schedule and trai
 of the file's settings, and the accuracy rule of ``Session``. The data set (as the
 Session presents it: class targets already in the loss's form) and the starting weights
 travel in the ``.npz`` beside the script. Batches are drawn by our DataLoader's rule
-(one ``numpy.random.default_rng(seed).permutation`` per epoch), so from the same weights
-and batches the script's loss after N steps equals ``playground train``'s.
+(one ``numpy.random.default_rng(seed).permutation`` per epoch), and the nodes that draw
+random numbers (dropout masks, noise) draw the Session's Generator's numbers through the
+script's ``PlaygroundRandom`` (one ``default_rng(seed)``, the same calls and shapes, in
+Program.forward's order), so from the same weights and batches the script's loss after N
+steps equals ``playground train``'s.
 
 Each node type says how it is written through ``NodeType.export(params, in_shapes) ->
 TorchCode`` beside its registry entry (see ``torch_module``/``torch_function``). A graph
@@ -51,16 +54,20 @@ class TorchCode:
     with ``{self}`` (the submodule) and one field per input port (a ``multi`` port is a
     list literal); None calls the submodule with the connected inputs in port order.
     ``outputs``: for several output ports, {port: expression of the call's result ``{r}``}.
-    ``random``: it draws random numbers in training (dropout), so its batches' losses
-    cannot equal ours. ``rename``: {our weight's name inside the node: torch's ("" for the
-    submodule itself, e.g. an ``nn.Parameter``)} where they differ. ``classes``: names
-    of ``HELPERS`` (classes torch.nn has not) the script must define for it."""
+    ``draws``: it draws random numbers (dropout, noise) through the script's ``draws`` (our
+    Generator's numbers, see ``PlaygroundRandom`` in ``HELPERS``), in the order and shapes
+    ours does. ``random``: it draws them from torch's own generator (inside a torch class
+    the script cannot feed), so its batches' losses cannot equal ours. ``rename``: {our
+    weight's name inside the node: torch's ("" for the submodule itself, e.g. an
+    ``nn.Parameter``)} where they differ. ``classes``: names of ``HELPERS`` (classes
+    torch.nn has not) the script must define for it."""
     module: str | None = None
     call: str | None = None
     outputs: dict = field(default_factory=dict)
     random: bool = False
     rename: dict = field(default_factory=dict)
     classes: tuple = ()
+    draws: bool = False
 
 
 def _literal(value, tensor=False) -> str:
@@ -76,19 +83,24 @@ def torch_module(name, *, skip=(), tensors=(), call=None, outputs=None, random=N
     ``nn.<name>`` with the same keyword arguments (``skip``: params torch does not take;
     ``tensors``: list params torch takes as tensors, e.g. class weights; ``random``: the
     param that, above 0, makes it draw random numbers in training; ``helper``: the class is
-    not torch's but the script's own, from ``HELPERS``)."""
+    not torch's but the script's own, from ``HELPERS``, and so draws ours).
+    ``random=True``: it always draws."""
     def export(params, shapes):
         args = ", ".join(f"{k}={_literal(v, k in tensors)}" for k, v in params.items() if k not in skip)
+        drawing = random is True or bool(random and (params.get(random) or 0) > 0)
         return TorchCode(f"{name}({args})" if helper else f"nn.{name}({args})", call, dict(outputs or {}),
-                         bool(random and (params.get(random) or 0) > 0), classes=(name,) if helper else ())
+                         drawing and not helper, classes=(name,) if helper else (), draws=drawing and helper)
     return export
 
 
-def torch_function(template, **outputs):
+def torch_function(template, draws=False, **outputs):
     """The exporter of a parameter-free op: ``template`` formatted with the node's params
-    and its inputs' variables (e.g. ``"torch.cat({inputs}, dim={dim})"``)."""
+    and its inputs' variables (e.g. ``"torch.cat({inputs}, dim={dim})"``). ``draws``: the
+    template draws random numbers through the script's ``draws`` (e.g.
+    ``"draws.standard_normal({like}.shape).to({like})"``)."""
     def export(params, shapes):
-        return TorchCode(None, template, dict(outputs), False)
+        return TorchCode(None, template, dict(outputs), False, classes=("PlaygroundRandom",) if draws else (),
+                         draws=draws)
     return export
 
 
@@ -112,10 +124,13 @@ def _refuse(what: list):
 def _check_settings(session) -> list:
     """What of the session's settings PyTorch cannot do as we do (sentences)."""
     problems = []
+    if getattr(session, "players", None) is not None:
+        problems.append(_("settings.scheme trains {n} players in turns, each with its own optimizer; the "
+                          "script trains one loss with one optimizer").format(n=len(session.players.turns)))
     if session.trainer != "gradient":
         problems.append(_("the '{trainer}' learning rule is not gradient descent").format(trainer=session.trainer))
     opt = type(session.optimizer).__name__
-    if session.trainer == "gradient" and opt not in TORCH_OPTIMIZERS:
+    if session.trainer == "gradient" and opt not in TORCH_OPTIMIZERS and getattr(session, "players", None) is None:
         problems.append(_("torch.optim has no {optimizer} optimizer").format(optimizer=opt))
     if session.scheduler is not None and type(session.scheduler).__name__ not in TORCH_SCHEDULES:
         problems.append(_("torch has no {schedule} schedule").format(schedule=type(session.scheduler).__name__))
@@ -161,6 +176,8 @@ class _Scope:
     def __init__(self, program, codes, prefixes, path=""):
         self.program, self.codes, self.prefixes, self.path = program, codes, prefixes, path
         self.init, self.pred, self.rest, self.taken, self.attrs = [], [], [], set(), {}
+        #: the flat nodes its forward runs, in order: (the prediction's, the rest's)
+        self.ran = ([], [])
 
     def name(self, node_id) -> str:
         return _identifier(node_id, self.taken)
@@ -188,6 +205,7 @@ class _Scope:
             params = nt.resolve(self.program.flat.nodes[fid].params)
             call = code.call.format(**{**params, **fields, "self": f"self.{attr}"})
         (self.pred if predict else self.rest).append(f"        {var} = {call}")
+        self.ran[not predict].append(fid)
         ports = self.program.out_ports(fid)
         if code.outputs:
             return {port: code.outputs[port].format(r=var) for port in ports}
@@ -259,6 +277,7 @@ def _nested_net(graph, program, codes, prefixes):
     ref = {}
     classes, class_of, owner = [], {}, {}   # owner: id(engine module) -> instance or node that holds it
     bodies = {}   # module definition -> the lines its first instance was written with
+    body = {}     # module definition -> its nodes in the order its class runs them
     instances = {nid for nid, n in graph.nodes.items() if n.type == "Module"}
     for nid in _level_order(graph, first_flat):
         node = graph.nodes[nid]
@@ -289,6 +308,7 @@ def _nested_net(graph, program, codes, prefixes):
         if sharers == {None} or not held:   # weights of its own: a submodule of its own
             inner = _Scope(program, codes, prefixes, f"{var}.")
             _module_body(inner, mdef, nid)   # names this instance's weights var.<inner node>...
+            body.setdefault(mdef.name, [f.split("/", 1)[1] for f in inner.ran[0]])
             if bodies.setdefault(mdef.name, inner.init + inner.pred) != inner.init + inner.pred:
                 raise _Flat   # instances of one definition written differently (other shapes)
             if mdef.name not in class_of:
@@ -307,6 +327,7 @@ def _nested_net(graph, program, codes, prefixes):
                          for p in mdef.inputs)
         predict = all(f in program._predict_nodes for f in flat)
         (net.pred if predict else net.rest).append(f"        {var} = self.{attr}({args})")
+        net.ran[not predict].extend(f"{nid}/{inner}" for inner in body[mdef.name])
         outs = [p.name for p in mdef.outputs]
         ref.update({(nid, port): (var if len(outs) == 1 else f"{var}[{i}]") for i, port in enumerate(outs)})
         net.attrs[("instance", nid)] = attr
@@ -345,9 +366,23 @@ def _module_class(name, mdef, instance, program, codes) -> str:
                                   "Its outputs: " + ", ".join(p.name for p in mdef.outputs) + ".", returns))
 
 
+def _draws_in_order(program, codes, net) -> bool:
+    """Whether the script's forward, with targets, runs the nodes that draw our random
+    numbers in the order Program.forward does (it runs the prediction's nodes first, then
+    the rest; a module's class runs its nodes in its first instance's order), so that each
+    draws the same numbers as ours."""
+    drawing = {f for f, (nt, code) in codes.items() if code.draws}
+    return [f for f in net.ran[0] + net.ran[1] if f in drawing] == [f for f in program.order if f in drawing]
+
+
+def _needs(name) -> list:
+    """The helpers ``name`` uses, then itself."""
+    return [*(n for dep in HELPER_NEEDS.get(name, ()) for n in _needs(dep)), name]
+
+
 def _model_source(graph, program, codes):
-    """(the script's classes, {engine weight prefix: torch prefix}): the Net and the classes
-    it uses."""
+    """(the script's classes, {engine weight prefix: torch prefix}, whether the forward
+    draws our random numbers in our order): the Net and the classes it uses."""
     prefixes, classes = {}, []
     try:
         if not graph.modules or not any(n.type == "Module" for n in graph.nodes.values()):
@@ -357,6 +392,8 @@ def _model_source(graph, program, codes):
             if program._pred_slot is not None else None
         if (pred_ref and pred_ref not in ref) or any((c, "out") not in ref for c in program.cost_nodes):
             raise _Flat
+        if not _draws_in_order(program, codes, net):
+            raise _Flat   # instances whose insides interleave with other nodes' draws
     except _Flat:
         prefixes.clear()
         classes = []
@@ -368,16 +405,14 @@ def _model_source(graph, program, codes):
     needed = []
     for nt, code in codes.values():
         for name in code.classes:
-            for dep in (*HELPER_NEEDS.get(name, ()), name):
-                if dep not in needed:
-                    needed.append(dep)
+            needed += [n for n in _needs(name) if n not in needed]
     src = [*(HELPERS[name] + "\n\n" for name in needed), *(c + "\n\n" for c in classes),
            *net.source("class Net(nn.Module):",
                        "The drawn graph: one submodule per node that owns one, named after the node.",
                        "self, x, y=None", "(prediction, loss); the loss (the sum of the cost nodes) only with targets y.",
                        ["        if y is None:", f"            return {pred}, None", *net.rest,
                         f"        return {pred}, {costs}"])]
-    return "\n".join(src), prefixes
+    return "\n".join(src), prefixes, _draws_in_order(program, codes, net)
 
 
 def _torch_weights(program, prefixes) -> dict:
@@ -413,7 +448,7 @@ def pytorch_script(graph, source: str = "graph.nnpg", seed=None, weights: dict |
     problems += _check_settings(session)
     if problems:
         _refuse(problems)
-    model, prefixes = _model_source(graph, program, codes)
+    model, prefixes, in_order = _model_source(graph, program, codes)
     # the data as the Session trains on it: class targets already in the loss's form
     arrays = {k: np.asarray(v) for k, v in (("x_train", session.x_train), ("y_train", session.y_train),
                                              ("x_test", session.x_test), ("y_test", session.y_test))}
@@ -427,12 +462,9 @@ def pytorch_script(graph, source: str = "graph.nnpg", seed=None, weights: dict |
     optimizer = dict(setting(s, "optimizer") or {"name": "SGD"})
     schedule = setting(s, "schedule")
     rule = session._acc_rule
-    random_nodes = [nid for nid, (nt, c) in codes.items() if c.random]
     text = SCRIPT.format(
         source=os.path.basename(str(source)),
-        random_note=("# Nodes that draw random numbers in training (" + ", ".join(random_nodes)
-                     + ") use torch's generator:\n# their masks, and so the losses, differ from "
-                     "NN Playground's.\n") if random_nodes else "",
+        random_note=_random_note(codes, in_order),
         stopping_note=("# settings.early_stopping is not reproduced here: training runs all its steps.\n"
                        if s.get("early_stopping") else ""),
         dtype=dtype, model=model,
@@ -440,10 +472,28 @@ def pytorch_script(graph, source: str = "graph.nnpg", seed=None, weights: dict |
         schedule=(_call(f"torch.optim.lr_scheduler.{schedule['name']}", schedule, "optimizer")
                   if session.scheduler is not None else "None"),
         clip=repr(float(session.clip_grad_norm)) if session.clip_grad_norm else "None",
-        batch_size=session.batch_size, seed=session.seed,
+        batch_size=session.batch_size, shuffle=bool(session._loader.shuffle), seed=session.seed,
         steps=int(setting(s, "steps") or 0),
         accuracy=_accuracy_source(rule, session._truth_threshold))
     return text, arrays
+
+
+def _random_note(codes, in_order) -> str:
+    """The script's comment on its nodes that draw random numbers in training: whether
+    their draws, and so the losses, are NN Playground's."""
+    ours = ", ".join(nid for nid, (nt, c) in codes.items() if c.draws)
+    torch_own = ", ".join(nid for nid, (nt, c) in codes.items() if c.random)
+    note = ""
+    if ours and in_order:
+        note += (f"# Nodes that draw random numbers ({ours}) draw NN Playground's own\n"
+                 "# (see PlaygroundRandom), so their masks, noise and samples, and the losses, are the playground's.\n")
+    elif ours:
+        note += (f"# Nodes that draw random numbers ({ours}) draw NN Playground's numbers in\n"
+                 "# another order: their masks, and so the losses, differ from NN Playground's.\n")
+    if torch_own:
+        note += (f"# Nodes that draw random numbers ({torch_own}) use torch's generator:\n"
+                 "# their masks, and so the losses, differ from NN Playground's.\n")
+    return note
 
 
 def _accuracy_source(rule, truth_threshold) -> str:
@@ -493,6 +543,7 @@ from torch import nn
 
 {random_note}{stopping_note}torch.set_default_dtype(torch.{dtype})
 BATCH_SIZE = {batch_size}
+SHUFFLE = {shuffle}
 SEED = {seed}
 STEPS = {steps}
 CLIP_GRAD_NORM = {clip}
@@ -501,12 +552,13 @@ CLIP_GRAD_NORM = {clip}
 {model}
 
 
-def batches(n, batch_size, seed):
+def batches(n, batch_size, seed, shuffle=True):
     """(new epoch?, sample indices) of each mini-batch: a fresh shuffle of the training
-    set per epoch from numpy's default_rng(seed), cut into consecutive batches."""
+    set per epoch from numpy's default_rng(seed) (with shuffle; else the samples in their
+    order: the nodes of one graph), cut into consecutive batches."""
     rng = np.random.default_rng(seed)
     while True:
-        order = rng.permutation(n)
+        order = rng.permutation(n) if shuffle else np.arange(n)
         for first in range(0, n, batch_size):
             yield first == 0, torch.from_numpy(order[first:first + batch_size])
 
@@ -552,9 +604,9 @@ def main():
     schedule = {schedule}
 
     start, loss_value, done, nan = time.perf_counter(), float("nan"), 0, None
-    draws = batches(len(data["x_train"]), BATCH_SIZE, SEED)
+    mini_batches = batches(len(data["x_train"]), BATCH_SIZE, SEED, SHUFFLE)
     for step in range(args.steps):
-        new_epoch, index = next(draws)
+        new_epoch, index = next(mini_batches)
         if new_epoch and step > 0 and schedule is not None:
             schedule.step()   # schedules count epochs
         _, loss = model(data["x_train"][index], data["y_train"][index])
@@ -587,15 +639,95 @@ if __name__ == "__main__":
 #: classes a script defines where torch.nn has none: the same computations as engine.nn's
 #: (and the same weight names, so the .npz loads into them)
 HELPERS = {
+    "PlaygroundRandom": '''class PlaygroundRandom:
+    """NN Playground's random numbers, so that the masks and noise below are the playground's:
+    one numpy.random.default_rng(SEED) for the whole run, as the playground makes one per
+    training session, drawn by every random layer in the order the forward calls them, with
+    the same calls and shapes as the playground's layers, then handed to torch.
+
+    torch's own layers draw from torch's generator instead (seeded by torch.manual_seed):
+    nn.Dropout(p) is the same layer as Dropout(p) below, torch.randn_like(x) the same noise
+    as draws.standard_normal(x.shape).to(x). Use them to go back to torch's generator: the
+    network learns the same way, but from other random numbers than the playground's."""
+
+    def __init__(self, seed):
+        self.training_rng = np.random.default_rng(seed)
+        # evaluation (evaluate() runs under torch.no_grad) draws from a second generator,
+        # as the playground's does: looking at a run changes nothing of its training
+        self.evaluation_rng = np.random.default_rng(
+            int(np.random.SeedSequence([abs(seed), 1]).generate_state(1)[0]))
+
+    @property
+    def rng(self):
+        return self.training_rng if torch.is_grad_enabled() else self.evaluation_rng
+
+    def random(self, shape):
+        """Uniform numbers in [0, 1), float64 (.to(x) gives x's dtype and device)."""
+        return torch.from_numpy(self.rng.random(tuple(shape)))
+
+    def standard_normal(self, shape):
+        """Numbers from N(0, 1), float64."""
+        return torch.from_numpy(self.rng.standard_normal(tuple(shape)))
+
+    def uniform(self, low, high, shape):
+        """Uniform numbers in [low, high), float64."""
+        return torch.from_numpy(self.rng.uniform(low, high, tuple(shape)))
+
+
+draws = PlaygroundRandom(SEED)''',
+    "Dropout": '''class Dropout(nn.Module):
+    """nn.Dropout with NN Playground's random numbers (see PlaygroundRandom): in training,
+    zeroes each value with probability p and scales the others by 1 / (1 - p); nothing in
+    evaluation. Write nn.Dropout(p) instead to draw from torch's generator."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        if self.p == 1:
+            return x * 0.0
+        keep = draws.random(x.shape) >= self.p
+        return x * (keep.to(x) * (1.0 / (1.0 - self.p)))''',
     "GaussianNoise": '''class GaussianNoise(nn.Module):
-    """Noise injection: adds N(0, std^2) to every value in training, nothing in evaluation."""
+    """Noise injection: adds N(0, std^2) to every value in training, nothing in evaluation.
+    The noise is NN Playground's (see PlaygroundRandom); torch's generator would give
+    x + self.std * torch.randn_like(x)."""
 
     def __init__(self, std=0.1):
         super().__init__()
         self.std = std
 
     def forward(self, x):
-        return x + self.std * torch.randn_like(x) if self.training else x''',
+        if not self.training or self.std == 0:
+            return x
+        return x + draws.standard_normal(x.shape).to(x) * self.std''',
+    "RReLU": '''class RReLU(nn.Module):
+    """nn.RReLU with NN Playground's random numbers (see PlaygroundRandom): in training, a
+    slope drawn from U(lower, upper) for each negative value; in evaluation their mean.
+    Write nn.RReLU(lower, upper) instead to draw from torch's generator."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3):
+        super().__init__()
+        self.lower, self.upper = lower, upper
+
+    def forward(self, x):
+        if not self.training:
+            return nn.functional.leaky_relu(x, (self.lower + self.upper) / 2)
+        slope = draws.uniform(self.lower, self.upper, x.shape)
+        return x * torch.where(x > 0, 1.0, slope).to(x)''',
+    "Reparameterize": '''class Reparameterize(nn.Module):
+    """The reparameterisation trick of a VAE: z = mu + exp(logvar / 2) * eps in training, with
+    eps ~ N(0, 1) from NN Playground's random numbers (see PlaygroundRandom); mu in
+    evaluation. torch's generator would give eps = torch.randn_like(mu)."""
+
+    def forward(self, mu, logvar):
+        if not self.training:
+            return mu
+        eps = draws.standard_normal(mu.shape).to(mu)
+        return mu + torch.exp(logvar * 0.5) * eps''',
     "PositionalEncoding": '''class PositionalEncoding(nn.Module):
     """Adds the sinusoidal position code of Vaswani et al. (2017):
     PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d))."""
@@ -609,7 +741,7 @@ HELPERS = {
         pe[:, 0::2] = torch.sin(pos * div)
         pe[:, 1::2] = torch.cos(pos * div)[:, :d_model // 2]
         self.register_buffer("pe", pe.to(torch.get_default_dtype()))
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
 
     def forward(self, x):
         length = x.shape[1] if self.batch_first else x.shape[0]
@@ -666,4 +798,7 @@ def weighted_sum(weights, outputs):
         return weighted_sum(torch.softmax(logits, -1), [expert(x) for expert in self.experts])''',
 }
 #: helpers a helper uses
-HELPER_NEEDS = {"AttentionModule": ("MLP",), "MixtureOfExperts": ("MLP",)}
+HELPER_NEEDS = {"AttentionModule": ("MLP",), "MixtureOfExperts": ("MLP",), "Dropout": ("PlaygroundRandom",),
+                "GaussianNoise": ("PlaygroundRandom",), "RReLU": ("PlaygroundRandom",),
+                "Reparameterize": ("PlaygroundRandom",),
+                "PositionalEncoding": ("Dropout",)}

@@ -384,6 +384,7 @@ class _RNNBase(Module):
         self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
         self.bidirectional = bidirectional
         self.record = None
+        self.generator = None   # of the dropout between layers (as for Dropout)
         dirs = 2 if bidirectional else 1
         G = self._gates * hidden_size
         for layer in range(num_layers):
@@ -430,7 +431,7 @@ class _RNNBase(Module):
                     f.append(v)
             x = outs[0] if dirs == 1 else ops.cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, True)
+                x = F.dropout(x, self.dropout, True, generator=self.generator)
         output = ops.squeeze(x, 1) if unbatched else (ops.transpose(x, 0, 1) if self.batch_first else x)
         final = [ops.stack(f, 0) for f in finals]
         if unbatched:
@@ -555,6 +556,7 @@ class MultiheadAttention(Module):
             raise ValueError(f"embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads})")
         E = embed_dim
         self.embed_dim, self.num_heads, self.dropout = E, num_heads, dropout
+        self.generator = None   # of the attention weights' dropout (as for Dropout)
         self.kdim = kdim if kdim is not None else E
         self.vdim = vdim if vdim is not None else E
         self._qkv_same_embed_dim = self.kdim == E and self.vdim == E
@@ -630,7 +632,7 @@ class MultiheadAttention(Module):
         mask = self._merge_masks(attn_mask, key_padding_mask, N, L, S, q)
         out, weights = F.scaled_dot_product_attention(
             q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0,
-            return_weights=True)
+            generator=self.generator, return_weights=True)
         self.last_weights = weights.detach()
         out = ops.reshape(ops.transpose(out, 1, 2), (N, L, E))
         out = self.out_proj(out)

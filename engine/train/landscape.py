@@ -99,6 +99,7 @@ def _losses_at(session, points, n_samples):
     xp = backend.array_module(saved[0]) if saved else np
     dtype = saved[0].dtype if saved else np.float32
     grid = xp.asarray(points, dtype=dtype)               # all points moved at once
+    n_samples = session.rows(n_samples)
     x = _make(session.x_train[:n_samples], None)
     y = _make(session.y_train[:n_samples], None)
     sizes = [p.data.size for p in params]

@@ -44,7 +44,9 @@ from ..graph import registry as reg
 from ..graph.compile import (RULE_TRAINERS, Program, check_declarations, check_trainable, compile_graph,
                              dataset_from_settings)
 from ..graph.schema import SETTINGS, setting
+from ..graph.scheme import players
 from ..nn import GRU, LSTM, RNN
+from ..nn.graph_layers import bind_graph
 from ..nn.utils import clip_grad_norm_
 from ..replay import CompiledFunction
 from . import diagnostics, probes
@@ -75,7 +77,7 @@ class Session:
                  seed: int = 0, device: str = "cpu", batch_size: int = 10, probe_every: int = 10,
                  trainer: str = "gradient", eval_every: int | None = None,
                  clip_grad_norm: float | None = None, replay: bool = True,
-                 sequence_probes: bool = False, early_stopping: dict | None = None):
+                 sequence_probes: bool = False, early_stopping: dict | None = None, scheme=None):
         self.device = backend.check_device(device)
         self.program = program.to(self.device)
         self.program.train()
@@ -96,16 +98,23 @@ class Session:
         #: statistics and verdicts computed when read (on the host); False reduces them
         #: on the device at the probe and moves them in the probe's one transfer
         self.lazy_probes = self.device == "cpu"
-        # One generator per session for dropout and other random layers: reproducible.
+        # One generator per session for dropout and other random layers: reproducible. The
+        # forwards of evaluation (a node that samples noise draws there too) use their own,
+        # so how often a run is probed or viewed changes nothing of its training.
         self.generator = backend.Generator(self.seed, self.device)
+        self.eval_generator = backend.Generator(
+            int(np.random.SeedSequence([abs(self.seed), 1]).generate_state(1)[0]), self.device)
         for m in self.program.modules():
             if "generator" in m.__dict__ and m.__dict__["generator"] is None:
-                m.generator = self.generator
+                m.generator = backend.ModeGenerator(m, self.generator, self.eval_generator)
 
         self.kind = program.target_kind if dataset.task == CLASSIFICATION else "none"
         self.x_train, self.y_train = self._to_device(dataset.x_train, dataset.y_train)
         self.x_test, self.y_test = self._to_device(dataset.x_test, dataset.y_test)
         self.n_train = len(dataset.x_train)
+        #: a graph dataset is one graph: its nodes are the rows, in the adjacency's order
+        self._graph = getattr(dataset, "graph", None)
+        bind_graph(self.program, self._graph, self.device)
         self._acc_rule = self._accuracy_rule()
         self._truth_threshold = 0.0 if self.kind == "signed" else 0.5
 
@@ -129,22 +138,29 @@ class Session:
             self.optimizer = make_perceptron(optimizer, program.node_modules[unit], rule=trainer)
         else:
             self.optimizer = self._make_optimizer(optimizer)
+        #: settings.scheme's players (engine.train.players), or None: one loss, one optimizer
+        self.players = None
+        if scheme:
+            from .players import Players  # noqa: PLC0415
+
+            self.players = Players(self, scheme, optimizer if optimizer is not None else DEFAULT_OPTIMIZER)
+            self.optimizer = self.players.optimizer
         self.scheduler = self._make_scheduler(schedule)
         #: Newton and conjugate gradient evaluate the loss again at points of their own
         self._needs_closure = bool(getattr(self.optimizer, "needs_closure", False))
         #: the training forward and loss, recorded and replayed on non-probe steps
         self._replayed = CompiledFunction(self._training_loss, module=self.program,
                                           on_record=self._on_record) \
-            if replay and trainer == "gradient" else None
+            if replay and trainer == "gradient" and not scheme else None
         self._replay_slots: dict = {}   # recording -> its slot of each probed node's output
         #: the prediction in eval mode without gradients (probe metrics, predict()),
         #: recorded and replayed the same way; call in eval mode under no_grad
         self._predicted = CompiledFunction(self._prediction, module=self.program) \
             if replay else self._prediction
 
-        self.batch_size = int(batch_size)
+        self.batch_size = self.n_train if self._graph is not None else int(batch_size)
         self._loader = DataLoader((self.x_train, self.y_train), batch_size=self.batch_size,
-                                  shuffle=True, seed=self.seed)
+                                  shuffle=self._graph is None, seed=self.seed)
         self._batches = iter(self._loader)
         self._last_batch = None
         self.step_count = 0
@@ -223,6 +239,7 @@ class Session:
         kw = {key: setting(s, key) for key in ("optimizer", "schedule", "batch_size", "probe_every",
                                                "trainer", "eval_every", "clip_grad_norm",
                                                "early_stopping")}
+        kw["scheme"] = players(s)
         kw.update(seed=seed, device=device)
         kw.update(overrides)
         return cls(program, dataset, **kw)
@@ -250,8 +267,9 @@ class Session:
         return make_scheduler(spec, self.optimizer)
 
     def _accuracy_rule(self):
-        """How a prediction becomes a class, given how the targets are presented."""
-        if self.dataset.task != CLASSIFICATION:
+        """How a prediction becomes a class, given how the targets are presented; None
+        (no accuracy) for regression and for a graph without a Target (an autoencoder)."""
+        if self.dataset.task != CLASSIFICATION or self.kind in ("none", None):
             return None
         cost = self.program.flat.nodes[self.program.cost_nodes[0]].type if self.program.cost_nodes else ""
         if self.kind in ("index", "onehot"):
@@ -329,6 +347,8 @@ class Session:
         """One optimisation step; a Snapshot on probe steps (and when training stops)."""
         if self.stopped:
             return self.last_snapshot
+        if self.players is not None:
+            return self.players.step()
         xb, yb = self._next_batch()
         probe = self.probe_every > 0 and (self.step_count + 1) % self.probe_every == 0
         replayed, values = False, None
@@ -608,7 +628,7 @@ class Session:
         joined batch is the two predictions side by side; the cost node then runs on
         each split's slice. Returns (x, y, n_train, cost module) or None."""
         prog = self.program
-        if self.loss_fn is not None or len(prog.cost_nodes) != 1:
+        if self.loss_fn is not None or len(prog.cost_nodes) != 1 or self._graph is not None:
             return None
         cost = prog.cost_nodes[0]
         ins = {e.dst_port: (e.src, e.src_port) for e in prog.in_edges(cost)}
@@ -647,9 +667,9 @@ class Session:
                         tr.add("test_loss", cost(input=_make(p[n1:], None), target=_make(t[n1:], None)).data)
                     hits = self._hits(p, t)
                     if hits is not None:
-                        tr.add("train_acc", hits[:n1].sum() / n1)
+                        tr.add("train_acc", _rate(hits[:n1]))
                         if len(p) > n1:
-                            tr.add("test_acc", hits[n1:].sum() / (len(p) - n1))
+                            tr.add("test_acc", _rate(hits[n1:]))
                     return captured
                 for split, x, y in (("train", self.x_train, self.y_train), ("test", self.x_test, self.y_test)):
                     if len(x) == 0:
@@ -661,7 +681,7 @@ class Session:
                     tr.add(f"{split}_loss", loss.data)
                     hits = self._hits(pred.data if pred is not None else None, yt.data)
                     if hits is not None:
-                        tr.add(f"{split}_acc", hits.sum() / len(hits))
+                        tr.add(f"{split}_acc", _rate(hits))
                     if capture and split == "train":
                         captured = (self.program.last_values, self._module_outputs())
         finally:
@@ -731,15 +751,27 @@ class Session:
         return out
 
     def _hits(self, p, t):
-        """Per-sample correct/incorrect (float array) for classification, else None."""
+        """Per-sample correct/incorrect (float array) for classification, else None. A
+        negative class index is no label (PyTorch's ignore_index, -100: the unlabelled nodes
+        of a graph) and is not counted; a sample without any label is NaN (see _rate)."""
         if self._acc_rule is None or p is None:
             return None
         rule, thr = self._acc_rule
         if rule == "argmax" or (p.ndim >= 2 and p.shape[-1] > 1):
             cls = p.argmax(-1)
-            truth = t.argmax(-1) if t.ndim == p.ndim else t
-            return (cls == truth.reshape(cls.shape)).reshape(len(p), -1).mean(-1)
+            truth = (t.argmax(-1) if t.ndim == p.ndim else t).reshape(cls.shape)
+            valid = (truth >= 0).reshape(len(p), -1)
+            right, n = ((cls == truth).reshape(len(p), -1) & valid).sum(-1), valid.sum(-1)
+            xp = backend.array_module(right)
+            return xp.where(n > 0, right / xp.maximum(n, 1), xp.nan)
         return ((p.reshape(len(p), -1) > thr) == (t.reshape(len(t), -1) > self._truth_threshold)).mean(-1)
+
+    @property
+    def classifies(self) -> bool:
+        """Does the graph predict classes: a classification dataset whose labels reach a
+        Target node? Accuracy, the confusion matrix and the classified images need it (an
+        autoencoder on digits has labels but predicts images)."""
+        return self._acc_rule is not None
 
     def predicted_class(self, pred) -> np.ndarray | None:
         """The class index each row of a host prediction names, by the rule the accuracy
@@ -821,6 +853,8 @@ class Session:
         """Change a hyperparameter of the running session (``lr``, ``momentum``, ...,
         ``batch_size``, ``probe_every``)."""
         if name == "batch_size":
+            if self._graph is not None:   # a graph trains whole: its batch is all its nodes
+                return
             self.batch_size = int(value)
             self._loader.batch_size = self.batch_size
             self._batches = iter(self._loader)
@@ -854,6 +888,20 @@ class Session:
             self.program.train(was)
         return backend.to_numpy(pred.data)
 
+    def evaluate_outputs(self, feeds: dict, wanted) -> list:
+        """Host arrays of the ``wanted`` (node, port) outputs when the outputs in ``feeds``
+        ({(node, port): host array}) are given instead of computed (Program.evaluate), in
+        eval mode and without gradients: a VAE's decoder from points of its latent plane."""
+        prog = self.program
+        was = prog.training
+        prog.eval()
+        try:
+            with no_grad():
+                values = prog.evaluate({k: self._input(v) for k, v in feeds.items()}, wanted)
+        finally:
+            prog.train(was)
+        return [backend.to_numpy(v.data) for v in values]
+
     def node_output(self, node_id, x, port=None) -> np.ndarray:
         """One node's output for inputs ``x`` (for per-neuron heatmaps), as a host array."""
         prog = self.program
@@ -872,6 +920,12 @@ class Session:
         v = prog.last_values[prog.slot(node_id, port)]
         return backend.to_numpy(v.data)
 
+    def rows(self, n: int) -> int:
+        """How many training samples to take where the first ``n`` would do (step-through, a
+        gradient check, the loss landscape): all of a graph's (its nodes only make sense
+        together, in their order), else at most ``n``."""
+        return self.n_train if self._graph is not None else min(int(n), self.n_train)
+
     def trace(self, x=None, y=None) -> dict:
         """Forward values and gradients of every node and edge, for step-through mode.
 
@@ -881,7 +935,8 @@ class Session:
         eval mode and leaves the parameters' ``.grad`` as it found them.
         """
         if x is None:
-            xb, yb = self._last_batch or (self.x_train[:4], self.y_train[:4])
+            k = self.rows(4)
+            xb, yb = self._last_batch or (self.x_train[:k], self.y_train[:k])
             x, y = (xb.data if isinstance(xb, Tensor) else xb), (yb.data if isinstance(yb, Tensor) else yb)
         x = backend.to_device(np.asarray(backend.to_numpy(x), dtype=self.dataset.x_train.dtype), self.device)
         y = backend.to_device(backend.to_numpy(y), self.device)
@@ -928,6 +983,7 @@ class Session:
         dtype = self.params[0].data.dtype if self.params else np.float32
         saved = [p.grad for p in self.params]
         was = prog.training
+        n_samples = self.rows(n_samples)
         x = self.x_train[:n_samples].astype(np.float64)
         y = self.y_train[:n_samples]
         if y.dtype.kind == "f":
@@ -979,6 +1035,15 @@ class Session:
             for p, g in zip(self.params, saved):
                 p.grad = g
             prog.train(was)
+
+
+def _rate(hits):
+    """The accuracy: the mean of the samples' hits over those with a label (not NaN);
+    NaN when none has one."""
+    xp = backend.array_module(hits)
+    labelled = ~xp.isnan(hits)
+    n = labelled.sum()
+    return xp.where(n > 0, xp.where(labelled, hits, 0.0).sum() / xp.maximum(n, 1), xp.nan)
 
 
 def _has(module, name) -> bool:

@@ -278,7 +278,9 @@ def _load_optimizer(opt, state):
 def _generators(session) -> list:
     """The session's generator and every other one a module draws from, once each."""
     seen, out = set(), []
-    for g in [session.generator] + [m.__dict__.get("generator") for m in session._all_modules]:
+    held = [m.__dict__.get("generator") for m in session._all_modules]
+    held = [x for g in held for x in ((g.train, g.evaluation) if isinstance(g, backend.ModeGenerator) else (g,))]
+    for g in [session.generator, getattr(session, "eval_generator", None)] + held:
         if isinstance(g, backend.Generator) and id(g) not in seen:
             seen.add(id(g))
             out.append(g)

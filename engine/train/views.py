@@ -83,7 +83,11 @@ def image_shape(dataset) -> tuple | None:
 
 def input_kind(dataset) -> str:
     """"plane" (two features), "line" (one feature), "image", "sequence" (N, T, F) or
-    (N, T) token indices, or "other"."""
+    (N, T) token indices, "function" (functions sampled on a grid: engine.data.pde), or
+    "other". A dataset class may declare its kind as the class attribute ``input_kind``."""
+    declared = getattr(dataset, "input_kind", None)
+    if isinstance(declared, str):
+        return declared
     x = dataset.x_train
     if image_shape(dataset) is not None:
         return "image"
@@ -222,7 +226,7 @@ def image_view(session, sample: int | None = None, node: str | None = None,
     first node with per-channel image outputs)."""
     ds = session.dataset
     shape = image_shape(ds)
-    if shape is None or ds.task != CLASSIFICATION:
+    if shape is None or not session.classifies:
         return None
     split, x, y = _evaluated_split(ds, MAX_IMAGE_SAMPLES)
     guess = session.predicted_class(session.predict(x))
@@ -284,13 +288,16 @@ class PredictionView:
 def prediction_view(session, limit: int = MAX_PREDICTIONS) -> PredictionView | None:
     ds = session.dataset
     split, x, y = _evaluated_split(ds, limit)
-    if not len(x):
-        return None
+    if not len(x) or (ds.task == CLASSIFICATION and not session.classifies):
+        return None   # labels that no Target takes (an autoencoder): nothing predicts them
     pred = np.asarray(session.predict(x), dtype=np.float64)
     out = PredictionView(split=split, task=ds.task, n=len(x))
     if ds.task == CLASSIFICATION:
         k = int(ds.n_classes or 2)
         out.true, out.guess = true_classes(y), session.predicted_class(pred)
+        if y.ndim == 1 and (y < 0).any():   # unlabelled samples (a graph's other nodes): not counted
+            out.true, out.guess = out.true[y >= 0], out.guess[y >= 0]
+            out.n = len(out.true)
         out.class_names = tuple(ds.class_names or (str(i) for i in range(k)))
         out.counts = np.bincount(out.true, minlength=k)[:k]
         right = np.bincount(out.true, weights=(out.true == out.guess), minlength=k)[:k]

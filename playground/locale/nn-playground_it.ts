@@ -41,6 +41,41 @@
     </message>
 </context>
 <context>
+    <name>AdversarialPanel</name>
+    <message>
+        <source>The GAN view is drawn for 2-D generative datasets.</source>
+        <translation>La vista GAN si disegna per i dataset generativi 2-D.</translation>
+    </message>
+    <message>
+        <source>discriminator</source>
+        <translation>discriminatore</translation>
+    </message>
+    <message>
+        <source>Shade the plane by the discriminator&apos;s probability that a point is real (green) rather than generated (white)</source>
+        <translation>Colora il piano secondo la probabilità, data dal discriminatore, che un punto sia reale (verde) anziché generato (bianco)</translation>
+    </message>
+    <message>
+        <source>data</source>
+        <translation>dati</translation>
+    </message>
+    <message>
+        <source>generated</source>
+        <translation>generati</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>passo</translation>
+    </message>
+    <message>
+        <source>no generator: draw a network from a RandomNormal node to a point of the plane</source>
+        <translation>nessun generatore: disegna una rete da un nodo RandomNormal a un punto del piano</translation>
+    </message>
+    <message>
+        <source>modes covered: %1 of %2</source>
+        <translation>mode coperte: %1 su %2</translation>
+    </message>
+</context>
+<context>
     <name>AttentionPanel</name>
     <message>
         <source>No attention or mixture-of-experts node in this graph.&lt;br&gt;Add an AttentionModule, MultiheadAttention&lt;br&gt;or MixtureOfExperts node to see its weights here.</source>
@@ -335,6 +370,7 @@
     </message>
     <message>
         <source>Not trained yet</source>
+        <extracomment>while training runs, a snapshot is judged (its verdicts computed and shown) at most this often: verdicts are read, not watched (one that changed 30 times a second could not be read), and judging costs about a millisecond of the interpreter that training needs. A NaN shows at once, and the newest snapshot is judged when the interval is over.</extracomment>
         <translation>Non ancora addestrata</translation>
     </message>
     <message>
@@ -557,6 +593,53 @@
     </message>
 </context>
 <context>
+    <name>FlowPanel</name>
+    <message>
+        <source>The flow is drawn for datasets of 2-D points.</source>
+        <translation>Il flusso si disegna per dataset di punti 2-D.</translation>
+    </message>
+    <message>
+        <source>trajectories</source>
+        <translation>traiettorie</translation>
+    </message>
+    <message>
+        <source>The paths of %1 of the points, from the noise to where the model carries them</source>
+        <translation>I percorsi di %1 punti, dal rumore fino a dove il modello li porta</translation>
+    </message>
+    <message>
+        <source>data</source>
+        <translation>dati</translation>
+    </message>
+    <message>
+        <source>The training points the flow should reproduce</source>
+        <translation>I punti di addestramento che il flusso deve riprodurre</translation>
+    </message>
+    <message>
+        <source>Sweep the time from the noise to the samples</source>
+        <translation>Fai scorrere il tempo dal rumore ai campioni</translation>
+    </message>
+    <message>
+        <source>The time the cloud is drawn at: at the left the noise, at the right the generated samples</source>
+        <translation>Il tempo a cui si disegna la nuvola: a sinistra il rumore, a destra i campioni generati</translation>
+    </message>
+    <message>
+        <source>starting noise</source>
+        <translation>rumore iniziale</translation>
+    </message>
+    <message>
+        <source>samples</source>
+        <translation>campioni</translation>
+    </message>
+    <message>
+        <source>no flow: draw a FlowPath (or DiffusionPath) whose velocity (noise) a cost compares with a network&apos;s output</source>
+        <translation>nessun flusso: disegna un FlowPath (o un DiffusionPath) e un costo che confronti la sua velocità (il suo rumore) con l&apos;uscita di una rete</translation>
+    </message>
+    <message>
+        <source>t = %1 · median distance from a sample to the data: %2</source>
+        <translation>t = %1 · distanza mediana da un campione ai dati: %2</translation>
+    </message>
+</context>
+<context>
     <name>Form</name>
     <message>
         <source>Manual</source>
@@ -620,6 +703,29 @@
     <message>
         <source>(dark: input side, light: output side)</source>
         <translation>(scuro: lato ingresso, chiaro: lato uscita)</translation>
+    </message>
+</context>
+<context>
+    <name>GraphEmbeddingPanel</name>
+    <message>
+        <source>Node embeddings are drawn for graph datasets (the group Graphs).</source>
+        <translation>Gli embedding dei nodi si disegnano per i dataset di grafi (il gruppo Grafi).</translation>
+    </message>
+    <message>
+        <source>The layer whose output places the nodes</source>
+        <translation>Lo strato la cui uscita dà la posizione dei nodi</translation>
+    </message>
+    <message>
+        <source>%1 features</source>
+        <translation>%1 caratteristiche</translation>
+    </message>
+    <message>
+        <source>%1 features, 2 principal components (%2% of the variance)</source>
+        <translation>%1 caratteristiche, 2 componenti principali (%2% della varianza)</translation>
+    </message>
+    <message>
+        <source>unlabelled nodes right: %1% · %2 wrong (red ring) · stars: labelled · %3</source>
+        <translation>nodi senza etichetta corretti: %1% · %2 sbagliati (anello rosso) · stelle: con etichetta · %3</translation>
     </message>
 </context>
 <context>
@@ -854,6 +960,37 @@
     <message>
         <source>Open inside</source>
         <translation>Apri l&apos;interno</translation>
+    </message>
+</context>
+<context>
+    <name>LatentPanel</name>
+    <message>
+        <source>The latent-space view is drawn for an autoencoder on images: a graph whose cost compares its output with its own input (no Target node).</source>
+        <translation>La vista dello spazio latente si disegna per un autoencoder su immagini: un grafo il cui costo confronta la sua uscita con il suo stesso ingresso (nessun nodo Target).</translation>
+    </message>
+    <message>
+        <source>test</source>
+        <translation>test</translation>
+    </message>
+    <message>
+        <source>training</source>
+        <translation>addestramento</translation>
+    </message>
+    <message>
+        <source>%1 images, below them their reconstructions: error %2, mean image %3</source>
+        <translation>immagini di %1 e, sotto, le loro ricostruzioni: errore %2, immagine media %3</translation>
+    </message>
+    <message>
+        <source>a VAE with a 2-D latent (a Reparameterize node) would show its latent plane here</source>
+        <translation>un VAE con uno spazio latente 2-D (un nodo Reparameterize) mostrerebbe qui il suo piano latente</translation>
+    </message>
+    <message>
+        <source>latent means (%1), by class</source>
+        <translation>medie latenti (%1), per classe</translation>
+    </message>
+    <message>
+        <source>decoded from a %1×%1 grid</source>
+        <translation>immagini decodificate da una griglia %1×%1</translation>
     </message>
 </context>
 <context>
@@ -1113,10 +1250,6 @@
         <translation>doppio clic; Alt+Su torna indietro</translation>
     </message>
     <message>
-        <source>Presentation mode</source>
-        <translation>Modalità presentazione</translation>
-    </message>
-    <message>
         <source>New / Open / Save / Save As</source>
         <translation>Nuovo / Apri / Salva / Salva con nome</translation>
     </message>
@@ -1318,8 +1451,24 @@
         <translation>Modalità &amp;presentazione</translation>
     </message>
     <message>
-        <source>Larger fonts and thicker lines for projectors</source>
-        <translation>Caratteri più grandi e linee più spesse per il proiettore</translation>
+        <source>Presentation mode (Esc leaves it)</source>
+        <translation>Modalità presentazione (Esc per uscire)</translation>
+    </message>
+    <message>
+        <source>Full screen for a projector: the canvas, the lesson and its panels, everything larger; Esc leaves it</source>
+        <translation>Schermo intero per il proiettore: il grafo, la lezione e i suoi pannelli, tutto più grande; Esc per uscire</translation>
+    </message>
+    <message>
+        <source>Leave Presentation Mode</source>
+        <translation>Esci dalla modalità presentazione</translation>
+    </message>
+    <message>
+        <source>Export &amp;Plot…</source>
+        <translation>Esporta &amp;grafico…</translation>
+    </message>
+    <message>
+        <source>Export the plot of the panel in front alone, as PNG or SVG, at a width you choose</source>
+        <translation>Esporta solo il grafico del pannello in primo piano, come PNG o SVG, alla larghezza che scegli</translation>
     </message>
     <message>
         <source>Run</source>
@@ -1396,6 +1545,18 @@
     <message>
         <source>&amp;Help</source>
         <translation>&amp;Aiuto</translation>
+    </message>
+    <message>
+        <source>&amp;Colour Scheme</source>
+        <translation>Schema dei &amp;colori</translation>
+    </message>
+    <message>
+        <source>Standard</source>
+        <translation>Standard</translation>
+    </message>
+    <message>
+        <source>Projector and colour-blind safe</source>
+        <translation>Adatto al proiettore e ai daltonici</translation>
     </message>
     <message>
         <source>&amp;Language</source>
@@ -1674,6 +1835,10 @@
         <translation>i pesi mostrati</translation>
     </message>
     <message>
+        <source>No panel with a plot is shown</source>
+        <translation>Non è visibile nessun pannello con un grafico</translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts</source>
         <translation>Scorciatoie da tastiera</translation>
     </message>
@@ -1718,6 +1883,41 @@
     </message>
 </context>
 <context>
+    <name>OperatorPanel</name>
+    <message>
+        <source>The operator view is drawn for PDE data (functions sampled on a grid).</source>
+        <translation>La vista dell&apos;operatore si disegna per dati di EDP (funzioni campionate su una griglia).</translation>
+    </message>
+    <message>
+        <source>The mean relative L2 error ||predicted - true|| / ||true|| over the test functions, at the training resolution and, with the same trained model, at twice it. In the plots: dashed, the true solution u(x, T); solid, the prediction; dotted, the initial condition u(x, 0).</source>
+        <translation>L&apos;errore L2 relativo medio ||previsto - vero|| / ||vero|| sulle funzioni di test, alla risoluzione di addestramento e, con lo stesso modello addestrato, a risoluzione doppia. Nei grafici: tratteggiata, la soluzione vera u(x, T); continua, la previsione; punteggiata, la condizione iniziale u(x, 0).</translation>
+    </message>
+    <message>
+        <source>sample {i}: {err}</source>
+        <translation>campione {i}: {err}</translation>
+    </message>
+    <message>
+        <source>No prediction of the solution&apos;s shape yet: the model&apos;s output must have the target&apos;s shape (batch, 1, L).</source>
+        <translation>Ancora nessuna previsione con la forma della soluzione: l&apos;uscita del modello deve avere la forma del target (batch, 1, L).</translation>
+    </message>
+    <message>
+        <source>training grid, {n} points</source>
+        <translation>griglia di addestramento, {n} punti</translation>
+    </message>
+    <message>
+        <source>same model, {n} points</source>
+        <translation>stesso modello, {n} punti</translation>
+    </message>
+    <message>
+        <source>test error ({n} functions): {err}; this model cannot run on {fine} points (it depends on the grid size)</source>
+        <translation>errore sul test ({n} funzioni): {err}; questo modello non può girare su {fine} punti (dipende dal numero di punti della griglia)</translation>
+    </message>
+    <message>
+        <source>test error ({n} functions): {err} at {points} points, {err_fine} at {fine}</source>
+        <translation>errore sul test ({n} funzioni): {err} con {points} punti, {err_fine} con {fine}</translation>
+    </message>
+</context>
+<context>
     <name>Palette</name>
     <message>
         <source>Search nodes…</source>
@@ -1736,13 +1936,41 @@
         <translation>Attenzione / MoE</translation>
     </message>
     <message>
-        <source>Export this panel as a PNG image</source>
-        <extracomment>TensorFlow Playground&apos;s colours: orange for negative / class 0, blue for positive / class 1 False for a panel that shows no training run (its own demo): it keeps its plots when the document changes</extracomment>
-        <translation>Esporta questo pannello come immagine PNG</translation>
+        <source>Export</source>
+        <extracomment>TensorFlow Playground&apos;s colours: orange for negative / class 0, blue for positive / class 1 the colour scheme&apos;s classes and series (see playground.theme.SCHEMES): changed in place by ``use_scheme``, since the panels import them by name False for a panel that shows no training run (its own demo): it keeps its plots when the document changes</extracomment>
+        <translation>Esporta</translation>
+    </message>
+    <message>
+        <source>Export this panel&apos;s plot alone as a PNG or SVG image, at a width you choose</source>
+        <translation>Esporta solo il grafico di questo pannello come immagine PNG o SVG, alla larghezza che scegli</translation>
+    </message>
+    <message>
+        <source>Export Plot…</source>
+        <translation>Esporta grafico…</translation>
     </message>
     <message>
         <source>Export {panel}</source>
         <translation>Esporta {panel}</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png);;SVG image (*.svg)</source>
+        <translation>Immagine PNG (*.png);;Immagine SVG (*.svg)</translation>
+    </message>
+    <message>
+        <source>Width in pixels:</source>
+        <translation>Larghezza in pixel:</translation>
+    </message>
+    <message>
+        <source>Cannot export</source>
+        <translation>Impossibile esportare</translation>
+    </message>
+    <message>
+        <source>The width must be a whole number of pixels from 16 to 20000, not &apos;{text}&apos;.</source>
+        <translation>La larghezza deve essere un numero intero di pixel da 16 a 20000, non &apos;{text}&apos;.</translation>
+    </message>
+    <message>
+        <source>Could not write {path}</source>
+        <translation>Impossibile scrivere {path}</translation>
     </message>
     <message>
         <source>PNG image (*.png)</source>
@@ -1818,6 +2046,30 @@
     <message>
         <source>Timeline</source>
         <translation>Cronologia</translation>
+    </message>
+    <message>
+        <source>GAN</source>
+        <extracomment>the shade of the discriminator&apos;s P(real): white (fake, 0) to green (real, 1) the suffix of a player&apos;s loss in the history (engine.graph.scheme.loss_key)</extracomment>
+        <translation>GAN</translation>
+    </message>
+    <message>
+        <source>Flow</source>
+        <extracomment>trajectories drawn as lines (a few dozen: more would be a tangle) the noise&apos;s reach (most of N(0, 1)), which the plot always shows besides the data milliseconds between frames of the sweep from the noise to the samples</extracomment>
+        <translation>Flusso</translation>
+    </message>
+    <message>
+        <source>Node embeddings</source>
+        <extracomment>a node whose class training sees is drawn larger, as a star ring around an unlabelled node the network gets wrong</extracomment>
+        <translation>Embedding dei nodi</translation>
+    </message>
+    <message>
+        <source>Latent space</source>
+        <extracomment>above the Images view (1.0), which draws image classification, when the graph is an autoencoder</extracomment>
+        <translation>Spazio latente</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Operatore</translation>
     </message>
 </context>
 <context>

@@ -32,6 +32,11 @@ from .loss import LossPanel
 from .paths import PathsPanel
 from .predictions import PredictionsPanel
 from .sequences import SequencePanel
+from .latent import LatentPanel
+from .adversarial import AdversarialPanel
+from .flow import FlowPanel
+from .operator import OperatorPanel
+from .graph_embedding import GraphEmbeddingPanel
 from .stepthrough import StepThroughPanel
 from .timeline import TimelinePanel
 from .trajectory import TrajectoryPanel
@@ -44,6 +49,11 @@ LAYOUT = ((ControlsPanel, Qt.RightDockWidgetArea, "controls"),
           (FitPanel, Qt.RightDockWidgetArea, "boundary"),
           (ImagesPanel, Qt.RightDockWidgetArea, "boundary"),
           (SequencePanel, Qt.RightDockWidgetArea, "boundary"),
+          (LatentPanel, Qt.RightDockWidgetArea, "boundary"),
+          (AdversarialPanel, Qt.RightDockWidgetArea, "boundary"),
+          (FlowPanel, Qt.RightDockWidgetArea, "boundary"),
+          (OperatorPanel, Qt.RightDockWidgetArea, "boundary"),
+          (GraphEmbeddingPanel, Qt.RightDockWidgetArea, "boundary"),
           (PredictionsPanel, Qt.RightDockWidgetArea, "boundary"),
           (DiagnosticsPanel, Qt.RightDockWidgetArea, "diagnostics"),
           (StepThroughPanel, Qt.RightDockWidgetArea, "diagnostics"),

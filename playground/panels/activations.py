@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox
 from engine.train import diagnostics
 
 from ..i18n import number
-from .base import DIVERGING, SEQUENTIAL, Panel, SideBySide
+from .base import BLUES, DIVERGING, Panel, SideBySide
 
 BINS = 40
 
@@ -53,7 +53,7 @@ class ActivationsPanel(Panel):
                                           title=self.tr("histogram over time (darker = more values there)"))
         self.hist_plot.setLabel("left", self.tr("value"))
         self.hist_image = pg.ImageItem()
-        self.hist_image.setLookupTable(SEQUENTIAL[::-1])
+        self.hist_image.setLookupTable(BLUES)   # no values: near white, calm on a projector
         self.hist_plot.addItem(self.hist_image)
         self.unit_plot = self.glw.addPlot(row=1, col=0, title=self.tr("mean activation per unit"))
         self.unit_plot.setLabel("left", self.tr("unit"))

@@ -1,5 +1,6 @@
-"""What every training panel shares: a dock with a header row, PNG export, and redraws
-only while it is visible.
+"""What every training panel shares: a dock with a header row, export of its plot alone
+(PNG or SVG, at a chosen width), the theme's scale and colours, and redraws only while it is
+visible.
 
 A panel subclass builds its plots once in ``build()`` and updates them in
 ``refresh(runner)`` with ``setData``/``setImage`` on the items it already has. The
@@ -7,15 +8,23 @@ Runner's redraw timer calls ``refresh`` (at most 30 times a second) only while t
 is shown, so a hidden or tabbed-away panel costs nothing. ``needs()`` names what the
 worker must compute for the panel (e.g. the decision-boundary grid); it is requested
 while the panel is visible and dropped when it is hidden.
+
+Presentation mode and the colour scheme are one mechanism for every panel: ``apply_theme()``
+walks the panel's plots (``restyle``) and grows tick and axis-label fonts, titles, legends,
+text, line widths and marker sizes by the theme's ``plot_scale``, remembering the sizes the
+panel itself chose; while the scale is not 1 it runs again after each refresh, for items a
+refresh created or re-styled. Panels choose sizes as usual and never look at the theme.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QSizePolicy,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QGraphicsItem, QHBoxLayout, QLabel,
+                               QSizePolicy, QToolButton, QVBoxLayout, QWidget)
+
+from playground import theme as themes
 
 pg.setConfigOptions(antialias=False, imageAxisOrder="row-major", background="w", foreground="k")
 
@@ -23,10 +32,10 @@ pg.setConfigOptions(antialias=False, imageAxisOrder="row-major", background="w",
 NEG = (245, 147, 34)
 POS = (8, 119, 189)
 MID = (232, 234, 235)
-CLASS_COLORS = [NEG, POS, (60, 170, 80), (200, 60, 60), (150, 90, 200), (140, 86, 75),
-                (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
-SERIES = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-          (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+#: the colour scheme's classes and series (see playground.theme.SCHEMES): changed in place
+#: by ``use_scheme``, since the panels import them by name
+CLASS_COLORS = [NEG, POS, *themes.SCHEMES["standard"]["classes"]]
+SERIES = list(themes.SCHEMES["standard"]["series"])
 
 
 def diverging_lut(n: int = 256) -> np.ndarray:
@@ -37,8 +46,8 @@ def diverging_lut(n: int = 256) -> np.ndarray:
     return lut.astype(np.uint8)
 
 
-def sequential_lut(n: int = 256) -> np.ndarray:
-    return (pg.colormap.get("viridis").getLookupTable(nPts=n)[:, :3]).astype(np.uint8)
+def sequential_lut(n: int = 256, name: str = "viridis") -> np.ndarray:
+    return (pg.colormap.get(name).getLookupTable(nPts=n)[:, :3]).astype(np.uint8)
 
 
 def blues_lut(n: int = 256) -> np.ndarray:
@@ -54,6 +63,167 @@ SEQUENTIAL = sequential_lut()
 
 def color(i: int) -> QColor:
     return QColor(*SERIES[i % len(SERIES)])
+
+
+def marker_size(n_points: int, base: float = 6.0) -> float:
+    """A scatter marker's size for ``n_points`` points: few points, big markers (the
+    perceptron's 4 points get 16 px, a few hundred the usual 6)."""
+    return float(np.clip(base * (300.0 / max(int(n_points), 1)) ** 0.25, base, 16.0))
+
+
+def use_scheme(name: str) -> dict:
+    """Switch the shared palettes to the colour scheme ``name`` in place; returns the map
+    {colour of any scheme: the same role's colour now} that recolours items built earlier."""
+    themes.set_scheme(name)
+    scheme = themes.SCHEMES[name]
+    SERIES[:] = scheme["series"]
+    CLASS_COLORS[2:] = scheme["classes"]
+    SEQUENTIAL[:] = sequential_lut(len(SEQUENTIAL), scheme["heat"])
+    recolour = {}
+    for role, now in (("series", SERIES), ("classes", CLASS_COLORS[2:])):
+        for other in themes.SCHEMES.values():
+            for old, new in zip(other[role], now):
+                recolour.setdefault(tuple(old), tuple(new))   # the series' role wins a clash
+    return recolour
+
+
+def text_scale(scale: float) -> float:
+    """How much plot titles and legends grow when ticks and lines grow by ``scale``."""
+    return scale ** 0.5
+
+
+def _grown(item, key, value: float, scale: float) -> float:
+    """``value`` (a size the panel chose, or one ``restyle`` set earlier) for ``scale``:
+    the panel's own value is remembered, so restyling twice does not grow it twice, and a
+    value the panel set since becomes the new base."""
+    memo = item.__dict__.setdefault("_nnpg_base", {})
+    base, applied = memo.get(key, (None, None))
+    if applied is None or abs(value - applied) > 0.05:   # (sizes written as "12.1pt" round)
+        base = value
+    memo[key] = (base, base * scale)
+    return base * scale
+
+
+def _points(css, default: float) -> float:
+    """"9pt" -> 9.0 (pyqtgraph's CSS sizes); ``default`` for None or pixels."""
+    text = str(css or "")
+    return float(text[:-2]) if text.endswith("pt") else default
+
+
+def _recoloured(pen_or_brush, recolour):
+    if not recolour or pen_or_brush is None or isinstance(pen_or_brush, (str, tuple, list)):
+        return None
+    c = pen_or_brush.color()
+    new = recolour.get((c.red(), c.green(), c.blue()))
+    if new is None:
+        return None
+    copy = type(pen_or_brush)(pen_or_brush)
+    copy.setColor(QColor(*new, c.alpha()))
+    return copy
+
+
+def restyle(widget, scale: float, recolour: dict | None = None):
+    """Give every plot inside ``widget`` the theme's look: fonts, lines and markers times
+    ``scale`` of the sizes the panel chose, and colours of an earlier scheme mapped by
+    ``recolour`` (see ``use_scheme``)."""
+    base_pt = QCoreApplication.instance().font().pointSizeF() if QCoreApplication.instance() else 9.0
+    base_pt = getattr(themes.current(), "base_point_size", None) or base_pt
+    for view in widget.findChildren(pg.GraphicsView):
+        for item in view.scene().items():
+            if isinstance(item.parentItem(), pg.PlotDataItem):
+                continue   # its curve and scatter follow the PlotDataItem's own options
+            _restyle_item(item, scale, recolour, base_pt)
+
+
+def _restyle_item(item, scale, recolour, base_pt):
+    if isinstance(item, pg.AxisItem):
+        tick = item.style.get("tickFont")
+        font = QFont(tick) if tick is not None else QFont()
+        font.setPointSizeF(_grown(item, "tick", tick.pointSizeF() if tick is not None else base_pt, scale))
+        item.setStyle(tickFont=font, tickLength=int(round(_grown(item, "ticklen", item.style["tickLength"], scale))))
+        size = _grown(item, "label", _points(item.labelStyle.get("font-size"), base_pt), scale)
+        item.labelStyle["font-size"] = f"{size:.1f}pt"
+        pen = QPen(item.pen())
+        pen.setWidthF(_grown(item, "pen", pen.widthF() or 1.0, scale))
+        item._pen = pen   # (setPen would also reset the label's colour)
+        item._updateLabel()
+    elif isinstance(item, pg.LabelItem):
+        # titles and legends are sentences that would push the plot out of a narrow
+        # panel in the ticks' large type: they grow less
+        size = _grown(item, "text", _points(item.opts.get("size"), base_pt), text_scale(scale))
+        item.setText(item.text, size=f"{size:.1f}pt")
+    elif isinstance(item, pg.TextItem):
+        font = QFont(item.textItem.font())
+        font.setPointSizeF(_grown(item, "text", font.pointSizeF(), scale))
+        item.setFont(font)
+    elif isinstance(item, pg.PlotDataItem):
+        pen = item.opts.get("pen")
+        if isinstance(pen, QPen):
+            pen = _recoloured(pen, recolour) or QPen(pen)
+            pen.setWidthF(_grown(item, "pen", pen.widthF(), scale))
+            item.setPen(pen)
+        if item.opts.get("symbol") is not None:
+            item.setSymbolSize(_grown(item, "symbol", float(item.opts["symbolSize"]), scale))
+            brush = _recoloured(pg.mkBrush(item.opts["symbolBrush"]), recolour)
+            if brush is not None:
+                item.setSymbolBrush(brush)
+    elif isinstance(item, pg.PlotCurveItem):
+        pen = item.opts.get("pen")
+        if isinstance(pen, QPen):
+            pen = _recoloured(pen, recolour) or QPen(pen)
+            pen.setWidthF(_grown(item, "pen", pen.widthF(), scale))
+            item.setPen(pen)
+    elif isinstance(item, pg.ScatterPlotItem):
+        item.setSize(_grown(item, "size", float(item.opts["size"]), scale))
+        for key, setter in (("pen", item.setPen), ("brush", item.setBrush)):
+            new = _recoloured(item.opts.get(key), recolour)
+            if new is not None:
+                setter(new)
+        if recolour and len(item.data):
+            brushes = [_recoloured(b, recolour) or b for b in item.data["brush"]]
+            if any(b is not None for b in brushes):
+                item.setBrush(brushes)
+    elif isinstance(item, pg.ImageItem) and recolour and isinstance(item.lut, np.ndarray):
+        lut, item.lut = item.lut, None   # the shared table changed in place: render again
+        item.setLookupTable(lut)
+
+
+class StatusLabel(QLabel):
+    """A one-line label of plain text whose text changes without a relayout: QLabel.setText
+    asks the layouts up to the main window to lay out again, and the main window then
+    repaints itself whole (measured: twice per redraw, 1.5 million pixels, with the loss,
+    controls and timeline labels changing 30 times a second while training). This one only
+    repaints itself; its height is one line of its font, its text is elided to its width."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(parent)
+        self._text = ""
+        self.setText(text)
+
+    def setText(self, text):
+        text = str(text)
+        if text != self._text:
+            self._text = text
+            self.update()
+
+    def text(self) -> str:
+        return self._text
+
+    def sizeHint(self):
+        m = self.contentsMargins()
+        return QSize(self.fontMetrics().horizontalAdvance(self._text[:40]) + m.left() + m.right(),
+                     self.fontMetrics().height() + m.top() + m.bottom())
+
+    def minimumSizeHint(self):
+        return QSize(self.minimumWidth(), self.sizeHint().height())
+
+    def paintEvent(self, event):
+        super().paintEvent(event)   # a style sheet's frame and background (its own text is empty)
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        rect = self.contentsRect()
+        painter.drawText(rect, int(self.alignment()),
+                         self.fontMetrics().elidedText(self._text, Qt.ElideRight, rect.width()))
 
 
 class Panel(QDockWidget):
@@ -90,11 +260,21 @@ class Panel(QDockWidget):
                     # no SI rescaling ("loss (x0.001)" confuses students); note that
                     # enableAutoSIPrefix(False) would freeze whatever scale it had
                     item.setSIPrefixEnableRanges(())
+                    # the axis as a cached pixmap: a live curve repaints the plot 30 times
+                    # a second, and its axes (text, costly) only change with the range
+                    item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.header.addStretch(1)
-        export = QToolButton(text="PNG")
-        export.setToolTip(QCoreApplication.translate("Panel", "Export this panel as a PNG image"))
-        export.clicked.connect(lambda: self.export_png())
+        export = QToolButton(text=QCoreApplication.translate("Panel", "Export"))
+        export.setToolTip(QCoreApplication.translate(
+            "Panel", "Export this panel's plot alone as a PNG or SVG image, at a width you choose"))
+        export.clicked.connect(lambda: self.ask_export_plot())
         self.header.addWidget(export)
+        for view in self.findChildren(pg.GraphicsView):
+            # right-click in a plot: ours in place of pyqtgraph's "Export..." dialog
+            action = QAction(QCoreApplication.translate("Panel", "Export Plot…"), view)
+            action.triggered.connect(lambda: self.ask_export_plot())
+            view.scene().contextMenu = [action]
+        self.apply_theme()
         runner.redraw.connect(self._on_redraw)
         runner.reset_done.connect(self.clear)
         self.visibilityChanged.connect(self._on_visibility)
@@ -130,7 +310,7 @@ class Panel(QDockWidget):
     def add_label(self, text="", stretch=1, row=None):
         """A status label (in the header, or in ``row``) that never re-lays out the panel
         when its text changes (a relayout would repaint every plot in the dock)."""
-        label = QLabel(text)
+        label = StatusLabel(text)
         label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         label.setMinimumWidth(40)
         (self.header if row is None else row).addWidget(label, stretch)
@@ -172,6 +352,70 @@ class Panel(QDockWidget):
                 return False
         return self.widget().grab().save(path, "PNG")
 
+    def apply_theme(self, recolour: dict | None = None):
+        """Restyle the plots for the current theme (see the module docstring)."""
+        restyle(self, themes.current().plot_scale, recolour)
+        for arrangement in self.findChildren(SideBySide):
+            arrangement.arrange()   # the plots' text changed size, not only the panel's
+
+    def plot_item(self):
+        """What "export the plot" exports: the largest plot area of the panel (a
+        GraphicsLayout or PlotItem, without the panel's checkboxes and combo boxes), or None."""
+        views = [v for v in self.findChildren(pg.GraphicsView) if v.isVisibleTo(self)]
+        if not views:
+            return None
+        view = max(views, key=lambda v: v.width() * v.height())
+        return getattr(view, "ci", None) or getattr(view, "plotItem", None) or view.scene()
+
+    def export_plot(self, path: str, width: int = 1920) -> bool:
+        """The panel's plot alone as PNG (``width`` pixels wide, the height in proportion)
+        or SVG (by the file's extension); False when the panel has no plot or the file
+        cannot be written."""
+        import pyqtgraph.exporters as exporters  # noqa: PLC0415
+
+        item = self.plot_item()
+        if item is None:
+            return False
+        if str(path).lower().endswith(".svg"):
+            return _export_svg(item, path)   # (pyqtgraph's SVGExporter fails on some paths)
+        exporter = exporters.ImageExporter(item)
+        exporter.parameters()["width"] = int(width)   # the height follows (aspect locked)
+        try:
+            exporter.export(str(path))
+        except OSError:
+            return False
+        from pathlib import Path  # noqa: PLC0415
+
+        return Path(path).is_file()
+
+    def ask_export_plot(self) -> bool:
+        """The header's Export button (and File > Export Plot): a file name and a width."""
+        dialogs = getattr(self.window_, "dialogs", None)
+        if dialogs is None:
+            return self.export_png()
+        path = dialogs.save_file(f"{self.name}.png", QCoreApplication.translate("Panel", "PNG image (*.png);;SVG image (*.svg)"))
+        if not path:
+            return False
+        width = 1920
+        if not str(path).lower().endswith(".svg"):
+            text = dialogs.ask_text(QCoreApplication.translate("Panel", "Export {panel}").format(panel=self.windowTitle()),
+                                    QCoreApplication.translate("Panel", "Width in pixels:"), str(width))
+            if text is None:
+                return False
+            try:
+                width = int(text)
+                if not 16 <= width <= 20000:
+                    raise ValueError
+            except ValueError:
+                dialogs.error(QCoreApplication.translate("Panel", "Cannot export"),
+                              QCoreApplication.translate("Panel", "The width must be a whole number of pixels from 16 to 20000, not '{text}'.")
+                              .format(text=text))
+                return False
+        ok = self.export_plot(path, width) or (not str(path).lower().endswith(".svg") and self.export_png(path))
+        if not ok:
+            dialogs.error(QCoreApplication.translate("Panel", "Cannot export"), QCoreApplication.translate("Panel", "Could not write {path}").format(path=path))
+        return ok
+
     def _on_visibility(self, visible):
         self._shown = bool(visible)  # also follows tab switches in a tabbed dock
         self.update_needs()
@@ -188,8 +432,44 @@ class Panel(QDockWidget):
         if self.is_shown():
             self.refresh(runner)
             self.refresh_count += 1
+            if themes.current().plot_scale != 1.0:   # items the refresh made or re-styled
+                self.apply_theme()
         if self.window_ is not None and runner.snapshot is not None:
             self.refresh_canvas(runner)
+
+
+#: ``plot.plot(..., **LIVE_CURVE)`` for a curve of a ``live_plot``: one history row per pixel
+#: column before peak downsampling keeps its min and max (pyqtgraph's default keeps five)
+LIVE_CURVE = {"autoDownsampleFactor": 1.0}
+
+
+def live_plot(plot):
+    """Set up a plot of curves that grow while training (the step on x, ranges set by a
+    StableRange): it draws only what is in view, downsampled to the pixel columns, so that
+    a long history costs no more to paint 30 times a second than a short one."""
+    plot.setClipToView(True)
+    plot.setDownsampling(auto=True, mode="peak")
+    plot.disableAutoRange()
+
+
+def _export_svg(item, path) -> bool:
+    """The scene area of ``item`` (a plot or layout, or a whole scene) as an SVG file."""
+    from PySide6.QtCore import QRectF  # noqa: PLC0415
+    from PySide6.QtGui import QPainter  # noqa: PLC0415
+    from PySide6.QtSvg import QSvgGenerator  # noqa: PLC0415
+
+    scene = item if hasattr(item, "views") else item.scene()
+    rect = scene.sceneRect() if item is scene else item.sceneBoundingRect()
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(rect.size().toSize())
+    generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+    painter = QPainter(generator)
+    scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+    ok = painter.end()
+    from pathlib import Path  # noqa: PLC0415
+
+    return ok and Path(path).is_file()
 
 
 def flat_span(y0: float, y1: float, log_y: bool = False) -> tuple[float, float]:
@@ -271,7 +551,10 @@ class SideBySide(QObject):
         return False
 
     def arrange(self):
-        wide = self.glw.width() > self.wide_ratio * max(self.glw.height(), 1)
+        # side by side only where both fit: a title in presentation mode's large type
+        # would otherwise push the second plot out of the panel
+        least = sum(item.effectiveSizeHint(Qt.MinimumSize).width() for item in self.items)
+        wide = self.glw.width() > self.wide_ratio * max(self.glw.height(), 1) and least <= self.glw.width()
         if wide == self.wide:
             return
         self.wide = wide

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton
 
 from ..editor import commands
 from ..runner import GridSpec
-from .base import CLASS_COLORS, DIVERGING
+from .base import CLASS_COLORS, DIVERGING, marker_size
 from .views import ViewPanel
 
 MAX_NEURONS = 8
@@ -242,12 +242,13 @@ class BoundaryPanel(ViewPanel):
                 labels = (labels > 0).astype(int) if labels.min(initial=0) < 0 else labels.astype(int)
                 brushes = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)]) for c in range(
                     int(labels.max(initial=0)) + 1)]
-                item.setData(x=x[:, 0], y=x[:, 1], brush=[brushes[c] for c in labels])
+                item.setData(x=x[:, 0], y=x[:, 1], brush=[brushes[c] for c in labels], size=marker_size(len(x)))
             else:
                 s = np.clip(np.asarray(y).reshape(len(y), -1)[:, 0] /
                             max(float(np.abs(ds.y_train).max()), 1e-12), -1, 1)
                 idx = ((s + 1) * 0.5 * (len(DIVERGING) - 1)).astype(int)
-                item.setData(x=x[:, 0], y=x[:, 1], brush=[pg.mkBrush(*DIVERGING[i]) for i in idx])
+                item.setData(x=x[:, 0], y=x[:, 1], brush=[pg.mkBrush(*DIVERGING[i]) for i in idx],
+                             size=marker_size(len(x)))
         self.show_extent(ds)
         self.update_needs()  # the grid follows the data's extent
 

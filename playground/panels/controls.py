@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
                                QSizePolicy, QSlider, QWidget)
 
 from ..i18n import number
-from .base import Panel
+from .base import Panel, StatusLabel
 
 #: hyperparameters offered live, with (minimum, maximum, decimals, step); betas are split
 HPARAMS = {"momentum": (0.0, 0.9999, 4, 0.05), "alpha": (0.0, 0.9999, 4, 0.01),
@@ -48,6 +48,7 @@ class ControlsPanel(Panel):
     name = "controls"
 
     def build(self):
+        self._shown_lr = None   # the lr of the last snapshot shown (see refresh)
         row = QHBoxLayout()
         self.play_button = QPushButton("▶ " + self.tr("Play"))
         self.play_button.setCheckable(True)
@@ -88,7 +89,7 @@ class ControlsPanel(Panel):
         self.form.addRow(self.tr("learning rate"), self.lr)
         self.hparam_boxes = {}
         self.vbox.addWidget(form_host)
-        self.status = QLabel("")
+        self.status = StatusLabel()   # its text changes with every frame: no relayout
         self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.status.setFixedHeight(self.status.sizeHint().height())
         self.vbox.addWidget(self.status)
@@ -185,6 +186,7 @@ class ControlsPanel(Panel):
             self.runner.set_hparam(key, float(value))
 
     def clear(self):
+        self._shown_lr = None
         self._limit_note("")
         self.status.setText("")
 
@@ -196,7 +198,11 @@ class ControlsPanel(Panel):
                 if runner.running and runner.steps_per_s else "")
         self.status.setText(self.tr("step {step} · epoch {epoch} · lr {lr}").format(
             step=snap.step, epoch=number(snap.epoch, ".2f"), lr=number(snap.lr, ".4g")) + rate)
-        if not self.lr.hasFocus() and snap.lr and not math.isclose(snap.lr, self.lr.value(), rel_tol=1e-6):
-            self.lr.blockSignals(True)  # a schedule moved it
+        # follow the snapshot only when the session's lr moved (a schedule): a snapshot taken
+        # before the user's own edit reached the worker must not put the old value back
+        moved = snap.lr and not math.isclose(snap.lr, self._shown_lr or 0.0, rel_tol=1e-6)
+        self._shown_lr = snap.lr
+        if moved and not self.lr.hasFocus() and not math.isclose(snap.lr, self.lr.value(), rel_tol=1e-6):
+            self.lr.blockSignals(True)
             self.lr.setValue(snap.lr)
             self.lr.blockSignals(False)

@@ -4,9 +4,10 @@ canvas; the gradient magnitude of every layer drawn as heat on its node and edge
 from __future__ import annotations
 
 import html
+import time
 
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QTextBrowser
 
@@ -26,6 +27,11 @@ TITLES = {"vanishing": QT_TRANSLATE_NOOP("DiagnosticsPanel", "Vanishing gradient
           "saturation": QT_TRANSLATE_NOOP("DiagnosticsPanel", "Saturated units"),
           "dead": QT_TRANSLATE_NOOP("DiagnosticsPanel", "Dead units"),
           "nan": QT_TRANSLATE_NOOP("DiagnosticsPanel", "Not a number")}
+#: while training runs, a snapshot is judged (its verdicts computed and shown) at most this
+#: often: verdicts are read, not watched (one that changed 30 times a second could not be
+#: read), and judging costs about a millisecond of the interpreter that training needs. A
+#: NaN shows at once, and the newest snapshot is judged when the interval is over.
+JUDGE_EVERY_S = 0.25
 
 
 def node_grad_norms(snap) -> dict:
@@ -102,12 +108,32 @@ class DiagnosticsPanel(Panel):
         self.highlighted = {}
         self.heated = set()
         self._key = None
+        self._judged, self._judged_t = None, -float("inf")
+        self._shown_snap = None   # the snapshot the text was last made for
+        self._next_judgement = QTimer(self)
+        self._next_judgement.setSingleShot(True)
+        self._next_judgement.timeout.connect(lambda: self._on_redraw(self.runner))
         self.weights_panel = None  # edges are shared with the weights view; see attach()
 
-    def refresh(self, runner):
+    def judged(self, runner):
+        """The snapshot whose verdicts are shown: the newest, or while training runs the one
+        judged less than JUDGE_EVERY_S ago (then a redraw is due when the interval is over)."""
         snap = runner.snapshot
-        if snap is None:
+        if snap is None or snap is self._judged:
+            return snap
+        wait = self._judged_t + JUDGE_EVERY_S - time.monotonic()
+        if runner.running and wait > 0 and snap.nan is None and self._judged is not None:
+            if not self._next_judgement.isActive():
+                self._next_judgement.start(int(1000 * wait) + 1)
+            return self._judged
+        self._judged, self._judged_t = snap, time.monotonic()
+        return snap
+
+    def refresh(self, runner):
+        snap = self.judged(runner)
+        if snap is None or snap is self._shown_snap:
             return
+        self._shown_snap = snap
         key = (snap.step == 0, snap.nan.step if snap.nan else None,
                tuple((v.kind, v.message, tuple(v.nodes)) for v in snap.verdicts),
                tuple(n for n, _ in diagnostics.saturated_nodes([snap])))
@@ -132,7 +158,7 @@ class DiagnosticsPanel(Panel):
         return want
 
     def _apply_highlights(self, force=False):
-        want = self.wanted_highlights(self.runner.snapshot)
+        want = self.wanted_highlights(self.judged(self.runner))
         for n in set(self.highlighted) - set(want):
             item = node_item(self.window_, n)
             if item is not None:
@@ -175,7 +201,8 @@ class DiagnosticsPanel(Panel):
             self.heated = set()
 
     def clear(self):
-        self._key = None
+        self._key = self._shown_snap = None
+        self._judged, self._judged_t = None, -float("inf")
         self.text.clear()
         self._apply_highlights()  # none wanted without a snapshot; the next one brings its own
 

@@ -10,7 +10,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QCheckBox
 
-from .base import SEQUENTIAL, DecadeAxis, Panel, SideBySide, StableRange, color, is_bias
+from .base import (LIVE_CURVE, SEQUENTIAL, DecadeAxis, Panel, SideBySide, StableRange, color, is_bias,
+                   live_plot)
 
 NO_GRADIENTS = QT_TRANSLATE_NOOP("GradFlowPanel", "No gradients yet: press Play or Step to train.")
 FLOOR = -12.0  # log10 of the smallest |g| drawn (zero gradients sit on the floor)
@@ -105,9 +106,7 @@ class GradFlowPanel(Panel):
         for plot in (self.bar_plot, self.time_plot):
             plot.getAxis("left").setStyle(maxTextLevel=0)  # decades only: legible when short
         self._tick_width = None
-        self.time_plot.setClipToView(True)
-        self.time_plot.setDownsampling(auto=True, mode="peak")
-        self.time_plot.disableAutoRange()
+        live_plot(self.time_plot)
         self.time_range = StableRange(self.time_plot, log_y=True)
         self.arrangement = SideBySide(self.glw, self.bar_plot, self.time_plot)
         self.curves = {}
@@ -139,7 +138,7 @@ class GradFlowPanel(Panel):
             self.time_plot.setTitle(self.tr("gradient norm over time") + (
                 "" if legend else " " + self.tr("(dark: input side, light: output side)")))
             self.curves = {n: self.time_plot.plot([], [], name=short_name(n) if legend else None,
-                                                   pen=pen, connect="finite")
+                                                   pen=pen, connect="finite", **LIVE_CURVE)
                            for n, pen in zip(names, pens)}
         width = round(self.bar_plot.vb.width() / 50) * 50  # re-thin only on real resizes
         if width != self._tick_width:

@@ -7,7 +7,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QToolButton
 
 from ..i18n import number
-from .base import DecadeAxis, Panel, StableRange, color
+from .base import LIVE_CURVE, DecadeAxis, Panel, StableRange, color, live_plot
 
 LOSS_CURVES = (("loss", QT_TRANSLATE_NOOP("LossPanel", "batch loss"), 0),
                ("train_loss", QT_TRANSLATE_NOOP("LossPanel", "train loss"), 1),
@@ -19,9 +19,15 @@ METRIC_NAMES = {"train_acc": QT_TRANSLATE_NOOP("LossPanel", "train accuracy"),
 
 def set_finite(curve, x, y):
     """Plot only the rows that have this value: full-set losses and accuracies are
-    evaluated on some probes only, and NaN gaps would cut the line into dots."""
+    evaluated on some probes only, and NaN gaps would cut the line into dots. A curve whose
+    rows are those it shows already is left alone (setData costs a redraw's budget)."""
     keep = np.isfinite(y)
-    curve.setData(x[keep], y[keep])
+    x, y = x[keep], y[keep]
+    held_x, held_y = curve.xData, curve.yData
+    if held_x is not None and len(held_x) == len(x) and len(x) and held_x[0] == x[0] \
+            and held_x[-1] == x[-1] and held_y[-1] == y[-1]:
+        return
+    curve.setData(x, y)
 
 
 def batch_losses(runner):
@@ -58,7 +64,8 @@ class LossPanel(Panel):
         self.curves = {}
         for key, label, ci in LOSS_CURVES:
             self.curves[key] = self.loss_plot.plot([], [], name=self.tr(label),
-                                                   pen=self.curve_pen(key, ci), connect="finite")
+                                                   pen=self.curve_pen(key, ci), connect="finite",
+                                                   **LIVE_CURVE)
         # the noisy batch loss under the train/test curves, not a blob over them
         self.curves["loss"].setZValue(-1)
         self.metric_plot = self.glw.addPlot(row=1, col=0)
@@ -69,9 +76,7 @@ class LossPanel(Panel):
         self.glw.ci.layout.setRowStretchFactor(0, 3)
         self.glw.ci.layout.setRowStretchFactor(1, 2)
         for p in (self.loss_plot, self.metric_plot):
-            p.setClipToView(True)
-            p.setDownsampling(auto=True, mode="peak")
-            p.disableAutoRange()
+            live_plot(p)
         self.metric_curves = {}
         self._no_metric_title = False   # the metric plot says why it is empty (regression)
         self.loss_range = StableRange(self.loss_plot)
@@ -115,7 +120,8 @@ class LossPanel(Panel):
             return
         steps = h.column("step")
         for key, curve in self.curves.items():
-            set_finite(curve, steps, h.column(key))
+            if key != "loss":   # (set below)
+                set_finite(curve, steps, h.column(key))
         # the batch loss of every early step (probes come every probe_every steps), then a probe's
         early_steps, early_losses = batch_losses(runner)
         set_finite(self.curves["loss"], early_steps, early_losses)
@@ -129,7 +135,7 @@ class LossPanel(Panel):
                     ci = 2 + len(self.metric_curves) * 2
                     curve = self.metric_curves[key] = self.metric_plot.plot(
                         [], [], name=self.metric_name(key[7:]), pen=pg.mkPen(color(ci), width=1.5),
-                        connect="finite")
+                        connect="finite", **LIVE_CURVE)
                 set_finite(curve, steps, h.column(key))
         if self.metric_curves:
             self.metric_range.update(all_steps, [h.column(k) for k in self.metric_curves])

@@ -11,9 +11,9 @@ anything.
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QSlider
+from PySide6.QtWidgets import QPushButton, QSizePolicy, QSlider
 
-from .base import Panel
+from .base import Panel, StatusLabel
 
 
 class TimelinePanel(Panel):
@@ -26,7 +26,7 @@ class TimelinePanel(Panel):
         self.slider.setToolTip(self.tr("Drag back to see an earlier moment of training in "
                                        "every panel; the right end is now"))
         self.slider.valueChanged.connect(self._on_slider)
-        self.step_label = QLabel()
+        self.step_label = StatusLabel()   # its text changes with every frame: no relayout
         self.step_label.setMinimumWidth(self.step_label.fontMetrics().horizontalAdvance(
             self.tr("step %1 of %2").replace("%1", "00000").replace("%2", "00000")) + 8)
         self.header.addWidget(self.step_label)
@@ -57,7 +57,8 @@ class TimelinePanel(Panel):
         at = n if preview is None else max((i for i, k in enumerate(self._steps) if k <= preview), default=0)
         if not self.slider.isSliderDown():   # never pull the handle from under the user
             self.slider.blockSignals(True)
-            self.slider.setRange(0, n)
+            if self.slider.maximum() != n:   # (a new range re-lays out the window: only on change)
+                self.slider.setRange(0, n)
             self.slider.setValue(at)
             self.slider.blockSignals(False)
         self.slider.setEnabled(n > 0)

@@ -43,6 +43,12 @@ class ViewPanel(Panel):
         """How well this view draws ``dataset``: 0 (not at all) to 1 (made for it)."""
         return 0.0
 
+    def suitability(self, dataset) -> float:
+        """``suits(dataset)`` for the graph being trained: what the chooser compares. A view
+        made for a kind of model (the latent view of autoencoders) reads the window's
+        document here too; the rest go by the data alone."""
+        return self.suits(dataset)
+
     def __init__(self, runner, window=None):
         super().__init__(runner, window)
         runner.reset_done.connect(self._forget_data)
@@ -71,7 +77,7 @@ class ViewPanel(Panel):
     def explain_unsuited(self, dataset) -> bool:
         """When ``dataset`` does not suit this view: show the note in place of the body
         (``self.body``), saying which view does, and return True."""
-        unsuited = dataset is not None and self.suits(dataset) <= 0
+        unsuited = dataset is not None and self.suitability(dataset) <= 0
         body = getattr(self, "body", None)
         if body is not None:
             body.setVisible(not unsuited)
@@ -110,8 +116,8 @@ class ViewChooser(QObject):
         runner.reset_done.connect(self._on_reset)
 
     def best(self, dataset):
-        """The view with the highest ``suits(dataset)`` (the first in LAYOUT on a tie)."""
-        scored = [(v.suits(dataset), -i, v) for i, v in enumerate(self.views)]
+        """The view with the highest ``suitability(dataset)`` (the first in LAYOUT on a tie)."""
+        scored = [(v.suitability(dataset), -i, v) for i, v in enumerate(self.views)]
         if not scored:
             return None
         score, _, view = max(scored, key=lambda t: t[:2])
@@ -138,7 +144,7 @@ class ViewChooser(QObject):
         self._best = best.name
         chosen = next((v for v in self.views if v.name == self._choice), None)
         self._choice = None
-        if first and chosen is not None and chosen.suits(runner.dataset) > 0:
+        if first and chosen is not None and chosen.suitability(runner.dataset) > 0:
             return   # raised for this document (a lesson's view): keep it
         self._auto = True
         try:

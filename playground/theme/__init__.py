@@ -1,12 +1,18 @@
-"""Colours, fonts and line widths of the editor, and presentation mode.
+"""Colours, fonts and line widths of the editor and the plots, and presentation mode.
 
 One ``Theme`` object is current at a time; presentation mode scales fonts and lines
 for projectors. Items read the theme when they paint, so switching it and calling
-``scene.update()`` is enough.
+``scene.update()`` is enough; the panels restyle their plots from it
+(``playground.panels.base.Panel.apply_theme``).
+
+``scheme`` names the plots' colour scheme (``SCHEMES``): "standard", TensorFlow Playground's
+colours, or "projector", saturated Okabe-Ito colours that stay apart on a washed-out
+projector and for colour-blind viewers, and cividis for heat.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont
@@ -14,9 +20,40 @@ from PySide6.QtGui import QColor, QFont
 from engine.graph.registry import COST, FUNCTION, MODULE, OBSERVED, PARAMETER
 
 
+#: per scheme: the series and extra class colours (RGB) and the heat map (a pyqtgraph colormap).
+#: Orange / blue for negative / positive stay in both: that pair is told apart by every common
+#: colour blindness, and the lessons' text names them.
+SCHEMES = {
+    "standard": {
+        "series": [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+                   (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)],
+        "classes": [(60, 170, 80), (200, 60, 60), (150, 90, 200), (140, 86, 75), (227, 119, 194),
+                    (127, 127, 127), (188, 189, 34), (23, 190, 207)],
+        "heat": "viridis",
+    },
+    # Okabe & Ito (2008), the pale yellow last: it vanishes on a projected white background
+    "projector": {
+        "series": [(0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233),
+                   (230, 159, 0), (0, 0, 0), (120, 120, 120), (240, 228, 66), (150, 90, 40)],
+        "classes": [(0, 158, 115), (204, 121, 167), (86, 180, 233), (213, 94, 0), (0, 0, 0),
+                    (120, 120, 120), (240, 228, 66), (150, 90, 40)],
+        "heat": "cividis",
+    },
+}
+
+
 @dataclass
 class Theme:
     presentation: bool = False
+    scheme: str = "standard"
+    #: the application's font size outside presentation mode (which scales the app's font)
+    base_point_size: float | None = None
+
+    @property
+    def plot_scale(self) -> float:
+        """How much the plots' text, lines and markers grow (and the window's fonts): more
+        than the canvas, whose node spacing is fixed by the files."""
+        return 1.8 if self.presentation else 1.0
 
     # --- scale --------------------------------------------------------
     @property
@@ -93,3 +130,52 @@ def current() -> Theme:
 def set_presentation(on: bool) -> Theme:
     _current.presentation = bool(on)
     return _current
+
+
+def set_scheme(name: str) -> Theme:
+    if name not in SCHEMES:
+        raise ValueError(f"unknown colour scheme {name!r}: one of {', '.join(SCHEMES)}")
+    _current.scheme = name
+    return _current
+
+
+#: the widget classes whose font a platform theme may set apart from the app's (a smaller
+#: dock title, a menu font): presentation mode scales each
+FONT_CLASSES = ("QDockWidgetTitle", "QMenu", "QMenuBar", "QToolButton", "QTipLabel", "QHeaderView",
+                "QMessageBox", "QLabel", "QTabBar", "QGroupBox", "QComboMenuItem", "QStatusBar")
+_base_fonts: dict = {}
+
+
+def scale_app_fonts(theme: Theme):
+    """The application's fonts (the default and each of ``FONT_CLASSES``) times the theme's
+    ``plot_scale``, from the sizes they had before the first scaling."""
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    if not _base_fonts:
+        _base_fonts[None] = QApplication.font()
+        _base_fonts.update({name: QApplication.font(name) for name in FONT_CLASSES})
+        theme.base_point_size = _base_fonts[None].pointSizeF()
+    for name, base in _base_fonts.items():
+        font = QFont(base)
+        font.setPointSizeF(base.pointSizeF() * theme.plot_scale)
+        QApplication.setFont(font) if name is None else QApplication.setFont(font, name)
+
+
+_POINTS = re.compile(r"font-size:\s*([\d.]+)pt")
+
+
+def scale_style_sheets(widgets, factor: float):
+    """Scale the ``font-size: Npt`` of the widgets' own style sheets by ``factor`` (of the
+    sheet the widget had at factor 1), and make every widget with a style sheet take the
+    application's font again: Qt keeps the font a style sheet was polished with."""
+    for w in widgets:
+        current = w.styleSheet()
+        if not current:
+            continue
+        own = w.property("nnpg_sheet")
+        if own is None or current != w.property("nnpg_scaled"):
+            own = current   # the widget set a new sheet since
+        scaled = _POINTS.sub(lambda m: f"font-size: {float(m.group(1)) * factor:.1f}pt", own)
+        w.setProperty("nnpg_sheet", own)
+        w.setProperty("nnpg_scaled", scaled)
+        w.setStyleSheet(scaled)

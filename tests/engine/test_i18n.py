@@ -147,6 +147,37 @@ def _wrappers(path: Path) -> list:
     return found
 
 
+def _aliases(path: Path) -> list:
+    """Translators given another name (``tr = QCoreApplication.translate``): lupdate reads
+    ``tr("Ctx", "text")`` as Qt's ``tr(text, disambiguation)``, so the catalog gets the
+    context as the text and the real text is never translated."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            value = node.value   # (argparse._ = i18n._ hands argparse ours: not an alias)
+            name = value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", "")
+            if name in ("translate", "tr", "gettext", "_"):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_no_code_gives_the_translator_another_name():
+    files = [p for d in ("engine", "playground") for p in (ROOT / d).rglob("*.py") if p.name != "i18n.py"]
+    assert [f for p in files for f in _aliases(p)] == []
+
+
+def test_the_alias_check_finds_an_alias(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from PySide6.QtCore import QCoreApplication\n"
+                   "def f():\n    tr = QCoreApplication.translate\n    return tr('Ctx', 'x')\n")
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        assert _aliases(bad) == ["bad.py:3"]
+    finally:
+        ROOT = saved
+
+
 def test_no_function_wraps_the_translator():
     files = [p for d in ("engine", "playground") for p in (ROOT / d).rglob("*.py")
              if p.name != "i18n.py"]

@@ -155,7 +155,7 @@ def test_subprocess_train_runs_the_installed_entry_point(tmp_path):
 @pytest.fixture
 def opened(monkeypatch):
     calls = []
-    monkeypatch.setattr(app, "run_gui", lambda *a, lang=None: calls.append(a) or 0)
+    monkeypatch.setattr(app, "run_gui", lambda *a, lang=None, presentation=False: calls.append(a) or 0)
     return calls
 
 
@@ -170,6 +170,13 @@ def opened(monkeypatch):
 def test_a_lone_file_opens_the_app(argv, expected, opened):
     assert main(argv) == 0
     assert opened == [expected]
+
+
+def test_presentation_flag_reaches_the_app(monkeypatch):
+    seen = []
+    monkeypatch.setattr(app, "run_gui", lambda *a, lang=None, presentation=False: seen.append(presentation) or 0)
+    assert main(["gui", "--presentation"]) == 0 and main([str(XOR)]) == 0
+    assert seen == [True, False]
 
 
 def test_commands_and_options_still_reach_their_command(opened, capsys):

@@ -535,3 +535,26 @@ def test_a_graph_that_expands_to_too_many_nodes_is_refused_before_expanding():
     small = _chained(10, 100)
     assert not any(p.severity == "error" for p in check_graph(small))
     compile_graph(small)
+
+
+def test_evaluate_feeds_a_node_output_and_runs_only_what_the_wanted_output_needs():
+    """Program.evaluate: a fed output replaces what its node computes (the decoder from a
+    latent point, a net at chosen inputs); nothing upstream of it runs; an unfed data input
+    is named."""
+    prog = compile_graph(mlp_graph(), dataset_shapes=XOR_SHAPES)
+    x = engine.tensor(np.array([[1.0, 2.0], [0.5, -1.0]], dtype=np.float32))
+    pred, _ = prog(x)
+    (same,) = prog.evaluate({("x", "out"): x}, [("lin2", "out")])
+    np.testing.assert_array_equal(same.data, pred.data)
+
+    h = np.array([[0.3, -0.2, 0.9]], dtype=np.float32)   # a chosen hidden point
+    m = prog.node_modules
+    calls = []
+    m["lin1"].register_forward_hook(lambda *a: calls.append("lin1"))
+    (z, act) = prog.evaluate({("act", "out"): h}, [("lin2", "out"), ("act", "out")])
+    np.testing.assert_allclose(z.data, h @ m["lin2"].weight.data.T + m["lin2"].bias.data, rtol=1e-6)
+    np.testing.assert_array_equal(act.data, h)
+    assert calls == []   # the fed node's ancestors never ran
+
+    with pytest.raises(KeyError, match="'x'"):
+        prog.evaluate({}, [("lin2", "out")])

@@ -265,6 +265,12 @@ EXAMPLES = {
     "NLLLoss": {"input": (None, 3), "target": (None,)},
     "Embedding": {"input": (None, 5)},
     "MultiheadAttention": {"query": (5, None, 8)},
+    "FNOBlock": {"input": (None, 16, 32)},
+    "FlowPath": {"x1": (None, 2), "x0": (None, 2), "t": (None, 1)},   # one time per sample
+    "DiffusionPath": {"x0": (None, 2), "eps": (None, 2), "t": (None, 1)},
+    # the adjacency is (nodes, nodes) and the features have one row per node (batch = nodes)
+    "GCNConv": {"input": (None, 2), "adjacency": (None, None)},
+    "GATConv": {"input": (None, 2), "adjacency": (None, None)},
 }
 CANDIDATES = [(None, 2), (None,), (None, 1, 8), (None, 1, 8, 8), (None, 2, 8, 8), (5, None, 8),
               (5, None, 1), (None, 16), (None, 4)]

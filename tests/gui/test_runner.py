@@ -278,3 +278,43 @@ def test_play_after_an_interrupted_play_steps_is_not_bounded_by_it(runner, qtbot
     runner.play()
     qtbot.waitUntil(lambda: runner.step > 400, timeout=15000)
     runner.pause()
+
+
+def test_a_costly_view_takes_at_most_its_share_of_the_worker_while_running(monkeypatch):
+    """A view costing 50 ms is computed while training runs no more often than VIEW_SHARE of
+    the time allows (the GUI keeps showing the last one); a cheap view, at every frame; when
+    training is paused, at every frame whatever it costs. (A fake clock: no timing here.)"""
+    from playground import runner as runner_module
+    from playground.runner import VIEW_SHARE, Frame, TrainWorker
+
+    clock = [100.0]
+    monkeypatch.setattr(runner_module.time, "perf_counter", lambda: clock[0])
+
+    class View:
+        def __init__(self, cost):
+            self.cost, self.computed = cost, 0
+
+        def compute(self, session):
+            self.computed += 1
+            clock[0] += self.cost
+            return self.computed
+
+    class Session:
+        dataset = type("D", (), {"x_train": np.zeros((4, 3)), "n_classes": 0})()
+        classifies = False
+
+    costly, cheap = View(0.05), View(0.0)
+    worker = TrainWorker()
+    worker.session, worker.needs, worker._running = Session(), {"costly": costly, "cheap": cheap}, True
+    frames = 0
+    while clock[0] < 110.0:   # 10 s of frames at 30 Hz, while training
+        worker._extras(Frame(step=0, snapshot=None), clock[0])
+        clock[0] += 1 / 30
+        frames += 1
+    assert cheap.computed == frames
+    assert costly.computed * costly.cost <= VIEW_SHARE * 10.0 + costly.cost and costly.computed >= 10
+    worker._running = False
+    before = costly.computed
+    for _ in range(3):
+        worker._extras(Frame(step=0, snapshot=None), clock[0])
+    assert costly.computed == before + 3

@@ -13,6 +13,7 @@ import pytest
 
 from engine.graph import fileformat, registry
 from engine.graph.compile import compile_graph
+from engine.graph.document import Graph
 from engine.graph.schema import setting
 from engine.interop.pytorch import ExportRefused, export_pytorch, pytorch_script
 from engine.train import Session
@@ -22,7 +23,11 @@ LESSONS = Path(__file__).resolve().parents[2] / "assets" / "lessons"
 STEPS = 6
 #: lessons whose export is compared in the default run (the others: -m slow_export)
 QUICK = ("xor_mlp", "weight_sharing", "lstm_delay_copy", "lr_decay", "class_weights", "bce_vs_mse",
-         "batchnorm_train_eval", "ensembling", "attention_reverse", "mixture_of_experts", "attention_module")
+         "batchnorm_train_eval", "ensembling", "attention_reverse", "mixture_of_experts", "attention_module",
+         "dropout", "noise_injection", "vae_latent", "flow_matching_moons")
+#: what a script says when some of its nodes draw other random numbers than ours (torch's
+#: generator inside torch's own classes, or ours in another order): its losses differ
+OTHER_DRAWS = "differ from NN Playground's"
 
 
 def _lessons():
@@ -31,7 +36,10 @@ def _lessons():
 
 def _export(name, tmp_path, session=None):
     """The script's path, or the refusal's message."""
-    graph = fileformat.load(LESSONS / f"{name}.nnpg")
+    return _export_graph(fileformat.load(LESSONS / f"{name}.nnpg"), name, tmp_path, session)
+
+
+def _export_graph(graph, name, tmp_path, session=None):
     out = tmp_path / f"{name}.py"
     try:
         if session is None:
@@ -58,25 +66,18 @@ def _run_script(path, steps, monkeypatch):
     return json.loads(metrics.read_text(encoding="utf-8"))
 
 
-def _ours(name, steps):
-    session = Session.from_graph(fileformat.load(LESSONS / f"{name}.nnpg"))
-    session.run(steps)
-    return session.last_loss, session.evaluate()
-
-
-def _random_nodes(name):
-    graph = fileformat.load(LESSONS / f"{name}.nnpg")
-    return "use torch's generator" in pytorch_script(graph, name)[0]
-
-
 def _compare(name, tmp_path, monkeypatch, steps=STEPS, rtol=1e-4):
-    path = _export(name, tmp_path)
+    _compare_graph(fileformat.load(LESSONS / f"{name}.nnpg"), name, tmp_path, monkeypatch, steps, rtol)
+
+
+def _compare_graph(graph, name, tmp_path, monkeypatch, steps=STEPS, rtol=1e-4):
+    path = _export_graph(graph, name, tmp_path)
     if isinstance(path, str):
         pytest.skip(path)
-    if _random_nodes(name):
-        pytest.skip(f"{name}: a node draws random numbers in training (torch's generator is not ours)")
     theirs = _run_script(path, steps, monkeypatch)
-    loss, metrics = _ours(name, steps)
+    session = Session.from_graph(graph)
+    session.run(steps)
+    loss, metrics = session.last_loss, session.evaluate()
     assert theirs["steps"] == steps and theirs["nan"] is None
     assert theirs["loss"] == pytest.approx(loss, rel=rtol), name
     assert theirs["metrics"].keys() == metrics.keys()
@@ -90,10 +91,9 @@ def test_exported_lesson_trains_to_our_loss(name, tmp_path, monkeypatch):
     _compare(name, tmp_path, monkeypatch)
 
 
-def _float64_sessions(name):
-    """make() -> a fresh float64 Session of the lesson (weights, data and float targets in
+def _float64_sessions(graph):
+    """make() -> a fresh float64 Session of the graph (weights, data and float targets in
     float64), every one starting from the same weights."""
-    graph = fileformat.load(LESSONS / f"{name}.nnpg")
     first = Session.from_graph(graph, replay=False)
     weights = {k: v.astype(np.float64) if v.dtype.kind == "f" else v for k, v in first.program.state_dict().items()}
     data = first.dataset
@@ -109,13 +109,12 @@ def _float64_sessions(name):
     return make
 
 
-def _compare_float64(name, tmp_path, monkeypatch, steps):
-    make = _float64_sessions(name)
-    path = _export(name, tmp_path, session=make())
+def _compare_float64(name, tmp_path, monkeypatch, steps, graph=None):
+    graph = graph or fileformat.load(LESSONS / f"{name}.nnpg")
+    make = _float64_sessions(graph)
+    path = _export_graph(graph, name, tmp_path, make())
     if isinstance(path, str):
         pytest.skip(path)
-    if "use torch's generator" in path.read_text(encoding="utf-8"):
-        pytest.skip(f"{name}: a node draws random numbers in training (torch's generator is not ours)")
     assert "torch.set_default_dtype(torch.float64)" in path.read_text(encoding="utf-8")
     theirs = _run_script(path, steps, monkeypatch)
     session = make()
@@ -127,9 +126,11 @@ def _compare_float64(name, tmp_path, monkeypatch, steps):
 
 
 @pytest.mark.torchref
-def test_float64_matches_to_1e_6(tmp_path, monkeypatch):
-    """From a float64 session (weights and data) the script runs in float64 and agrees to 1e-6."""
-    _compare_float64("xor_mlp", tmp_path, monkeypatch, 30)
+@pytest.mark.parametrize("name", ["xor_mlp", "dropout", "noise_injection", "vae_latent"])
+def test_float64_matches_to_1e_6(name, tmp_path, monkeypatch):
+    """From a float64 session (weights and data) the script runs in float64 and agrees to
+    1e-6, also where dropout masks and noise are drawn at every step."""
+    _compare_float64(name, tmp_path, monkeypatch, 30)
 
 
 @pytest.mark.torchref
@@ -155,17 +156,33 @@ def test_the_script_mirrors_the_graph_and_ties_share_one_submodule(tmp_path):
         "weights.g1.lin.weight", "weights.g1.lin.bias", "weights.output.weight", "weights.output.bias"}
 
 
+#: shipped lessons the export refuses, and what their one-line refusal says
+REFUSED = {
+    "aimd": "torch.optim has no AIMD optimizer",
+    "conjugate_gradient": "torch.optim has no ConjugateGradient optimizer",
+    "newton": "torch.optim has no Newton optimizer",
+    "hebb_rule": "the 'hebb' learning rule is not gradient descent",
+    "perceptron_and": "the 'perceptron' learning rule is not gradient descent",
+    "perceptron_xor": "the 'perceptron' learning rule is not gradient descent",
+    "xor_from_gates": "the 'perceptron' learning rule is not gradient descent",
+    "gan_ring": "settings.scheme trains 2 players in turns",
+    "gcn_karate": "node 'A' (Adjacency) has no PyTorch form",
+    "gat_citation": "node 'A' (Adjacency) has no PyTorch form",
+}
+
+
 def test_lessons_export_unless_torch_lacks_their_optimizer_or_rule(tmp_path):
-    """Every node type the shipped lessons draw has a PyTorch form; what is refused is named
-    in one line: a learning rule that is not gradient descent, an optimizer torch lacks."""
-    refused = {name: msg for name in _lessons() if isinstance(msg := _export(name, tmp_path), str)}
+    """Every shipped lesson exports, but those of REFUSED, each refused in one line naming
+    why: a learning rule that is not gradient descent, an optimizer torch lacks; and the
+    random nodes of those exported draw our random numbers in our order."""
+    exported = {name: _export(name, tmp_path) for name in _lessons()}
+    refused = {name: msg for name, msg in exported.items() if isinstance(msg, str)}
+    assert set(refused) == set(REFUSED), {name: refused.get(name) for name in set(refused) ^ set(REFUSED)}
     for name, msg in refused.items():
-        assert "\n" not in msg and msg.startswith("cannot export to PyTorch: "), name
-        assert "has no PyTorch form" not in msg, msg
-    assert "the 'perceptron' learning rule is not gradient descent" in refused["perceptron_and"]
-    assert "torch.optim has no Newton optimizer" in refused["newton"]
-    assert set(refused) == {"aimd", "conjugate_gradient", "newton", "hebb_rule", "perceptron_and",
-                            "perceptron_xor", "xor_from_gates"}, sorted(refused)
+        assert "\n" not in msg and msg.startswith("cannot export to PyTorch: ") and REFUSED[name] in msg, msg
+    other_draws = sorted(name for name, path in exported.items()
+                         if name not in refused and OTHER_DRAWS in path.read_text(encoding="utf-8"))
+    assert other_draws == [], other_draws
 
 
 def test_a_node_type_without_an_export_is_named(monkeypatch, tmp_path):
@@ -186,7 +203,8 @@ def test_every_node_type_in_a_lesson_that_torch_has_declares_an_export():
                  "Conv2d", "MaxPool2d", "Flatten", "LSTM", "GRU", "BatchNorm1d", "LayerNorm", "GroupNorm",
                  "Dropout", "Add", "Concat", "Stack", "Split", "Multiply", "Transpose", "Mean", "Parameter",
                  "MultiheadAttention", "TransformerBlock", "PositionalEncoding", "GaussianNoise",
-                 "AttentionModule", "MixtureOfExperts", "MultiplicativeModule", "Sign", "Heaviside"):
+                 "AttentionModule", "MixtureOfExperts", "MultiplicativeModule", "Sign", "Heaviside",
+                 "RReLU", "RandomNormal", "Reparameterize", "KLNormal", "TimeSample", "FlowPath"):
         assert registry.get(name).export is not None, name
 
 
@@ -216,10 +234,129 @@ def test_cli_refusal_is_one_line_and_exit_2(tmp_path, capsys):
     assert not out.exists() and not out.with_suffix(".npz").exists()
 
 
-def test_random_layers_are_said_in_the_script():
-    """Dropout and noise draw from torch's generator: the script says its losses differ."""
+def test_random_layers_draw_ours_and_the_script_says_how_to_use_torchs():
+    """The noise is drawn from the script's PlaygroundRandom (our generator's numbers); the
+    script says so and names torch's own form of each random layer."""
     text = pytorch_script(fileformat.load(LESSONS / "noise_injection.nnpg"), "noise_injection.nnpg")[0]
-    assert "class GaussianNoise(nn.Module)" in text and "(noise) use torch's generator" in text
+    assert "class GaussianNoise(nn.Module)" in text and "draws = PlaygroundRandom(SEED)" in text
+    assert "(noise) draw NN Playground's own" in text and OTHER_DRAWS not in text
+    assert "torch.randn_like(x)" in text and "nn.Dropout(p)" in text
+    text = pytorch_script(fileformat.load(LESSONS / "dropout.nnpg"), "dropout.nnpg")[0]
+    assert "self.drop1 = Dropout(p=0.1)" in text and "class Dropout(nn.Module)" in text
+
+
+def test_dropout_inside_torchs_own_classes_is_said_to_differ():
+    """The dropout inside torch's TransformerEncoderLayer, MultiheadAttention and stacked
+    LSTM/GRU draws from torch's generator, which the script cannot feed: it says so."""
+    graph = fileformat.load(LESSONS / "transformer_block.nnpg")
+    graph.set_param("attn", "dropout", 0.1)
+    text = pytorch_script(graph, "t.nnpg")[0]
+    assert "# Nodes that draw random numbers (attn) use torch's generator:" in text and OTHER_DRAWS in text
+
+
+@pytest.mark.torchref
+@pytest.mark.parametrize("change", ["seed", "shape"])
+def test_the_loss_is_ours_only_with_our_draws(change, tmp_path, monkeypatch):
+    """The dropout lesson's script matches our loss (test_exported_lesson_trains_to_our_loss);
+    the same script with its masks drawn from another seed, or from the same numbers laid
+    out in another shape, does not: the match comes from drawing what we draw."""
+    path = _export("dropout", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    edit = {"seed": ("draws = PlaygroundRandom(SEED)", "draws = PlaygroundRandom(SEED + 1)"),
+            "shape": ("draws.random(x.shape)", "draws.random(x.shape[::-1]).T")}[change]
+    assert text.count(edit[0]) == 1
+    path.write_text(text.replace(*edit), encoding="utf-8")
+    theirs = _run_script(path, STEPS, monkeypatch)
+    session = Session.from_graph(fileformat.load(LESSONS / "dropout.nnpg"))
+    session.run(STEPS)
+    assert theirs["loss"] != pytest.approx(session.last_loss, rel=1e-3)
+
+
+def _random_variant(kind):
+    """A lesson changed to use a random node kind that no shipped lesson uses."""
+    if kind == "RReLU":   # xor_mlp with RReLU for its Tanh
+        data = fileformat.load(LESSONS / "xor_mlp.nnpg").to_dict()
+        node = next(n for n in data["nodes"] if n["id"] == "tanh")
+        node["type"], node["params"] = "RReLU", {"lower": 0.1, "upper": 0.4}
+        return Graph.from_dict(data)
+    if kind == "PositionalEncoding":   # its dropout
+        graph = fileformat.load(LESSONS / "attention_reverse.nnpg")
+        graph.set_param("pos", "dropout", 0.2)
+        return graph
+    # a Dropout inside weight_sharing's module G, whose two tied instances call it in turn
+    data = fileformat.load(LESSONS / "weight_sharing.nnpg").to_dict()
+    inner = data["modules"][0]
+    inner["graph"]["nodes"].append({"id": "drop", "type": "Dropout", "params": {"p": 0.3}})
+    inner["graph"]["edges"].append({"src": "act", "src_port": "out", "dst": "drop", "dst_port": "input"})
+    inner["outputs"][0]["node"] = "drop"
+    return Graph.from_dict(data)
+
+
+@pytest.mark.torchref
+@pytest.mark.parametrize("kind", ["RReLU", "PositionalEncoding", "Dropout in a module"])
+def test_random_kinds_no_lesson_uses_draw_ours(kind, tmp_path, monkeypatch):
+    graph = _random_variant(kind)
+    text = pytorch_script(graph, "variant.nnpg")[0]
+    assert "draws = PlaygroundRandom(SEED)" in text and OTHER_DRAWS not in text
+    if kind == "Dropout in a module":   # still one class, its instances one submodule
+        assert "class G(nn.Module)" in text and "        self.drop = Dropout(p=0.3)" in text
+        assert "g2 = self.g1(split[1])" in text
+    _compare_graph(graph, "variant", tmp_path, monkeypatch)
+    _compare_float64("variant64", tmp_path, monkeypatch, 30, graph=graph)
+
+
+def _noisy_target(first):
+    """noise_injection with noise also on its target, a node the prediction does not need,
+    so the script's forward runs it after the prediction's nodes; ``first``: the target's
+    nodes come first in the file, so Program.forward runs them first."""
+    data = fileformat.load(LESSONS / "noise_injection.nnpg").to_dict()
+    data["nodes"].append({"id": "target_noise", "type": "GaussianNoise", "params": {"std": 0.05}})
+    cost_target = next(e for e in data["edges"] if e["dst"] == "cost" and e["dst_port"] == "target")
+    cost_target["src"] = "target_noise"
+    data["edges"].append({"src": "y", "src_port": "out", "dst": "target_noise", "dst_port": "input"})
+    if first:
+        data["nodes"].sort(key=lambda n: n["id"] not in ("y", "target_noise"))
+    return Graph.from_dict(data)
+
+
+@pytest.mark.torchref
+def test_draws_in_another_order_than_ours_are_said(tmp_path, monkeypatch):
+    """Only a script that draws in Program.forward's order matches ours; one that cannot
+    says its losses differ (and they do)."""
+    in_order, reordered = _noisy_target(False), _noisy_target(True)
+    assert OTHER_DRAWS not in pytorch_script(in_order, "n.nnpg")[0]
+    _compare_graph(in_order, "in_order", tmp_path, monkeypatch)
+    text = pytorch_script(reordered, "n.nnpg")[0]
+    assert "(target_noise, noise) draw NN Playground's numbers in\n# another order" in text
+    theirs = _run_script(_export_graph(reordered, "reordered", tmp_path), STEPS, monkeypatch)
+    session = Session.from_graph(reordered)
+    session.run(STEPS)
+    assert theirs["loss"] != pytest.approx(session.last_loss, rel=1e-3)
+
+
+def test_the_scripts_random_layers_draw_as_our_modules():
+    """PlaygroundRandom and the script's Dropout, GaussianNoise, RReLU and Reparameterize,
+    run directly beside ours sharing one generator in turn: the same outputs, draw after draw."""
+    torch = pytest.importorskip("torch")
+    from engine import nn as ours  # noqa: PLC0415
+    from engine.nn.generative import Reparameterize  # noqa: PLC0415
+    from engine.autograd import Tensor  # noqa: PLC0415
+    from engine.backend import Generator  # noqa: PLC0415
+    from engine.interop.pytorch import HELPERS  # noqa: PLC0415
+
+    space = {"np": np, "torch": torch, "nn": torch.nn, "SEED": 7}
+    for name in ("PlaygroundRandom", "Dropout", "GaussianNoise", "RReLU", "Reparameterize"):
+        exec(HELPERS[name], space)   # noqa: S102 - our own source, the script's text
+    generator = Generator(7)
+    pairs = [(ours.Dropout(0.3, generator=generator), space["Dropout"](0.3)),
+             (ours.GaussianNoise(0.5, generator=generator), space["GaussianNoise"](0.5)),
+             (ours.RReLU(0.1, 0.4, generator=generator), space["RReLU"](0.1, 0.4))]
+    x = np.random.default_rng(1).standard_normal((4, 3, 5))
+    for _ in range(2):
+        for mine, theirs in pairs:
+            np.testing.assert_allclose(theirs(torch.from_numpy(x)).numpy(), mine(Tensor(x)).data, rtol=1e-12)
+        z = space["Reparameterize"]()(torch.from_numpy(x), torch.from_numpy(x / 2))
+        np.testing.assert_allclose(z.numpy(), Reparameterize(generator)(Tensor(x), Tensor(x / 2)).data, rtol=1e-12)
 
 
 @pytest.mark.torchref

@@ -119,6 +119,39 @@ LABELS_IT = {
 }
 
 
+#: a lesson drawn wider than this many columns, and flat (at most FLAT rows), is folded into
+#: bands: fit-to-view would otherwise shrink its labels below readable (10 layers: 31 %)
+WRAP_COLUMNS, FLAT = 10, 2.0
+#: a band's shape: about this width / height, for a canvas beside the lesson and the panels
+BAND_ASPECT = 3.0
+
+
+def fold_long_rows(graph):
+    """Fold a long, flat chain into bands of columns, like a line of text: column c goes to
+    column c % n of band c // n (each band below the previous one, a row's gap between),
+    with n the fewest columns that keep the drawing within ``BAND_ASPECT``. Layout only:
+    node ids, edges and everything else stay."""
+    nodes = list(graph.nodes.values())
+    if not nodes:
+        return graph
+    xs, ys = [n.pos[0] for n in nodes], [n.pos[1] for n in nodes]
+    x0, y0 = min(xs), min(ys)
+    columns = round((max(xs) - x0) / COL) + 1
+    rows = (max(ys) - y0) / ROW
+    if columns <= WRAP_COLUMNS or rows > FLAT:
+        return graph
+    band = (rows + 2.0) * ROW   # its rows and a gap for the link back to the left
+    for bands in range(2, columns + 1):
+        per_band = -(-columns // bands)
+        if per_band * COL <= BAND_ASPECT * bands * band:
+            break
+    for node in nodes:
+        c = (node.pos[0] - x0) / COL
+        k = int(round(c) // per_band)
+        node.pos = (x0 + (c - k * per_band) * COL, node.pos[1] + k * band)
+    return graph
+
+
 def name_nodes(graph):
     """Write the lesson's node labels in both languages (``lesson.labels``) from LABELS_IT;
     a label missing there is an error, so every lesson reads in Italian too."""

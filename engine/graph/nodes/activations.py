@@ -109,7 +109,9 @@ for _name, _help, _params in ACTIVATIONS:
     register(NodeType(
         _name, FUNCTION, _help, inputs=IN, outputs=OUT, params=_params, group=GROUP,
         shape_rule=_rule(_name), build=_build(_name), learnable=_name == "PReLU",
-        export=HEAVISIDE_EXPORT if _name == "Heaviside" else torch_module(_name), onnx=ONNX[_name],
+        # RReLU: the script's own class, which draws its slopes from our random numbers
+        export=HEAVISIDE_EXPORT if _name == "Heaviside" else torch_module(
+            _name, helper=_name == "RReLU", random=_name == "RReLU"), onnx=ONNX[_name],
         extra={"saturating": _name in SATURATING, "relu_family": _name in RELU_FAMILY,
                **({"weights": lambda p, s: p["num_parameters"]} if _name == "PReLU" else {})},
         shape_doc="out = input shape"))

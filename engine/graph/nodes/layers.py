@@ -23,8 +23,9 @@ def _nn(name):
     return build
 
 
-#: layers whose exported class is the script's own (torch.nn has none: engine.interop.pytorch.HELPERS)
-SCRIPT_CLASSES = ("GaussianNoise",)
+#: layers whose exported class is the script's own (engine.interop.pytorch.HELPERS): torch.nn has
+#: none, or torch's draws from torch's generator where the script's draws ours
+SCRIPT_CLASSES = ("GaussianNoise", "Dropout")
 #: the param that, above 0, makes a layer draw random numbers in training
 RANDOM_PARAM = {"Dropout": "p", "GaussianNoise": "std"}
 
