@@ -121,16 +121,20 @@ def _refuse(what: list):
     raise ExportRefused(_("cannot export to PyTorch: {what}").format(what="; ".join(what)))
 
 
-def _check_settings(session) -> list:
-    """What of the session's settings PyTorch cannot do as we do (sentences)."""
+def _check_settings(session, graph) -> list:
+    """What of the graph's and the session's settings PyTorch cannot do as we do (sentences).
+    The scheme is read from the graph: a session made by hand may have left it out."""
+    from ..graph import scheme  # noqa: PLC0415
+
     problems = []
-    if getattr(session, "players", None) is not None:
+    players = scheme.players(graph.settings)
+    if players:
         problems.append(_("settings.scheme trains {n} players in turns, each with its own optimizer; the "
-                          "script trains one loss with one optimizer").format(n=len(session.players.turns)))
+                          "script trains one loss with one optimizer").format(n=len(players)))
     if session.trainer != "gradient":
         problems.append(_("the '{trainer}' learning rule is not gradient descent").format(trainer=session.trainer))
     opt = type(session.optimizer).__name__
-    if session.trainer == "gradient" and opt not in TORCH_OPTIMIZERS and getattr(session, "players", None) is None:
+    if session.trainer == "gradient" and opt not in TORCH_OPTIMIZERS and not players:
         problems.append(_("torch.optim has no {optimizer} optimizer").format(optimizer=opt))
     if session.scheduler is not None and type(session.scheduler).__name__ not in TORCH_SCHEDULES:
         problems.append(_("torch has no {schedule} schedule").format(schedule=type(session.scheduler).__name__))
@@ -445,7 +449,7 @@ def pytorch_script(graph, source: str = "graph.nnpg", seed=None, weights: dict |
         session.load_weights(weights)
     program = session.program
     codes, problems = _node_codes(program)
-    problems += _check_settings(session)
+    problems += _check_settings(session, graph)
     if problems:
         _refuse(problems)
     model, prefixes, in_order = _model_source(graph, program, codes)

@@ -401,3 +401,20 @@ def test_cli_names_a_missing_output_folder(tmp_path, capsys):
     assert main(["export", str(LESSONS / "xor_mlp.nnpg"), "--format", "pytorch", "-o", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"playground: -o {out}: the folder {out.parent} does not exist"
+
+
+@pytest.mark.torchref
+def test_an_adversarial_cost_without_a_scheme_exports_and_trains_to_our_loss(tmp_path, monkeypatch):
+    """AdversarialLoss written as torch's functional BCE with a constant label (the script
+    imports only torch and nn): a discriminator scoring the ring's points as real."""
+    from engine.graph.document import Edge
+
+    g = Graph()
+    g.add_node("Input", {"shape": [2]}, id="x")
+    g.add_node("Linear", {"in_features": 2, "out_features": 1}, id="D")
+    g.add_node("AdversarialLoss", {"scored_as": "real"}, id="d_real")
+    g.add_edge(Edge("x", "out", "D", "input"))
+    g.add_edge(Edge("D", "out", "d_real", "input"))
+    g.settings.update({"dataset": {"name": "gen-ring", "n_samples": 200}, "optimizer": {"name": "Adam", "lr": 0.01},
+                       "batch_size": 20})
+    _compare_graph(g, "adversarial_cost", tmp_path, monkeypatch, steps=30)

@@ -20,7 +20,7 @@ def _logits_rule(p, s):
 
 def _export(params, shapes):
     ones = "ones" if params["scored_as"] == "real" else "zeros"
-    return TorchCode(None, f"F.binary_cross_entropy_with_logits({{input}}, torch.{ones}_like({{input}}))")
+    return TorchCode(None, f"nn.functional.binary_cross_entropy_with_logits({{input}}, torch.{ones}_like({{input}}))")
 
 
 def _build(params, shapes):
