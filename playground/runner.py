@@ -701,6 +701,11 @@ class TrainWorker(QObject):
                 self._extras(frame, now)
             except Exception as exc:  # extras are for looking, never stop training
                 self.failed.emit(_one_line(exc))
+        if frame.snapshot is not None:
+            # the GUI reads the activation statistics of every snapshot it shows (the
+            # decision boundary's node list, the activation history): a lazy snapshot
+            # computes them here, not in the GUI's redraw (whose cost sets the frame rate)
+            _try(lambda: len(frame.snapshot.activations))
         self.frameReady.emit(frame)
 
     def _snap_step(self):

@@ -141,7 +141,13 @@ class BoundaryPanel(ViewPanel):
         self._data_version = -1
         self._spec = None
         self._node_request_t = 0.0
+        self._image_of = self._image_extent = None   # what the heatmap shows (see _redraw_image)
         self.runner.nodeOutputReady.connect(self._on_node_output)
+
+    def apply_theme(self, recolour=None):
+        if recolour:   # another colour scheme: the next refresh colours the heatmap anew
+            self._image_of = None
+        super().apply_theme(recolour)
 
     # ----- worker requests ----------------------------------------------------------
     def needs(self):
@@ -222,16 +228,21 @@ class BoundaryPanel(ViewPanel):
         (x0, x1), (y0, y1) = self._spec.extent if self._spec else data_extent(ds)
         return QRectF(x0, y0, x1 - x0, y1 - y0)
 
-    def _redraw_image(self):
+    def _redraw_image(self, force=True):
         r = self.runner
         if r.grid is None or r.dataset is None:
             return
-        ds = r.dataset
-        self.image.setImage(colorize(r.grid, ds.task, self.discrete.isChecked(),
-                                     ds.y_train if ds.task == "regression" else None),
+        ds, discrete = r.dataset, self.discrete.isChecked()
+        shown = self._image_of
+        if not force and shown is not None and shown[0] is r.grid and shown[1] is ds and shown[2] == discrete:
+            return   # a redraw without a new grid (they come at most 40 times a second)
+        self._image_of = (r.grid, ds, discrete)
+        self.image.setImage(colorize(r.grid, ds.task, discrete, ds.y_train if ds.task == "regression" else None),
                             autoLevels=False)
         (x0, x1), (y0, y1) = r.grid_spec.extent
-        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        if self._image_extent != (x0, x1, y0, y1):   # (setRect repositions the item: only on change)
+            self._image_extent = (x0, x1, y0, y1)
+            self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
 
     def _redraw_points(self, ds):
         for item, x, y in ((self.train_points, ds.x_train, ds.y_train),
@@ -268,7 +279,7 @@ class BoundaryPanel(ViewPanel):
             self._redraw_points(ds)
         if runner.snapshot is not None:
             self._sync_nodes(list(runner.snapshot.activations))
-        self._redraw_image()
+        self._redraw_image(force=False)
         if self.shown_node is not None and runner.running and (
                 time.perf_counter() - self._node_request_t > 0.2):
             self._request_node()
@@ -288,6 +299,7 @@ class BoundaryPanel(ViewPanel):
     def clear(self):
         self.node_grid = None
         self.image.clear()
+        self._image_of = self._image_extent = None
         for points in (self.train_points, self.test_points):
             points.clear()
         for img in self.neuron_images:

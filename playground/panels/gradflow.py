@@ -10,8 +10,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QCheckBox
 
-from .base import (LIVE_CURVE, SEQUENTIAL, DecadeAxis, Panel, SideBySide, StableRange, color, is_bias,
-                   live_plot)
+from .base import (SEQUENTIAL, DecadeAxis, Panel, SideBySide, StableRange, color, is_bias,
+                   live_curve, live_plot)
 
 NO_GRADIENTS = QT_TRANSLATE_NOOP("GradFlowPanel", "No gradients yet: press Play or Step to train.")
 FLOOR = -12.0  # log10 of the smallest |g| drawn (zero gradients sit on the floor)
@@ -137,8 +137,8 @@ class GradFlowPanel(Panel):
             pens, legend = curve_pens(len(names))
             self.time_plot.setTitle(self.tr("gradient norm over time") + (
                 "" if legend else " " + self.tr("(dark: input side, light: output side)")))
-            self.curves = {n: self.time_plot.plot([], [], name=short_name(n) if legend else None,
-                                                   pen=pen, connect="finite", **LIVE_CURVE)
+            self.curves = {n: live_curve(self.time_plot, [], [], name=short_name(n) if legend else None,
+                                         pen=pen, connect="finite")
                            for n, pen in zip(names, pens)}
         width = round(self.bar_plot.vb.width() / 50) * 50  # re-thin only on real resizes
         if width != self._tick_width:

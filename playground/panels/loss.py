@@ -7,7 +7,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QToolButton
 
 from ..i18n import number
-from .base import LIVE_CURVE, DecadeAxis, Panel, StableRange, color, live_plot
+from .base import DecadeAxis, Panel, StableRange, color, live_curve, live_plot
 
 LOSS_CURVES = (("loss", QT_TRANSLATE_NOOP("LossPanel", "batch loss"), 0),
                ("train_loss", QT_TRANSLATE_NOOP("LossPanel", "train loss"), 1),
@@ -63,9 +63,8 @@ class LossPanel(Panel):
         self.loss_plot.addLegend(offset=(-10, 2), colCount=3)
         self.curves = {}
         for key, label, ci in LOSS_CURVES:
-            self.curves[key] = self.loss_plot.plot([], [], name=self.tr(label),
-                                                   pen=self.curve_pen(key, ci), connect="finite",
-                                                   **LIVE_CURVE)
+            self.curves[key] = live_curve(self.loss_plot, [], [], name=self.tr(label),
+                                          pen=self.curve_pen(key, ci), connect="finite")
         # the noisy batch loss under the train/test curves, not a blob over them
         self.curves["loss"].setZValue(-1)
         self.metric_plot = self.glw.addPlot(row=1, col=0)
@@ -133,9 +132,9 @@ class LossPanel(Panel):
                 curve = self.metric_curves.get(key)
                 if curve is None:
                     ci = 2 + len(self.metric_curves) * 2
-                    curve = self.metric_curves[key] = self.metric_plot.plot(
-                        [], [], name=self.metric_name(key[7:]), pen=pg.mkPen(color(ci), width=1.5),
-                        connect="finite", **LIVE_CURVE)
+                    curve = self.metric_curves[key] = live_curve(
+                        self.metric_plot, [], [], name=self.metric_name(key[7:]),
+                        pen=pg.mkPen(color(ci), width=1.5), connect="finite")
                 set_finite(curve, steps, h.column(key))
         if self.metric_curves:
             self.metric_range.update(all_steps, [h.column(k) for k in self.metric_curves])

@@ -26,6 +26,10 @@ class TimelinePanel(Panel):
         self.slider.setToolTip(self.tr("Drag back to see an earlier moment of training in "
                                        "every panel; the right end is now"))
         self.slider.valueChanged.connect(self._on_slider)
+        # opaque (it fills its own background, the window's colour): the handle moves with
+        # every frame while training, and a slider that is not makes Qt repaint the dock
+        # behind it too
+        self.slider.setAutoFillBackground(True)
         self.step_label = StatusLabel()   # its text changes with every frame: no relayout
         self.step_label.setMinimumWidth(self.step_label.fontMetrics().horizontalAdvance(
             self.tr("step %1 of %2").replace("%1", "00000").replace("%2", "00000")) + 8)

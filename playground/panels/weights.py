@@ -9,7 +9,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox
 
-from .base import DIVERGING, NEG, POS, Panel, index_ticks, is_bias, node_item
+from .base import DIVERGING, NEG, POS, Panel, index_ticks, is_bias, node_item, scene_of
 from .legends import edge_key
 
 #: an edge's colour when its layer's weights have mixed signs (the key: panels/legends.py)
@@ -149,7 +149,9 @@ class WeightsPanel(Panel):
         self.styled_nodes = set()
 
     def refresh_canvas(self, runner):
-        if self.canvas_box.isChecked():
+        # (a window without the editor's canvas, as the panels' tests and the GUI benchmark
+        # have: nothing to style, and reading every weight matrix costs at each frame)
+        if self.canvas_box.isChecked() and scene_of(self.window_) is not None:
             self.style_canvas(runner.snapshot)
 
     def style_canvas(self, snap):

@@ -5,7 +5,8 @@
 Prints, each measured in this one run:
 1. per visible panel, its frames/s while the XOR MLP example trains with every panel open
    (the default layout: the panels on screen, the rest as tabs): how often it redrew from
-   a newer step than it showed before (target >= 30 for the slowest);
+   a newer step than it showed before (target >= 30 for the slowest), and what a redraw of
+   them all costs (median, p95) against what 30 frames/s allows at the Runner's GUI_SHARE;
 2. steps/s of that training in the app against headless (Session.step in a loop), and the
    ratio (target >= 70 %);
 3. epochs/s of the 2-8-8-8-1 XOR network (250 training points, batch 10) in the app with
@@ -45,7 +46,8 @@ def headless_steps_per_s(graph, seconds=MEASURE_S) -> float:
 
 
 class FreshFrames:
-    """Counts, per panel, the redraws that showed a newer step than its last one."""
+    """Counts, per panel, the redraws that showed a newer step than its last one; keeps the
+    cost of each redraw (all visible panels, paint included: what stretches the frame clock)."""
 
     def __init__(self, runner, panels):
         self.runner, self.panels = runner, panels
@@ -53,8 +55,13 @@ class FreshFrames:
         self.shown_step = dict.fromkeys(panels, None)
         runner.redraw.connect(self._on_redraw)   # after the panels' own slots (connected first)
         self.before = {}
+        self.costs_ms = []
+        self._redraws = runner.redraws
 
     def _on_redraw(self, runner):
+        if runner.redraws != self._redraws:   # (the cost of the redraw before this one)
+            self._redraws = runner.redraws
+            self.costs_ms.append(1000 * runner.redraw_cost_s)
         for name, panel in self.panels.items():
             drew = panel.refresh_count != self.before.get(name)
             self.before[name] = panel.refresh_count
@@ -93,7 +100,7 @@ def gui_run(graph, seconds=MEASURE_S):
 
     def mark(name):
         shown = {n for n, p in win.panels.items() if p.is_shown()}
-        marks[name] = (time.perf_counter(), runner.step, dict(fresh.counts), shown)
+        marks[name] = (time.perf_counter(), runner.step, dict(fresh.counts), shown, len(fresh.costs_ms))
         if name == "t2":
             app.quit()
 
@@ -107,21 +114,24 @@ def gui_run(graph, seconds=MEASURE_S):
     timer.stop()
     runner.shutdown()
     win.close()
-    (t1, s1, c1, shown1), (t2, s2, c2, shown2) = marks["t1"], marks["t2"]
+    (t1, s1, c1, shown1, r1), (t2, s2, c2, shown2, r2) = marks["t1"], marks["t2"]
     fps = {n: (c2[n] - c1[n]) / (t2 - t1) for n in sorted(shown1 & shown2)}
+    gui_run.costs_ms = np.asarray(fresh.costs_ms[r1:r2])   # each redraw's cost, measured part
     return (s2 - s1) / (t2 - t1), np.asarray(late), fps
 
 
 def paired(graph, rounds=ROUNDS):
     """Headless and in-app runs alternate (a busy machine slows both alike); medians."""
-    heads, guis, lates, fpss = [], [], [], []
+    heads, guis, lates, fpss, costs = [], [], [], [], []
     for _ in range(rounds):
         heads.append(headless_steps_per_s(graph))
         gui, late, fps = gui_run(graph)
         guis.append(gui)
         lates.append(late)
         fpss.append(fps)
+        costs.append(gui_run.costs_ms)
     fps = {n: float(np.median([f.get(n, 0.0) for f in fpss])) for n in fpss[0]}
+    paired.costs_ms = np.concatenate(costs)
     return float(np.median(heads)), float(np.median(guis)), np.concatenate(lates), fps
 
 
@@ -209,6 +219,13 @@ def main():
     for name, f in fps.items():
         print(f"  {name:14s} {f:5.1f}")
     slowest = min(fps.values()) if fps else 0.0
+    costs = paired.costs_ms
+    if costs.size:
+        from playground.runner import FRAME_HZ, GUI_SHARE
+
+        print(f"redraw cost (every visible panel, paint included): median {np.median(costs):.1f} ms, "
+              f"p95 {np.percentile(costs, 95):.1f} ms; {FRAME_HZ:.0f} frames/s needs at most "
+              f"{1000 * GUI_SHARE / FRAME_HZ:.1f} ms (GUI_SHARE {GUI_SHARE:g})")
     print(f"steps/s: headless {head:,.0f}, app {gui:,.0f} = {100 * ratio:.0f} % (target >= 70 %)")
     if late.size:
         print(f"UI latency while training (10 ms QTimer probe): median {np.median(late):.1f} ms, "
