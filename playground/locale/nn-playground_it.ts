@@ -72,7 +72,7 @@
     </message>
     <message>
         <source>modes covered: %1 of %2</source>
-        <translation>mode coperte: %1 su %2</translation>
+        <translation>modi coperti: %1 su %2</translation>
     </message>
 </context>
 <context>
