@@ -192,10 +192,8 @@ class TrainWorker(QObject):
         self._extras_step = -1
         self._data_version = 0
         self._reset_pending = False
-        self._landscape_t = 0.0
-        self._landscape_wait = 1.0       # seconds between landscapes while running
         self._landscape_point_s = None   # measured cost of one landscape grid point
-        self._view_due = {}              # view name -> when it may be computed again (running)
+        self._due = {}                   # costly extra (view name, "landscape") -> when it may run again
         self._limit_setting = None       # Play stops at this step (settings.steps; None: never)
         self._limit = None               # ... unless lifted by a Play after the stop
         self._until = None               # Play stops here too (play_steps), limit or not
@@ -268,7 +266,7 @@ class TrainWorker(QObject):
         previous = self.session if keep_weights else None
         self.session, self._last_snap, self._rows, self._steps = None, None, [], 0
         self.timeline = None
-        self._view_due = {}
+        self._due = {}
         weights, self._weights = self._weights, None
         if self._factory is None:
             return
@@ -419,7 +417,7 @@ class TrainWorker(QObject):
     @Slot(object)
     def setNeeds(self, needs):
         self.needs = dict(needs)
-        self._view_due = {}   # a view just shown is computed at the next frame
+        self._due = {}   # a view just shown is computed at the next frame
         self._apply_session_needs()
         if self.session is not None and not self._running:
             self._emit_frame(force_extras=True)
@@ -722,18 +720,25 @@ class TrainWorker(QObject):
         if self.needs.get("confusion") and s.classifies and ds.n_classes:
             frame.confusion = confusion_matrix(ds.y_test, s.predict(ds.x_test), ds.n_classes)
         for key, request in self.needs.items():  # the main views: engine.train.views.ViewRequest
-            if hasattr(request, "compute") and (not self._running or now >= self._view_due.get(key, 0.0)):
+            if hasattr(request, "compute") and self._is_due(key, now):
                 start = time.perf_counter()
                 frame.views[key] = request.compute(s)
-                cost = time.perf_counter() - start
-                self._view_due[key] = start + cost / VIEW_SHARE   # (the GUI keeps the last one)
-        if self.needs.get("landscape") and len(getattr(s, "trajectory", ())) >= 3 and (
-                now - self._landscape_t > self._landscape_wait or not self._running):
+                self._ran(key, start, VIEW_SHARE)
+        if self.needs.get("landscape") and len(getattr(s, "trajectory", ())) >= 3 and self._is_due("landscape", now):
             start = time.perf_counter()   # the landscape's own cost, not the grid's before it
             frame.landscape = self._landscape()
-            self._landscape_t = time.perf_counter()
-            cost = self._landscape_t - start
-            self._landscape_wait = max(1.0, cost * (1 - LANDSCAPE_SHARE) / LANDSCAPE_SHARE)
+            self._ran("landscape", start, LANDSCAPE_SHARE, floor_s=1.0)
+
+    def _is_due(self, key, now) -> bool:
+        """Whether the costly extra ``key`` may run: always while paused, else once its wait
+        (see ``_ran``) is over. Meanwhile the GUI keeps showing the last result."""
+        return not self._running or now >= self._due.get(key, 0.0)
+
+    def _ran(self, key, start, share, floor_s=0.0):
+        """``key`` ran from ``start`` until now: it is due again after a wait that keeps its
+        cost at most ``share`` of the worker's time (and at least ``floor_s`` seconds)."""
+        end = time.perf_counter()
+        self._due[key] = end + max(floor_s, (end - start) * (1 - share) / share)
 
     def _landscape(self):
         """The trajectory on the PCA plane of the parameter history, and the loss on a grid

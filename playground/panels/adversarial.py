@@ -14,7 +14,6 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF
 from PySide6.QtWidgets import QCheckBox
 
 from engine.train import flow as engine_flow
-from engine.train import views as engine_views
 
 from .base import CLASS_COLORS, color, marker_size
 from .views import ViewPanel
@@ -72,10 +71,7 @@ class AdversarialPanel(ViewPanel):
         self._data_of = None
 
     def needs(self):
-        ds = self.runner.dataset
-        if ds is None or not self.suits(ds):
-            return None
-        return {self.name: engine_views.ViewRequest.of("adversarial")}
+        return self.request_view("adversarial")
 
     def refresh(self, runner):
         if runner.dataset is None or self.explain_unsuited(runner.dataset):

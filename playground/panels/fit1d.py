@@ -78,10 +78,7 @@ class FitPanel(ViewPanel):
         self._linear = None
 
     def needs(self):
-        ds = self.runner.dataset
-        if ds is None or not self.suits(ds):
-            return None
-        return {self.name: engine_views.ViewRequest.of("fit")}
+        return self.request_view("fit")
 
     def refresh(self, runner):
         if runner.dataset is None or self.explain_unsuited(runner.dataset):

@@ -116,10 +116,7 @@ class FlowPanel(ViewPanel):
         self._data_of = None       # the data array the points and the range were drawn from
 
     def needs(self):
-        ds = self.runner.dataset
-        if ds is None or not self.suits(ds):
-            return None
-        return {self.name: engine_views.ViewRequest.of("flow")}
+        return self.request_view("flow")
 
     def refresh(self, runner):
         if runner.dataset is None or self.explain_unsuited(runner.dataset):

@@ -12,8 +12,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QComboBox
 
-from engine.train import views as engine_views
-
 from ..i18n import number
 from .base import CLASS_COLORS
 from .views import ViewPanel
@@ -59,10 +57,7 @@ class GraphEmbeddingPanel(ViewPanel):
         self.shown = None   # the GraphEmbeddingView drawn last
 
     def needs(self):
-        ds = self.runner.dataset
-        if ds is None or not self.suits(ds):
-            return None
-        return {self.name: engine_views.ViewRequest.of("graph_embedding", node=self.node)}
+        return self.request_view("graph_embedding", node=self.node)
 
     def refresh(self, runner):
         if runner.dataset is None or self.explain_unsuited(runner.dataset):

@@ -120,10 +120,7 @@ class ImagesPanel(ViewPanel):
         return vb
 
     def needs(self):
-        ds = self.runner.dataset
-        if ds is None or not self.suits(ds):
-            return None
-        return {self.name: engine_views.ViewRequest.of("images", sample=self.sample, node=self.node)}
+        return self.request_view("images", sample=self.sample, node=self.node)
 
     # ----- choices ------------------------------------------------------------------------
     def choose_sample(self, index):

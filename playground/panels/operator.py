@@ -59,10 +59,7 @@ class OperatorPanel(ViewPanel):
         self.shown = None
 
     def needs(self):
-        ds = self.runner.dataset
-        if ds is None or not self.suits(ds):
-            return None
-        return {self.name: engine_views.ViewRequest.of("operator")}
+        return self.request_view("operator")
 
     def _curve(self, plot, key, i):
         """The curve of sample ``i``: "true" dashed, "pred" solid, "initial" faint."""

@@ -13,7 +13,7 @@ Adding a view (e.g. the sequence view):
    0 for data it cannot draw; the generic "predictions" view answers 0.1 for anything.
 2. Let the engine compute its numbers: a view function registered with
    ``@engine.train.views.view("name")`` (or any object with ``compute(session)``) put in
-   ``needs()`` as ``{self.name: ViewRequest.of("name", **options)}``; the worker computes it
+   ``needs()`` as ``self.request_view("name", **options)``; the worker computes it
    while the view is on screen and the panel finds the result in ``runner.views[self.name]``.
 3. In ``refresh``, start with ``if self.explain_unsuited(runner.dataset): return`` (the
    body's place then says which view shows these data).
@@ -28,6 +28,8 @@ a new document was opened and before its data arrive, that choice is kept when t
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QObject
+
+from engine.train import views as engine_views
 
 from .base import Panel
 
@@ -48,6 +50,14 @@ class ViewPanel(Panel):
         made for a kind of model (the latent view of autoencoders) reads the window's
         document here too; the rest go by the data alone."""
         return self.suits(dataset)
+
+    def request_view(self, view: str, **options):
+        """What ``needs()`` returns for the engine view ``view`` (with ``options``): the
+        request while the data suit this panel, else None (nothing to compute)."""
+        ds = self.runner.dataset
+        if ds is None or not self.suits(ds):
+            return None
+        return {self.name: engine_views.ViewRequest.of(view, **options)}
 
     def __init__(self, runner, window=None):
         super().__init__(runner, window)

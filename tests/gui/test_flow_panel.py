@@ -8,18 +8,9 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from engine.train import flow as engine_flow  # noqa: E402
-from playground.panels import attach  # noqa: E402
 from playground.panels.flow import SHOWN_PATHS  # noqa: E402
-from tests.gui._panel_support import BareWindow, example, mlp_graph  # noqa: E402
-
-
-def _window(qtbot, graph):
-    win = BareWindow(graph)
-    runner = attach(win)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: runner.snapshot is not None, timeout=15000)
-    return win, runner
+from tests.gui.test_views_data import open_window  # noqa: E402
+from tests.gui._panel_support import example, mlp_graph  # noqa: E402
 
 
 def _xy(item):
@@ -28,7 +19,7 @@ def _xy(item):
 
 
 def test_the_flow_view_draws_the_samples_their_paths_and_the_noise_at_each_time(qtbot):
-    win, runner = _window(qtbot, example("flow_matching_moons"))
+    win, runner = open_window(qtbot, example("flow_matching_moons"))
     panel = win.panels["flow"]
     assert panel.suits(runner.dataset) == 1.0 and win.panels["fit"].suits(runner.dataset) == 0
     assert win.view_chooser.best(runner.dataset) is panel   # not the boundary of its velocity
@@ -73,7 +64,7 @@ def test_the_flow_view_draws_the_samples_their_paths_and_the_noise_at_each_time(
 
 def test_the_flow_view_says_what_it_needs(qtbot):
     # 2-D points but no flow-matching graph: the view is computed as nothing, and says why
-    win, runner = _window(qtbot, mlp_graph((2, 4, 1), n_samples=100))
+    win, runner = open_window(qtbot, mlp_graph((2, 4, 1), n_samples=100))
     panel = win.panels["flow"]
     assert 0 < panel.suitability(runner.dataset) < win.panels["boundary"].suitability(runner.dataset)
     panel.raise_()
@@ -82,7 +73,7 @@ def test_the_flow_view_says_what_it_needs(qtbot):
     assert runner.views["flow"] is None and "FlowPath" in panel.info.text()
     win.close()
     # data of one feature: the note in place of the plot
-    win, runner = _window(qtbot, example("linear_regression"))
+    win, runner = open_window(qtbot, example("linear_regression"))
     panel = win.panels["flow"]
     panel.refresh(runner)
     assert panel.suits(runner.dataset) == 0

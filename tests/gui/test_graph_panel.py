@@ -8,17 +8,13 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from engine.data.graphs import UNLABELLED  # noqa: E402
-from playground.panels import attach  # noqa: E402
 from playground.runner import confusion_matrix  # noqa: E402
-from tests.gui._panel_support import BareWindow, example, mlp_graph  # noqa: E402
+from tests.gui.test_views_data import open_window  # noqa: E402
+from tests.gui._panel_support import example, mlp_graph  # noqa: E402
 
 
 def _window(qtbot, graph, steps):
-    win = BareWindow(graph)
-    runner = attach(win)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: runner.snapshot is not None, timeout=15000)
+    win, runner = open_window(qtbot, graph)
     if steps:
         runner.step_n(steps)
         qtbot.waitUntil(lambda: runner.snapshot.step >= steps and not runner.running, timeout=30000)

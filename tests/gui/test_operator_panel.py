@@ -8,21 +8,12 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from engine.train import operator as engine_operator  # noqa: E402
-from playground.panels import attach  # noqa: E402
-from tests.gui._panel_support import BareWindow, example, mlp_graph  # noqa: E402
-
-
-def _window(qtbot, graph):
-    win = BareWindow(graph)
-    runner = attach(win)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: runner.snapshot is not None, timeout=15000)
-    return win, runner
+from tests.gui.test_views_data import open_window  # noqa: E402
+from tests.gui._panel_support import example, mlp_graph  # noqa: E402
 
 
 def test_operator_view_draws_predictions_at_both_resolutions(qtbot):
-    win, runner = _window(qtbot, example("fno_heat"))
+    win, runner = open_window(qtbot, example("fno_heat"))
     panel = win.panels["operator"]
     assert win.view_chooser.best(runner.dataset) is panel   # chosen for PDE data, not the sequence view
     assert win.panels["sequence"].suits(runner.dataset) == 0
@@ -53,7 +44,7 @@ def test_operator_view_draws_predictions_at_both_resolutions(qtbot):
 
 
 def test_operator_view_explains_data_it_does_not_draw(qtbot):
-    win, runner = _window(qtbot, mlp_graph((2, 4, 1), n_samples=100))
+    win, runner = open_window(qtbot, mlp_graph((2, 4, 1), n_samples=100))
     panel = win.panels["operator"]
     panel.refresh(runner)
     assert panel.note.isVisibleTo(panel) and not panel.body.isVisibleTo(panel)

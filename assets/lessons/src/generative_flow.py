@@ -13,6 +13,14 @@ STEPS = 1000
 HIDDEN = 64
 
 
+#: both lessons' first goal: samples of the learned model land on the data
+ON_DATA = goal("on_data", text("The generated samples land on the moons: median distance to the "
+                               "nearest data point at most 0.1",
+                               "I campioni generati cadono sulle lune: distanza mediana dal punto "
+                               "dei dati più vicino al più 0,1"),
+               metric="flow_sample_distance", op="<=", value=0.1, when="end")
+
+
 def _velocity_net(d):
     """cat(x_t, t) -> fc_in -> GELU -> fc2 -> GELU -> fc3 -> GELU -> fc_out, named as in the
     notes' code, on two rows like two lines of it; returns the id of its output."""
@@ -128,11 +136,7 @@ def flow_matching_moons():
                 "imparerebbe senza?")),
         ],
         goals=[
-            goal("on_data", text("The generated samples land on the moons: median distance to "
-                                 "the nearest data point at most 0.1",
-                                 "I campioni generati cadono sulle lune: distanza mediana dal "
-                                 "punto dei dati più vicino al più 0,1"),
-                 metric="flow_sample_distance", op="<=", value=0.1, when="end"),
+            ON_DATA,
             goal("loss_floor", text("... while the loss stays above 0.7: the paths cross, so it "
                                     "cannot reach zero",
                                     "... mentre la loss resta sopra 0,7: i percorsi si incrociano, "
@@ -215,11 +219,7 @@ def denoising_moons():
                 "rumore, vicino a t = 0 o vicino a t = 1? E il punto pulito?")),
         ],
         goals=[
-            goal("on_data", text("The generated samples land on the moons: median distance to "
-                                 "the nearest data point at most 0.1",
-                                 "I campioni generati cadono sulle lune: distanza mediana dal "
-                                 "punto dei dati più vicino al più 0,1"),
-                 metric="flow_sample_distance", op="<=", value=0.1, when="end"),
+            ON_DATA,
             goal("loss_floor", text("... while the loss stays above 0.2: the added noise cannot be "
                                     "told exactly",
                                     "... mentre la loss resta sopra 0,2: il rumore aggiunto non si "

@@ -9,22 +9,31 @@ ADAM = {"name": "Adam", "lr": 0.01}
 STEPS = 200
 
 
+def _two_layers(d, layer_type, prefix, first, second):
+    """Both lessons' network: the features through two graph layers of ``layer_type`` (ids
+    prefix1, prefix2) with a Tanh between, both reading the one Adjacency node, into a
+    cross-entropy against the labels."""
+    one, two = f"{prefix}1", f"{prefix}2"
+    d.node("x", "Input", 0)
+    d.node("A", "Adjacency", 0, 1.5)
+    d.node(one, layer_type, 1, **first)
+    d.node("act", "Tanh", 2)
+    d.node(two, layer_type, 3, **second)
+    d.node("y", "Target", 3, 1.5)
+    d.node("cost", "CrossEntropyLoss", 4)
+    d.chain("x", one, "act", two, "cost")
+    d.edge("A", one, "adjacency")
+    d.edge("A", two, "adjacency")
+    d.edge("y", "cost", "target")
+
+
 def gcn_karate():
     d = Drawing(settings("A two-layer graph convolutional network (GCN) on Zachary's karate club: "
                          "34 members, 4 of them labelled. Every member's features go through the "
                          "network at once; the adjacency decides who passes messages to whom.",
                          KARATE, ADAM, STEPS, batch_size=34, eval_every=10))
-    d.node("x", "Input", 0)
-    d.node("A", "Adjacency", 0, 1.5)
-    d.node("gcn1", "GCNConv", 1, in_features=34, out_features=2)
-    d.node("act", "Tanh", 2)
-    d.node("gcn2", "GCNConv", 3, in_features=2, out_features=2)
-    d.node("y", "Target", 3, 1.5)
-    d.node("cost", "CrossEntropyLoss", 4)
-    d.chain("x", "gcn1", "act", "gcn2", "cost")
-    d.edge("A", "gcn1", "adjacency")
-    d.edge("A", "gcn2", "adjacency")
-    d.edge("y", "cost", "target")
+    _two_layers(d, "GCNConv", "gcn", {"in_features": 34, "out_features": 2},
+                {"in_features": 2, "out_features": 2})
     d.graph.lesson = lesson(
         "graphs", 1,
         text("A graph network on the karate club", "Una rete su grafo sul club di karate"),
@@ -124,17 +133,8 @@ def gat_citation():
                          "paper mixes the papers it is linked to with weights it learns.",
                          CITATION, {"name": "Adam", "lr": 0.005}, GAT_STEPS, batch_size=150,
                          eval_every=10))
-    d.node("x", "Input", 0)
-    d.node("A", "Adjacency", 0, 1.5)
-    d.node("gat1", "GATConv", 1, in_features=40, out_features=4, heads=2)
-    d.node("act", "Tanh", 2)
-    d.node("gat2", "GATConv", 3, in_features=8, out_features=3)
-    d.node("y", "Target", 3, 1.5)
-    d.node("cost", "CrossEntropyLoss", 4)
-    d.chain("x", "gat1", "act", "gat2", "cost")
-    d.edge("A", "gat1", "adjacency")
-    d.edge("A", "gat2", "adjacency")
-    d.edge("y", "cost", "target")
+    _two_layers(d, "GATConv", "gat", {"in_features": 40, "out_features": 4, "heads": 2},
+                {"in_features": 8, "out_features": 3})
     d.graph.lesson = lesson(
         "graphs", 2,
         text("Graph attention on a citation graph", "Attenzione su grafo in un grafo di citazioni"),
