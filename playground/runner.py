@@ -61,11 +61,11 @@ ACTIVATIONS_EVERY_S = 1 / 20
 EXTRAS_EVERY_S = 1 / 40
 #: the largest share of the time the GUI may spend redrawing while training runs; the
 #: redraw interval stretches (from 1/FRAME_HZ s) to keep it there, on a slow machine or
-#: with a costly panel. Python runs one thread at a time (the GIL), so every millisecond
-#: the panels draw is a millisecond not training. The one knob between frames/s and
-#: steps/s (`make bench` prints both). With the default layout's redraw at about 11 ms
-#: on 2 cores: 0.2 measured 13 frames/s at 44 % of headless steps/s, 0.25 16.5 at 46 %
-#: (one run each; the old 1/20 s frames and 1/30 s clock-from-end: 9.5 at 55 %)
+#: with a costly panel. Python runs one thread at a time (the GIL; painting holds it too),
+#: so every millisecond the panels draw is a millisecond not training. The one knob
+#: between frames/s and steps/s (`make bench` prints both). With the default layout's
+#: redraw at about 9.5 ms on 2 cores: 0.2 measured 16-20 frames/s at 61-70 % of headless
+#: steps/s, 0.33 27-28 frames/s at 52-53 % (two runs each, 2026-12-03)
 GUI_SHARE = 0.2
 #: while the GUI redraws, the worker waits (without the GIL) at most this long
 GATE_TIMEOUT_S = 0.1
@@ -1052,6 +1052,7 @@ class Runner(QObject):
         self._timer.setInterval(int(self.min_interval_ms))
         self._timer.timeout.connect(self._flush)
         self._timer.start()
+        self._due_t = time.perf_counter() + self.min_interval_ms / 1000   # when the next redraw is due
         self.thread.start()
         # last resort when nobody called shutdown(): the window (our parent) is being
         # destroyed; stop the thread before Qt destroys a running QThread (that aborts)
@@ -1296,7 +1297,7 @@ class Runner(QObject):
         """Redraw the panels (and paint them) while the worker waits at the gate.
 
         The redraws keep the beat of ``redraw_hz`` (the next one is due an interval after
-        this one began, not after it ended), stretched only when redrawing would take more
+        this one was due, not after it ended), stretched only when redrawing would take more
         than GUI_SHARE of the time while training runs."""
         t0 = time.perf_counter()
         interval = self.min_interval_ms
@@ -1317,8 +1318,17 @@ class Runner(QObject):
             if self.running:
                 interval = max(interval, 1000 * self.redraw_cost_s / GUI_SHARE)
         if self.thread is not None:
-            spent = 1000 * (time.perf_counter() - t0)
-            self._timer.start(int(max(1.0, min(interval, 500) - spent)))
+            interval = min(interval, 500) / 1000
+            # on the beat: due an interval after this redraw was due, so that a timer that
+            # fired late (it waits for the GIL) is caught up and the clock keeps its rate;
+            # an interval after this one began when it came early (redraw_now), lagged a
+            # whole interval, or the interval stretched
+            due = min(self._due_t, t0) + interval
+            if interval > self.min_interval_ms / 1000 or due < t0:
+                due = t0 + interval
+            self._due_t = max(due, t0 + 0.75 * interval)
+            wait = 1000 * (self._due_t - time.perf_counter())
+            self._timer.start(max(1, round(wait)))
 
 
 _LIVE_THREADS: "weakref.WeakSet[QThread]" = weakref.WeakSet()

@@ -17,6 +17,8 @@ refresh created or re-styled. Panels choose sizes as usual and never look at the
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer
@@ -130,51 +132,78 @@ def restyle(widget, scale: float, recolour: dict | None = None):
     base_pt = getattr(themes.current(), "base_point_size", None) or base_pt
     for view in widget.findChildren(pg.GraphicsView):
         for item in view.scene().items():
+            kind = _restyled_kind(type(item))
+            if kind is None or (kind is pg.ImageItem and not recolour):
+                continue
             if isinstance(item.parentItem(), pg.PlotDataItem):
                 continue   # its curve and scatter follow the PlotDataItem's own options
             _restyle_item(item, scale, recolour, base_pt)
 
 
+#: the item classes ``_restyle_item`` styles, in the order it tells them apart
+_RESTYLED = (pg.AxisItem, pg.LabelItem, pg.TextItem, pg.PlotDataItem, pg.PlotCurveItem,
+             pg.ScatterPlotItem, pg.ImageItem)
+_restyled_kinds: dict = {}
+
+
+def _restyled_kind(cls):
+    """Which of _RESTYLED ``cls`` is, or None (most of a scene's items: view boxes,
+    rectangles, the legend's samples); looked up once per class, as presentation mode
+    walks every item of the shown panels after each refresh."""
+    kind = _restyled_kinds.get(cls, False)
+    if kind is False:
+        kind = _restyled_kinds[cls] = next((k for k in _RESTYLED if issubclass(cls, k)), None)
+    return kind
+
+
 def _restyle_item(item, scale, recolour, base_pt):
+    """Restyle one item; a setter is called only when its value changes. Presentation mode
+    restyles after every refresh (to catch the items a refresh made or re-styled), and a
+    setter repaints: a new axis style regenerates its ticks and lays the plot out again, a
+    new marker size redraws every marker (measured: 34 ms a redraw, 6 frames/s, before)."""
     if isinstance(item, pg.AxisItem):
         tick = item.style.get("tickFont")
-        font = QFont(tick) if tick is not None else QFont()
-        font.setPointSizeF(_grown(item, "tick", tick.pointSizeF() if tick is not None else base_pt, scale))
-        item.setStyle(tickFont=font, tickLength=int(round(_grown(item, "ticklen", item.style["tickLength"], scale))))
-        size = _grown(item, "label", _points(item.labelStyle.get("font-size"), base_pt), scale)
-        item.labelStyle["font-size"] = f"{size:.1f}pt"
-        pen = QPen(item.pen())
-        pen.setWidthF(_grown(item, "pen", pen.widthF() or 1.0, scale))
-        item._pen = pen   # (setPen would also reset the label's colour)
-        item._updateLabel()
+        size = _grown(item, "tick", tick.pointSizeF() if tick is not None else base_pt, scale)
+        length = int(round(_grown(item, "ticklen", item.style["tickLength"], scale)))
+        if tick is None or not _same(tick.pointSizeF(), size) or length != item.style["tickLength"]:
+            font = QFont(tick) if tick is not None else QFont()
+            font.setPointSizeF(size)
+            item.setStyle(tickFont=font, tickLength=length)
+        label = f'{_grown(item, "label", _points(item.labelStyle.get("font-size"), base_pt), scale):.1f}pt'
+        width = _grown(item, "pen", item.pen().widthF() or 1.0, scale)
+        if item.labelStyle.get("font-size") != label or not _same(item.pen().widthF(), width):
+            item.labelStyle["font-size"] = label
+            pen = QPen(item.pen())
+            pen.setWidthF(width)
+            item._pen = pen   # (setPen would also reset the label's colour)
+            item._updateLabel()
     elif isinstance(item, pg.LabelItem):
         # titles and legends are sentences that would push the plot out of a narrow
         # panel in the ticks' large type: they grow less
-        size = _grown(item, "text", _points(item.opts.get("size"), base_pt), text_scale(scale))
-        item.setText(item.text, size=f"{size:.1f}pt")
+        size = f'{_grown(item, "text", _points(item.opts.get("size"), base_pt), text_scale(scale)):.1f}pt'
+        if item.opts.get("size") != size:
+            item.setText(item.text, size=size)
     elif isinstance(item, pg.TextItem):
         font = QFont(item.textItem.font())
-        font.setPointSizeF(_grown(item, "text", font.pointSizeF(), scale))
-        item.setFont(font)
+        size = _grown(item, "text", font.pointSizeF(), scale)
+        if not _same(font.pointSizeF(), size):
+            font.setPointSizeF(size)
+            item.setFont(font)
     elif isinstance(item, pg.PlotDataItem):
-        pen = item.opts.get("pen")
-        if isinstance(pen, QPen):
-            pen = _recoloured(pen, recolour) or QPen(pen)
-            pen.setWidthF(_grown(item, "pen", pen.widthF(), scale))
-            item.setPen(pen)
+        _restyle_pen(item, scale, recolour)
         if item.opts.get("symbol") is not None:
-            item.setSymbolSize(_grown(item, "symbol", float(item.opts["symbolSize"]), scale))
+            size = _grown(item, "symbol", float(item.opts["symbolSize"]), scale)
+            if not _same(float(item.opts["symbolSize"]), size):
+                item.setSymbolSize(size)
             brush = _recoloured(pg.mkBrush(item.opts["symbolBrush"]), recolour)
             if brush is not None:
                 item.setSymbolBrush(brush)
     elif isinstance(item, pg.PlotCurveItem):
-        pen = item.opts.get("pen")
-        if isinstance(pen, QPen):
-            pen = _recoloured(pen, recolour) or QPen(pen)
-            pen.setWidthF(_grown(item, "pen", pen.widthF(), scale))
-            item.setPen(pen)
+        _restyle_pen(item, scale, recolour)
     elif isinstance(item, pg.ScatterPlotItem):
-        item.setSize(_grown(item, "size", float(item.opts["size"]), scale))
+        size = _grown(item, "size", float(item.opts["size"]), scale)
+        if not _same(float(item.opts["size"]), size):
+            item.setSize(size)
         for key, setter in (("pen", item.setPen), ("brush", item.setBrush)):
             new = _recoloured(item.opts.get(key), recolour)
             if new is not None:
@@ -186,6 +215,25 @@ def _restyle_item(item, scale, recolour, base_pt):
     elif isinstance(item, pg.ImageItem) and recolour and isinstance(item.lut, np.ndarray):
         lut, item.lut = item.lut, None   # the shared table changed in place: render again
         item.setLookupTable(lut)
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) < 1e-6
+
+
+def _restyle_pen(item, scale, recolour):
+    """A curve's pen (a PlotDataItem's or a PlotCurveItem's) recoloured and its width
+    scaled; set only when it changes."""
+    pen = item.opts.get("pen")
+    if not isinstance(pen, QPen):
+        return
+    new = _recoloured(pen, recolour)
+    width = _grown(item, "pen", pen.widthF(), scale)
+    if new is None and _same(pen.widthF(), width):
+        return
+    new = new or QPen(pen)
+    new.setWidthF(width)
+    item.setPen(new)
 
 
 class StatusLabel(QLabel):
@@ -563,15 +611,33 @@ def finite_bounds(values, positive: bool = False):
     return (float(keep.min()), float(keep.max())) if keep.size else None
 
 
-class StableRange:
-    """Sets a plot's view range in coarse jumps, so that its axes (costly to paint) are
-    redrawn only when the data leave the shown range or shrink well inside it."""
+def nice_ceil(v: float) -> float:
+    """The smallest of 1, 2 and 5 times a power of ten at or above ``v`` (> 0)."""
+    v = max(float(v), 1e-12)
+    decade = 10.0 ** math.floor(math.log10(v))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * decade >= v * (1 - 1e-12):
+            return m * decade
+    return 10.0 * decade
 
-    def __init__(self, plot, log_y=False, grow=1.25):
-        self.plot, self.log_y, self.grow = plot, log_y, grow
+
+class StableRange:
+    """Sets a plot's view range in coarse jumps, so that its axes (costly to paint: a new
+    range regenerates their ticks and labels, and a label of another width lays the whole
+    plot out again) are redrawn only when the data leave the shown range or shrink well
+    inside it. Each axis on its own: a new y range leaves x as it is. The x range (steps,
+    growing while training runs) ends at a round number (1, 2 or 5 times a power of ten
+    past the first step), so it changes about three times a decade; once training stops,
+    it ends just past the data. ``set_x=False``: a plot whose x axis follows another's
+    (setXLink) sets only its y range."""
+
+    def __init__(self, plot, log_y=False, grow=1.25, set_x=True):
+        self.plot, self.log_y, self.grow, self.set_x = plot, log_y, grow, set_x
         self.shown = None
 
-    def update(self, x, ys):
+    def update(self, x, ys, tight: bool = False):
+        """``tight``: x ends just past the data (training stopped: the run is what there is
+        to read, and Play widens it again)."""
         xb = finite_bounds(x)
         yb = [b for b in (finite_bounds(y, positive=self.log_y) for y in ys) if b is not None]
         if xb is None or not yb:
@@ -582,18 +648,29 @@ class StableRange:
             y0, y1 = float(np.log10(y0)), float(np.log10(y1))
         y0, y1 = flat_span(y0, y1, log_y=self.log_y)
         pad = (y1 - y0) * 0.05
-        want = (x0, x1, y0 - pad, y1 + pad)
+        want_y = (y0 - pad, y1 + pad)
         s = self.shown
+        x_ok = y_ok = False
+        fit = (x0, x0 + max(x1 - x0, 1.0) * 1.02) if tight else None
         if s is not None:
-            inside = s[0] <= x0 and x1 <= s[1] and s[2] <= want[2] and want[3] <= s[3]
-            span = (s[3] - s[2]) or 1.0
-            tight = (want[3] - want[2]) / span > 0.5 and (x1 - x0) / ((s[1] - s[0]) or 1.0) > 0.5
-            if inside and tight:
+            x_ok = s[:2] == fit if tight else \
+                s[0] <= x0 and x1 <= s[1] and (x1 - x0) > 0.3 * (s[1] - s[0])
+            y_ok = s[2] <= want_y[0] and want_y[1] <= s[3] \
+                and (want_y[1] - want_y[0]) / ((s[3] - s[2]) or 1.0) > 0.5
+            if (x_ok or not self.set_x) and y_ok:
                 return
-        xs = x1 + (x1 - x0) * (self.grow - 1.0)
-        span = want[3] - want[2]
-        self.shown = (x0, xs, want[2] - span * 0.1, want[3] + span * 0.1)
-        self.plot.setRange(xRange=self.shown[:2], yRange=self.shown[2:], padding=0)
+        xr = s[:2] if x_ok else fit or (x0, x0 + nice_ceil(max(x1 - x0, 1.0) * self.grow))
+        span = want_y[1] - want_y[0]
+        yr = s[2:] if y_ok else (want_y[0] - span * 0.1, want_y[1] + span * 0.1)
+        self.shown = (*xr, *yr)
+        if not self.set_x:
+            self.plot.setRange(yRange=yr, padding=0)
+        elif y_ok:
+            self.plot.setRange(xRange=xr, padding=0)
+        elif x_ok:
+            self.plot.setRange(yRange=yr, padding=0)
+        else:
+            self.plot.setRange(xRange=xr, yRange=yr, padding=0)
 
     def reset(self):
         self.shown = None

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGraphicsItem, QPushButton
 
 from ..editor import commands
 from ..runner import GridSpec
@@ -122,8 +122,11 @@ class BoundaryPanel(ViewPanel):
         self.plot.addItem(self.image)
         self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.8))
         self.test_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen((30, 30, 30), width=1.2))
-        self.plot.addItem(self.train_points)
-        self.plot.addItem(self.test_points)
+        for points in (self.train_points, self.test_points):
+            # the heatmap under the points changes at every frame, the points only with the
+            # data: Qt keeps their pixels and blits them (painting 500 markers costs more)
+            points.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            self.plot.addItem(points)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.neuron_label = self.glw.addLabel("", row=1, col=0, colspan=MAX_NEURONS)
         self.neuron_views, self.neuron_images = [], []

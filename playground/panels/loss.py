@@ -79,7 +79,7 @@ class LossPanel(Panel):
         self.metric_curves = {}
         self._no_metric_title = False   # the metric plot says why it is empty (regression)
         self.loss_range = StableRange(self.loss_plot)
-        self.metric_range = StableRange(self.metric_plot)
+        self.metric_range = StableRange(self.metric_plot, set_x=False)   # x follows the loss plot's
         # the earlier moment the timeline shows (see panels/timeline.py), across both plots
         self.markers = []
         for p in (self.loss_plot, self.metric_plot):
@@ -90,13 +90,25 @@ class LossPanel(Panel):
 
     @staticmethod
     def curve_pen(key, ci):
-        """The batch loss jumps from batch to batch: a thin, half-transparent line; the
-        train and test losses are the curves to read, from the back row too."""
+        """The batch loss jumps from batch to batch: a thin, pale line; the train and test
+        losses are the curves to read, from the back row too. Pale, not translucent: the
+        colour at 47 % over the plots' white background, so that once presentation mode
+        widens it, it is stroked in device pixels like the others (see DevicePixelCurve; a
+        wide translucent line takes pyqtgraph's path, about three times the cost at every
+        frame). It lies under the other curves, so nothing shows through it either way."""
         if key == "loss":
             c = pg.mkColor(color(ci))
-            c.setAlpha(120)
-            return pg.mkPen(c, width=1)
+            a = 120 / 255
+            return pg.mkPen(tuple(round(255 + a * (v - 255)) for v in c.getRgb()[:3]), width=1)
         return pg.mkPen(color(ci), width=2)
+
+    def apply_theme(self, recolour=None):
+        if recolour:   # the batch loss's pale colour is made from a series colour: anew
+            curve = self.curves["loss"]
+            pen = self.curve_pen("loss", 0)
+            pen.setWidthF(curve.opts["pen"].widthF())   # (the width restyle scaled)
+            curve.setPen(pen)
+        super().apply_theme(recolour)
 
     def _set_log(self, on):
         self.loss_plot.setLogMode(y=on)
@@ -126,7 +138,8 @@ class LossPanel(Panel):
         set_finite(self.curves["loss"], early_steps, early_losses)
         # both plots share the x axis (linked): both ranges start at the first step drawn
         all_steps = np.concatenate([steps, early_steps])
-        self.loss_range.update(all_steps, [h.column(k) for k in self.curves] + [early_losses])
+        self.loss_range.update(all_steps, [h.column(k) for k in self.curves] + [early_losses],
+                               tight=not runner.running)
         for key in h.names():
             if key.startswith("metric:"):
                 curve = self.metric_curves.get(key)

@@ -2,7 +2,8 @@
 import importlib
 import sys
 
-BENCHES = ["bench_mlp", "bench_library", "bench_session", "bench_timeline", "bench_editor", "bench_gui"]
+BENCHES = ["bench_mlp", "bench_library", "bench_session", "bench_timeline", "bench_editor", "bench_gui",
+           "bench_training_process"]
 
 
 def main():

@@ -120,6 +120,33 @@ def test_a_refresh_in_presentation_mode_keeps_the_scale_without_compounding(less
                 {k: v for k, v in first[name].items() if k in now}), name
 
 
+def test_restyling_what_is_styled_already_sets_nothing(lesson_window, monkeypatch):
+    """Presentation mode restyles the shown panels after every refresh; a restyle that finds
+    every size as it left it calls no setter (each one repaints, and a new axis style lays
+    the plot out again: restyling everything at every frame had cost 6 frames/s)."""
+    win = lesson_window("xor_mlp.nnpg", steps=30)
+    win.set_presentation(True)
+    win.runner.redraw_now()
+    QApplication.processEvents()
+    for panel in win.panels.values():
+        panel.apply_theme()
+    calls = []
+    for cls, name in ((pg.AxisItem, "setStyle"), (pg.LabelItem, "setText"), (pg.TextItem, "setFont"),
+                      (pg.PlotDataItem, "setPen"), (pg.PlotDataItem, "setSymbolSize"),
+                      (pg.PlotCurveItem, "setPen"), (pg.ScatterPlotItem, "setSize"),
+                      (pg.AxisItem, "_updateLabel")):
+        original = getattr(cls, name)
+        monkeypatch.setattr(cls, name, lambda self, *a, _o=original, _n=name, **k: (
+            calls.append((type(self).__name__, _n)), _o(self, *a, **k))[1])
+    for panel in win.panels.values():
+        panel.apply_theme()
+    assert calls == []
+    loss = win.panels["loss"]   # a pen a refresh sets anew is scaled again
+    loss.curves["train_loss"].setPen(pg.mkPen("r", width=2))
+    loss.apply_theme()
+    assert loss.curves["train_loss"].opts["pen"].widthF() == pytest.approx(2 * themes.current().plot_scale)
+
+
 def test_presentation_is_full_screen_with_the_lesson_and_its_panels_only(lesson_window):
     win = lesson_window("deep_sigmoid.nnpg")
     layout, geometry = layout_of(win), win.geometry()

@@ -34,13 +34,17 @@ def test_the_colour_scheme_recolours_every_panel_and_switches_back(win):
     curve = w.panels["init"].curves["activation_var"]   # a pen made when the panel was built
     assert rgb(curve.opts["pen"].color()) == themes.SCHEMES["standard"]["series"][0]
     heat = base.SEQUENTIAL.copy()
+    batch = w.panels["loss"].curves["loss"]   # a pale colour made from a series colour
+    pale = rgb(batch.opts["pen"].color())
     w.set_colour_scheme("projector")
     assert rgb(curve.opts["pen"].color()) == themes.SCHEMES["projector"]["series"][0]
+    assert rgb(batch.opts["pen"].color()) == rgb(w.panels["loss"].curve_pen("loss", 0).color()) != pale
     assert base.SERIES[:3] == themes.SCHEMES["projector"]["series"][:3]
     assert not np.array_equal(base.SEQUENTIAL, heat)   # cividis for heat
     assert [a.data() for a in w.scheme_actions.actions() if a.isChecked()] == ["projector"]
     w.set_colour_scheme("standard")
     assert rgb(curve.opts["pen"].color()) == themes.SCHEMES["standard"]["series"][0]
+    assert rgb(batch.opts["pen"].color()) == pale
     np.testing.assert_array_equal(base.SEQUENTIAL, heat)
 
 
