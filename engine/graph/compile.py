@@ -212,6 +212,26 @@ def _expand(graph, modules, prefix, inst_tie, flat, aliases, stack, origin):
 
 
 # ====================================================================== ordering
+def reach(starts, next_of: dict) -> set:
+    """``starts`` and every node reached from them through ``next_of`` ({node: [nodes]})."""
+    seen, todo = set(), list(starts)
+    while todo:
+        n = todo.pop()
+        if n not in seen:
+            seen.add(n)
+            todo.extend(next_of.get(n, ()))
+    return seen
+
+
+def _neighbours(edges, upstream: bool) -> dict:
+    """{node: the nodes its edges come from (``upstream``) or go to}."""
+    out: dict = {}
+    for e in edges:
+        a, b = (e.dst, e.src) if upstream else (e.src, e.dst)
+        out.setdefault(a, []).append(b)
+    return out
+
+
 def topological_order(flat: FlatGraph) -> list:
     """Kahn's algorithm; ties broken by insertion order so the order is reproducible."""
     indeg = {n: 0 for n in flat.nodes}
@@ -333,16 +353,7 @@ class Program(Module):
             out_ports = tuple((p, slot_of[(nid, p)]) for p in ports)
             steps[nid] = (module, singles, multis, single_out, out_ports)
         # without a target, run every node that does not depend on it
-        children = {nid: [] for nid in order}
-        for e in flat.edges:
-            children[e.src].append(e.dst)
-        needs_y, todo = set(), list(y_nodes)
-        while todo:
-            n = todo.pop()
-            if n not in needs_y:
-                needs_y.add(n)
-                todo.extend(children[n])
-        needed = set(order) - needs_y
+        needed = set(order) - reach(y_nodes, _neighbours(flat.edges, upstream=False))
         object.__setattr__(self, "_slot_of", slot_of)
         object.__setattr__(self, "_nslots", len(slot_of))
         object.__setattr__(self, "_x_slots", tuple(slot_of[(n, DATA_PORT)] for n in x_nodes))
@@ -523,6 +534,14 @@ class Program(Module):
     def in_edges(self, node_id):
         return [e for e in self.flat.edges if e.dst == node_id]
 
+    def ancestors(self, nodes) -> set:
+        """``nodes`` and every node that feeds them, directly or through others."""
+        return reach(nodes, _neighbours(self.flat.edges, upstream=True))
+
+    def descendants(self, nodes) -> set:
+        """``nodes`` and every node they feed, directly or through others."""
+        return reach(nodes, _neighbours(self.flat.edges, upstream=False))
+
     def node_parameters(self, node_id):
         """[(qualified name, Parameter)] owned by a node (a tied node sees its group's)."""
         m = self.node_modules.get(node_id)
@@ -604,15 +623,7 @@ def check_trainable(program: Program, trainer: str, ends=None):
     so that backward() never meets a loss that depends on no weight."""
     nodes = program.flat.nodes
     ends = [n for n in (program.cost_nodes if ends is None else ends) if n is not None]
-    parents: dict = {}
-    for e in program.flat.edges:
-        parents.setdefault(e.dst, []).append(e.src)
-    feeding, todo = set(), list(ends)
-    while todo:
-        nid = todo.pop()
-        if nid not in feeding:
-            feeding.add(nid)
-            todo.extend(parents.get(nid, ()))
+    feeding = program.ancestors(ends)
     learn = program.learnable_nodes()
     if not any(program.node_parameters(n) for n in feeding):
         cost = ", ".join(f"'{n}' ({nodes[n].type})" for n in ends) or _("the prediction")

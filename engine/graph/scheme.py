@@ -152,9 +152,6 @@ def check_players(program, plan) -> list:
     reaches its costs, or two players would train one weight."""
     from .compile import CompileError  # noqa: PLC0415 - compile imports the registry, as we do
 
-    parents: dict = {}
-    for e in program.flat.edges:
-        parents.setdefault(e.dst, []).append(e.src)
     owners, out = {}, []
     for p in plan:
         params = player_parameters(program, p)
@@ -167,13 +164,7 @@ def check_players(program, plan) -> list:
                                      "same node (tied nodes share them): give each node to one player").format(
                     a=owners[id(q)], b=p.name))
             owners[id(q)] = p.name
-        reach, todo = set(), list(p.costs)
-        while todo:
-            nid = todo.pop()
-            if nid not in reach:
-                reach.add(nid)
-                todo.extend(parents.get(nid, ()))
-        feeding = {id(q) for nid in reach for _, q in program.node_parameters(nid)}
+        feeding = {id(q) for nid in program.ancestors(p.costs) for _, q in program.node_parameters(nid)}
         if not feeding & {id(q) for q in params}:
             raise CompileError(_("settings.scheme: no weight of player '{player}' reaches its costs {costs}").format(
                 player=p.name, costs=", ".join(f"'{c}'" for c in p.costs)), node=p.costs[0])

@@ -574,12 +574,7 @@ def onnx_model(session):
         _refuse([_("the prediction ('{node}') depends on the target").format(node=program.prediction_ref[0])])
     # only what the prediction needs: not the cost of an autoencoder (no Target, so it does
     # not need the target either), nor a branch beside the prediction
-    wanted, todo = set(), [program.prediction_ref[0]]
-    while todo:
-        nid = todo.pop()
-        if nid not in wanted:
-            wanted.add(nid)
-            todo.extend(e.src for e in program.in_edges(nid))
+    wanted = program.ancestors([program.prediction_ref[0]])
     needed = [nid for nid in program.order if nid in wanted]
     missing = [_("node '{node}' ({type}) has no ONNX form").format(node=nid, type=program.flat.nodes[nid].type)
                for nid in needed if program.flat.nodes[nid].type != "Input"

@@ -50,19 +50,6 @@ def _inputs(program):
     return [n for n in program.order if program.flat.nodes[n].type == "Input"]
 
 
-def _descendants(program, roots) -> set:
-    children: dict = {}
-    for e in program.flat.edges:
-        children.setdefault(e.src, []).append(e.dst)
-    seen, todo = set(), list(roots)
-    while todo:
-        n = todo.pop()
-        if n not in seen:
-            seen.add(n)
-            todo.extend(children.get(n, ()))
-    return seen
-
-
 def _noise_nodes(program):
     return [n for n in program.order if program.flat.nodes[n].type in RANDOM_TYPES]
 
@@ -70,7 +57,7 @@ def _noise_nodes(program):
 def generator_node(program, sample_shape) -> str | None:
     """The first node (topological order) downstream of a noise node whose output has the
     data's sample shape: a generator's output."""
-    below = _descendants(program, _noise_nodes(program))
+    below = program.descendants(_noise_nodes(program))
     for nid in program.order:
         if nid in below and program.flat.nodes[nid].type not in RANDOM_TYPES:
             ports = program.out_ports(nid)
@@ -83,7 +70,7 @@ def generator_node(program, sample_shape) -> str | None:
 def discriminator_logit(program) -> tuple | None:
     """(node, port) of the logit an AdversarialLoss scores on the data: the input of such a
     cost that no noise node reaches."""
-    below = _descendants(program, _noise_nodes(program))
+    below = program.descendants(_noise_nodes(program))
     for nid in program.order:
         if program.flat.nodes[nid].type == "AdversarialLoss" and nid not in below:
             for e in program.in_edges(nid):
