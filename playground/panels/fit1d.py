@@ -53,12 +53,7 @@ class FitPanel(ViewPanel):
         self.header.addWidget(self.residuals_box)
         self.info = self.add_label(row=self.add_row())
 
-        self.body = pg.GraphicsLayoutWidget()
-        self.vbox.addWidget(self.body, 1)
-        self.note = self.add_note()
-        self.plot = self.body.addPlot()
-        self.plot.hideButtons()
-        self.plot.setMenuEnabled(False)
+        self.plot = self.add_plot_body()
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setLabel("bottom", "x")
         self.plot.setLabel("left", "y")

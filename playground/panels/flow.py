@@ -95,12 +95,7 @@ class FlowPanel(ViewPanel):
         self._sweep.setInterval(SWEEP_MS)
         self._sweep.timeout.connect(self._next_frame)
 
-        self.body = pg.GraphicsLayoutWidget()
-        self.vbox.addWidget(self.body, 1)
-        self.note = self.add_note()
-        self.plot = self.body.addPlot()
-        self.plot.hideButtons()
-        self.plot.setMenuEnabled(False)
+        self.plot = self.add_plot_body()
         self.plot.setAspectLocked(True)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.legend = self.plot.addLegend(offset=(8, 8))

@@ -82,11 +82,9 @@ class ImagesPanel(ViewPanel):
         self.node_box.currentTextChanged.connect(self._on_node)
         self.header.addWidget(self.node_box)
 
-        self.body = pg.GraphicsLayoutWidget()
-        self.vbox.addWidget(self.body, 1)
-        self.note = self.add_note()
+        self.add_body()
         self.samples_label = self.body.addLabel("", row=0, col=0, colspan=2)
-        self.samples_view = self._image_view(row=1, col=0, colspan=2)
+        self.samples_view = self.image_box(row=1, col=0, colspan=2)
         self.samples_image = pg.ImageItem()
         self.samples_image.setLookupTable(INK)
         self.samples_view.addItem(self.samples_image)
@@ -96,12 +94,12 @@ class ImagesPanel(ViewPanel):
         self.samples_view.addItem(self.chosen_frame)
         self.labels = []
         self.filters_label = self.body.addLabel("", row=2, col=0)
-        self.filters_view = self._image_view(row=3, col=0)
+        self.filters_view = self.image_box(row=3, col=0)
         self.filters_image = pg.ImageItem()
         self.filters_image.setLookupTable(DIVERGING)
         self.filters_view.addItem(self.filters_image)
         self.maps_label = self.body.addLabel("", row=2, col=1)
-        self.maps_view = self._image_view(row=3, col=1)
+        self.maps_view = self.image_box(row=3, col=1)
         self.maps_image = pg.ImageItem()
         self.maps_image.setLookupTable(SEQUENTIAL)
         self.maps_view.addItem(self.maps_image)
@@ -113,11 +111,6 @@ class ImagesPanel(ViewPanel):
         self.shown = None       # the ImageView drawn last
         self.sample = None      # the chosen sample (index in the split), None: the first shown
         self.node = None        # the chosen feature-map node, None: the first
-
-    def _image_view(self, row, col, colspan=1):
-        vb = self.body.addViewBox(row=row, col=col, colspan=colspan, lockAspect=True, enableMouse=False)
-        vb.invertY(True)   # row 0 of an image at the top
-        return vb
 
     def needs(self):
         return self.request_view("images", sample=self.sample, node=self.node)

@@ -43,11 +43,9 @@ class LatentPanel(ViewPanel):
                        "compares its output with its own input (no Target node).")
 
     def build(self):
-        self.body = pg.GraphicsLayoutWidget()
-        self.vbox.addWidget(self.body, 1)
-        self.note = self.add_note()
+        self.add_body()
         self.pairs_label = self.body.addLabel("", row=0, col=0, colspan=2)
-        self.pairs_view = self._image_view(row=1, col=0, colspan=2)
+        self.pairs_view = self.image_box(row=1, col=0, colspan=2)
         self.pairs_image = pg.ImageItem()
         self.pairs_image.setLookupTable(INK)
         self.pairs_view.addItem(self.pairs_image)
@@ -59,7 +57,7 @@ class LatentPanel(ViewPanel):
         self.plane.addItem(self.points)
         self.names = []
         self.grid_label = self.body.addLabel("", row=2, col=1)
-        self.grid_view = self._image_view(row=3, col=1)
+        self.grid_view = self.image_box(row=3, col=1)
         self.grid_image = pg.ImageItem()
         self.grid_image.setLookupTable(INK)
         self.grid_view.addItem(self.grid_image)
@@ -68,16 +66,8 @@ class LatentPanel(ViewPanel):
         layout.setRowStretchFactor(3, 5)
         self.shown = None
 
-    def _image_view(self, row, col, colspan=1):
-        vb = self.body.addViewBox(row=row, col=col, colspan=colspan, lockAspect=True, enableMouse=False)
-        vb.invertY(True)   # row 0 of an image at the top
-        return vb
-
     def needs(self):
-        ds = self.runner.dataset
-        if ds is None or self.suitability(ds) <= 0:
-            return None
-        return {self.name: engine_views.ViewRequest.of("latent")}
+        return self.request_view("latent")
 
     # ----- drawing -------------------------------------------------------------------------
     def refresh(self, runner):

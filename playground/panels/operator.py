@@ -37,9 +37,7 @@ class OperatorPanel(ViewPanel):
             "The mean relative L2 error ||predicted - true|| / ||true|| over the test functions, at the "
             "training resolution and, with the same trained model, at twice it. In the plots: dashed, "
             "the true solution u(x, T); solid, the prediction; dotted, the initial condition u(x, 0)."))
-        self.body = pg.GraphicsLayoutWidget()
-        self.vbox.addWidget(self.body, 1)
-        self.note = self.add_note()
+        self.add_body()
         self.empty = self.add_note()
         self.coarse_plot = self.body.addPlot(row=0, col=0)
         self.fine_plot = self.body.addPlot(row=0, col=1)

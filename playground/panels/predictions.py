@@ -9,7 +9,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 
-from engine.train import views as engine_views
 
 from ..i18n import number
 from .base import CLASS_COLORS, POS, SERIES
@@ -29,12 +28,7 @@ class PredictionsPanel(ViewPanel):
 
     def build(self):
         self.info = self.add_label()
-        self.body = pg.GraphicsLayoutWidget()
-        self.vbox.addWidget(self.body, 1)
-        self.note = self.add_note()
-        self.plot = self.body.addPlot()
-        self.plot.hideButtons()
-        self.plot.setMenuEnabled(False)
+        self.plot = self.add_plot_body()
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.diagonal = pg.PlotCurveItem(pen=pg.mkPen((120, 120, 120), width=1, style=Qt.DashLine))
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.5))
@@ -45,9 +39,7 @@ class PredictionsPanel(ViewPanel):
         self._task = None
 
     def needs(self):
-        if self.runner.dataset is None:
-            return None
-        return {self.name: engine_views.ViewRequest.of("predictions")}
+        return self.request_view("predictions")
 
     def refresh(self, runner):
         if runner.dataset is None or self.explain_unsuited(runner.dataset):

@@ -47,9 +47,7 @@ class SequencePanel(ViewPanel):
         self.sample_box.valueChanged.connect(lambda _: self._redraw())
         self.header.addWidget(self.sample_box)
         self.info = self.add_label()
-        self.body = pg.GraphicsLayoutWidget()
-        self.vbox.addWidget(self.body, 1)
-        self.note = self.add_note()
+        self.add_body()
         self.empty = self.add_note()
 
         self.io_plot = self.body.addPlot(row=0, col=0, title=self.tr("input, target, prediction"))

@@ -27,6 +27,7 @@ a new document was opened and before its data arrive, that choice is kept when t
 """
 from __future__ import annotations
 
+import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QObject
 
 from engine.train import views as engine_views
@@ -53,11 +54,33 @@ class ViewPanel(Panel):
 
     def request_view(self, view: str, **options):
         """What ``needs()`` returns for the engine view ``view`` (with ``options``): the
-        request while the data suit this panel, else None (nothing to compute)."""
+        request while the data (and the graph: ``suitability``) suit this panel, else None
+        (nothing to compute)."""
         ds = self.runner.dataset
-        if ds is None or not self.suits(ds):
+        if ds is None or self.suitability(ds) <= 0:
             return None
         return {self.name: engine_views.ViewRequest.of(view, **options)}
+
+    def add_body(self):
+        """The view's drawing area, ``self.body`` (a GraphicsLayoutWidget filling the panel),
+        and ``self.note``, shown in its place when the data do not suit (explain_unsuited)."""
+        self.body = pg.GraphicsLayoutWidget()
+        self.vbox.addWidget(self.body, 1)
+        self.note = self.add_note()
+        return self.body
+
+    def add_plot_body(self):
+        """``add_body`` holding one plot, without pyqtgraph's buttons and context menu."""
+        plot = self.add_body().addPlot()
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        return plot
+
+    def image_box(self, row, col, colspan=1):
+        """A view box of ``self.body`` for an image: its aspect kept, row 0 at the top."""
+        vb = self.body.addViewBox(row=row, col=col, colspan=colspan, lockAspect=True, enableMouse=False)
+        vb.invertY(True)
+        return vb
 
     def __init__(self, runner, window=None):
         super().__init__(runner, window)
