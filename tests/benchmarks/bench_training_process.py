@@ -28,6 +28,7 @@ ROUNDS, WINDOW_S = 6, 1.0
 
 def _child(conn):
     from engine.train import Session
+    from tests.benchmarks.bench_gui import headless_window
     from tests.gui._panel_support import example
 
     session = Session.from_graph(example("xor_mlp"))
@@ -37,12 +38,7 @@ def _child(conn):
         seconds = conn.recv()
         if seconds is None:
             return
-        n, t0 = 0, time.perf_counter()
-        while time.perf_counter() - t0 < seconds:
-            for _ in range(50):
-                session.step()
-            n += 50
-        conn.send(n / (time.perf_counter() - t0))
+        conn.send(headless_window(session, seconds))
 
 
 def main():

@@ -81,7 +81,7 @@ def test_menu_accelerators_survive_translation():
     assert lost == []
 
 
-def _shadowing(path: Path) -> list:
+def _shadowing(path: Path, root: Path = ROOT) -> list:
     """Functions that assign the name ``_`` (``x, _ = ...``, ``for _ in``) and call ``_()``:
     there ``_`` is a local variable and the call fails (UnboundLocalError), but only when
     that message is shown. Comprehensions have their own scope and do not count."""
@@ -105,7 +105,7 @@ def _shadowing(path: Path) -> list:
             calls = [n for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
                      and n.func.id == "_"]
             if stores and calls:
-                found.append(f"{path.relative_to(ROOT)}:{fn.lineno} {fn.name}")
+                found.append(f"{path.relative_to(root)}:{fn.lineno} {fn.name}")
     return found
 
 
@@ -118,15 +118,10 @@ def test_the_shadowing_check_finds_a_shadowed_translator(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("def f(pairs):\n    for a, _ in pairs:\n        pass\n    return _('x')\n"
                    "def g(pairs):\n    return [a for a, _ in pairs], _('y')\n")
-    global ROOT
-    saved, ROOT = ROOT, tmp_path
-    try:
-        assert _shadowing(bad) == ["bad.py:1 f"]
-    finally:
-        ROOT = saved
+    assert _shadowing(bad, tmp_path) == ["bad.py:1 f"]
 
 
-def _wrappers(path: Path) -> list:
+def _wrappers(path: Path, root: Path = ROOT) -> list:
     """Functions that pass one of their parameters to a translator (``def _tr(text): return
     QCoreApplication.translate("Ctx", text)``): the extractors (pyside6-lupdate, Babel) read
     only literal strings at the translator's own call, so every string given to such a
@@ -143,11 +138,11 @@ def _wrappers(path: Path) -> list:
             text = call.args[1] if name == "translate" and len(call.args) > 1 else \
                 call.args[0] if name in ("tr", "_", "gettext") and call.args else None
             if isinstance(text, ast.Name) and text.id in params:
-                found.append(f"{path.relative_to(ROOT)}:{fn.lineno} {fn.name}")
+                found.append(f"{path.relative_to(root)}:{fn.lineno} {fn.name}")
     return found
 
 
-def _aliases(path: Path) -> list:
+def _aliases(path: Path, root: Path = ROOT) -> list:
     """Translators given another name (``tr = QCoreApplication.translate``): lupdate reads
     ``tr("Ctx", "text")`` as Qt's ``tr(text, disambiguation)``, so the catalog gets the
     context as the text and the real text is never translated."""
@@ -157,7 +152,7 @@ def _aliases(path: Path) -> list:
             value = node.value   # (argparse._ = i18n._ hands argparse ours: not an alias)
             name = value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", "")
             if name in ("translate", "tr", "gettext", "_"):
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
     return found
 
 
@@ -170,12 +165,7 @@ def test_the_alias_check_finds_an_alias(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from PySide6.QtCore import QCoreApplication\n"
                    "def f():\n    tr = QCoreApplication.translate\n    return tr('Ctx', 'x')\n")
-    global ROOT
-    saved, ROOT = ROOT, tmp_path
-    try:
-        assert _aliases(bad) == ["bad.py:3"]
-    finally:
-        ROOT = saved
+    assert _aliases(bad, tmp_path) == ["bad.py:3"]
 
 
 def test_no_function_wraps_the_translator():
@@ -188,12 +178,7 @@ def test_the_wrapper_check_finds_a_wrapper(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("def _tr(text):\n    return QCoreApplication.translate('Ctx', text)\n"
                    "def ok(key):\n    return QCoreApplication.translate('Ctx', TITLES[key])\n")
-    global ROOT
-    saved, ROOT = ROOT, tmp_path
-    try:
-        assert _wrappers(bad) == ["bad.py:1 _tr"]
-    finally:
-        ROOT = saved
+    assert _wrappers(bad, tmp_path) == ["bad.py:1 _tr"]
 
 
 def test_generated_node_docs_are_current_in_both_languages():

@@ -37,3 +37,33 @@ def destroy_windows_after_each_test(qapp):
     gc.collect()
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     gc.collect()
+
+
+@pytest.fixture
+def lesson_window(qtbot, tmp_path):
+    """``make(name, steps=0)``: a main window (1400x860, shown) with the lesson ``name``
+    open, trained ``steps`` steps; presentation mode is left after the test."""
+    from PySide6.QtWidgets import QApplication
+
+    from playground import theme as themes
+    from playground.editor.dialogs import ScriptedDialogs
+    from playground.main_window import MainWindow, lessons_dir
+
+    made = []
+
+    def make(name, steps=0):
+        win = MainWindow(dialogs=ScriptedDialogs(unsaved_changes="discard"), data_dir=tmp_path / "data",
+                         autosave=False)
+        qtbot.addWidget(win)
+        win.resize(1400, 860)
+        win.show()
+        assert win.open_file(str(lessons_dir() / name))
+        QApplication.processEvents()
+        if steps:
+            win.train_hook(steps)
+        made.append(win)
+        return win
+    yield make
+    for win in made:
+        if themes.current().presentation:
+            win.set_presentation(False)

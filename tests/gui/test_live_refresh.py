@@ -127,11 +127,9 @@ def history_rows(n):
              "train_loss": float(v), "test_loss": float(v) * 1.1} for s, v in zip(steps, loss)]
 
 
-def test_a_long_history_is_drawn_at_pixel_resolution(qtbot):
-    """However many rows the history holds, a curve of the loss panel draws a few points
-    per pixel column (peak downsampling keeps the min and max of every ds rows, ds the
-    whole number of rows per column: at most 3 points a column once there are 2 rows a
-    column): painting stays as cheap at step 80 000 as at step 800."""
+def loss_panel_showing(qtbot, n_rows):
+    """(runner, loss panel) of a paused bare window whose history is ``n_rows`` made-up
+    rows, refreshed once."""
     win = BareWindow(mlp_graph((2, 4, 1), n_samples=200))
     runner = attach(win)
     qtbot.addWidget(win)
@@ -139,9 +137,18 @@ def test_a_long_history_is_drawn_at_pixel_resolution(qtbot):
     runner.pause()
     qtbot.waitUntil(lambda: runner.snapshot is not None, timeout=10000)
     runner.history.clear()
-    runner.history.append(history_rows(8000))
+    runner.history.append(history_rows(n_rows))
     panel = win.panels["loss"]
     panel.refresh(runner)
+    return runner, panel
+
+
+def test_a_long_history_is_drawn_at_pixel_resolution(qtbot):
+    """However many rows the history holds, a curve of the loss panel draws a few points
+    per pixel column (peak downsampling keeps the min and max of every ds rows, ds the
+    whole number of rows per column: at most 3 points a column once there are 2 rows a
+    column): painting stays as cheap at step 80 000 as at step 800."""
+    runner, panel = loss_panel_showing(qtbot, 8000)
     width = panel.loss_plot.vb.width()
     assert width > 100
     for key in ("train_loss", "test_loss"):
@@ -157,16 +164,7 @@ def test_axes_are_not_repainted_when_only_the_curves_change(qtbot, monkeypatch):
     original = pg.AxisItem.paint
     # before any axis paints: PySide looks a Python override up once per object
     monkeypatch.setattr(pg.AxisItem, "paint", lambda self, *a: (painted.append(self), original(self, *a)))
-    win = BareWindow(mlp_graph((2, 4, 1), n_samples=200))
-    runner = attach(win)
-    qtbot.addWidget(win)
-    win.show()
-    runner.pause()
-    qtbot.waitUntil(lambda: runner.snapshot is not None, timeout=10000)
-    runner.history.clear()
-    runner.history.append(history_rows(400))
-    panel = win.panels["loss"]
-    panel.refresh(runner)
+    runner, panel = loss_panel_showing(qtbot, 400)
     view = panel.findChildren(pg.GraphicsView)[0]
     view.viewport().repaint()
     assert painted   # (the counting works)

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
-
-from playground.editor.dialogs import ScriptedDialogs
-from playground.main_window import MainWindow, lessons_dir
 
 
 @pytest.fixture
-def win(qtbot, tmp_path):
-    w = MainWindow(dialogs=ScriptedDialogs(unsaved_changes="discard"), data_dir=tmp_path / "data", autosave=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 860)
-    w.show()
-    assert w.open_file(str(lessons_dir() / "xor_mlp.nnpg"))
-    QApplication.processEvents()
-    w.train_hook(20)
-    return w
+def win(lesson_window):
+    return lesson_window("xor_mlp.nnpg", steps=20)
 
 
 def test_png_at_the_chosen_width_and_svg_without_the_controls(win, tmp_path):

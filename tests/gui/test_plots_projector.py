@@ -5,10 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtWidgets import QApplication
 
-from playground.editor.dialogs import ScriptedDialogs
-from playground.main_window import MainWindow, lessons_dir
 from playground.panels.base import StableRange, flat_span
 from playground.runner import EVERY_STEP_ROWS
 
@@ -33,20 +30,6 @@ def test_a_constant_curve_gets_axis_labels_without_exponents(qapp):
     ticks = [v for level in axis.tickValues(low, high, 300) for v in level[1]]
     labels = axis.tickStrings(ticks, 1.0, ticks[1] - ticks[0])
     assert all("e" not in s and len(s) <= 4 for s in labels), labels   # "0.9", "1.0", ...
-
-
-@pytest.fixture
-def lesson_window(qtbot, tmp_path):
-    def make(name):
-        win = MainWindow(dialogs=ScriptedDialogs(unsaved_changes="discard"), data_dir=tmp_path / "data",
-                         autosave=False)
-        qtbot.addWidget(win)
-        win.resize(1400, 860)
-        win.show()
-        assert win.open_file(str(lessons_dir() / name))
-        QApplication.processEvents()
-        return win
-    return make
 
 
 def test_every_early_step_is_a_point_of_the_loss_curve(lesson_window):

@@ -18,28 +18,6 @@ from playground.panels import LAYOUT
 from playground.panels.base import text_scale
 
 
-@pytest.fixture
-def lesson_window(qtbot, tmp_path):
-    made = []
-
-    def make(name, steps=0):
-        win = MainWindow(dialogs=ScriptedDialogs(unsaved_changes="discard"), data_dir=tmp_path / "data",
-                         autosave=False)
-        qtbot.addWidget(win)
-        win.resize(1400, 860)
-        win.show()
-        assert win.open_file(str(lessons_dir() / name))
-        QApplication.processEvents()
-        if steps:
-            win.train_hook(steps)
-        made.append(win)
-        return win
-    yield make
-    for win in made:
-        if themes.current().presentation:
-            win.set_presentation(False)
-
-
 def plot_sizes(panel) -> dict:
     """Every size restyle scales, keyed by the item and what it is: tick and label fonts,
     titles, line widths, marker sizes."""

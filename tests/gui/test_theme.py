@@ -3,25 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from playground import theme as themes
-from playground.editor.dialogs import ScriptedDialogs
-from playground.main_window import MainWindow, lessons_dir
 from playground.panels import base
 
 
 @pytest.fixture
-def win(qtbot, tmp_path):
-    def make(name):
-        w = MainWindow(dialogs=ScriptedDialogs(unsaved_changes="discard"), data_dir=tmp_path / "data",
-                       autosave=False)
-        qtbot.addWidget(w)
-        w.show()
-        assert w.open_file(str(lessons_dir() / name))
-        QApplication.processEvents()
-        return w
-    yield make
+def win(lesson_window):
+    yield lesson_window
     base.use_scheme("standard")
 
 
