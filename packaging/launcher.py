@@ -14,6 +14,9 @@ def bundle_argv(args):
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()   # the training process starts as this executable too
     from playground.cli import main
 
     sys.exit(main(bundle_argv(sys.argv[1:])))

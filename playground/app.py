@@ -101,6 +101,8 @@ class ErrorHandler(QObject):
     def report_bug(self, exc, context="the app window"):
         frame = traceback.extract_tb(exc.__traceback__)[-1:] or [None]
         key = (type(exc).__name__, frame[0] and frame[0].filename, frame[0] and frame[0].lineno)
+        if getattr(exc, "where", None):   # told by the training process (training_process)
+            key = (type(exc).__name__, *exc.where)
         if key in self.reported:
             n = self.repeats[key] = self.repeats.get(key, 0) + 1
             if math.log10(n).is_integer():   # 1, 10, 100... times: the log stays small

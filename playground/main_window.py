@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QMimeData, QPointF, QRectF, QSize, Qt, QTimer, Signal
@@ -753,7 +754,7 @@ class MainWindow(QMainWindow):
         opening the file again gives the same predictions, bit for bit."""
         runner = getattr(self, "runner", None)
         try:
-            weights = runner.call_in_worker(lambda session: session.weights()) if runner else None
+            weights = runner.call_in_worker(operator.methodcaller("weights")) if runner else None
         except Exception as exc:  # noqa: BLE001 - a bug reading the weights: report it, keep the work
             weights = None
             message = self._failure_message(exc, self.tr("the trained weights"))
@@ -1048,7 +1049,7 @@ class MainWindow(QMainWindow):
                 return False
         runner = getattr(self, "runner", None)
         try:
-            weights = runner.call_in_worker(lambda session: session.weights()) if runner else None
+            weights = runner.call_in_worker(operator.methodcaller("weights")) if runner else None
             export_pytorch(self.document, path, source=Path(self.path or "graph.nnpg").name, weights=weights or None)
         except (UserError, OSError) as exc:
             self.dialogs.error(self.tr("Cannot export to PyTorch"), str(exc))
@@ -1086,7 +1087,7 @@ class MainWindow(QMainWindow):
                 return False
         runner = getattr(self, "runner", None)
         try:
-            weights = runner.call_in_worker(lambda session: session.weights()) if runner else None
+            weights = runner.call_in_worker(operator.methodcaller("weights")) if runner else None
             export_onnx(self.document, path, weights or None, source=self.tr("the weights shown"))
         except (UserError, OSError) as exc:
             self.dialogs.error(self.tr("Cannot export to ONNX"), str(exc))

@@ -1,13 +1,17 @@
-"""Training in a worker thread, and the GUI-side store the panels draw from.
+"""Training in a worker (a child process, or a thread), and the GUI-side store the panels
+draw from.
 
     runner = Runner(parent=window)
-    runner.set_session_factory(lambda prev, data: Session.from_graph(graph_copy, dataset=data))
+    runner.set_session_factory(functools.partial(graph_session, graph_copy))
     runner.play(); runner.pause(); runner.step_once(); runner.step_epoch(); runner.reset()
     runner.set_hparam("lr", 0.1)          # queued to the worker, applied between steps
     runner.clear()                        # a new document: drop the run and all it showed
     runner.redraw.connect(panel.refresh)  # ``redraw_hz`` times a second while training
 
-Threading: :class:`TrainWorker` is a QObject with no parent, moved to a QThread. It owns
+Where it runs: in the app, :class:`TrainWorker` runs in a process of its own
+(playground.training_process: redrawing then costs training nothing); the tests run it in
+a QThread of their own process (``NNPG_TRAINING=thread``), where they can read the session.
+The worker is the same either way, a QObject with an event loop. It owns
 the Session (nothing else touches it) and steps it in chunks of about ``CHUNK_S`` seconds,
 then returns to its event loop so that pause/step/hyperparameter requests, queued from
 the GUI thread as signals, arrive between chunks. A chunk also ends when a frame is due
@@ -18,13 +22,16 @@ confusion matrix, loss landscape), all computed in the worker. The GUI keeps onl
 newest frame's snapshot (frames coalesce), and a frame clock at ``redraw_hz`` (30 a
 second) redraws the visible panels from it; frames come a little more often than that, so
 every redraw while training shows a newer step. The clock slows only when redrawing would
-take more than ``GUI_SHARE`` of the time (the GIL is shared with training).
+take more than ``GUI_SHARE`` of the time (in a thread, the GIL is shared with training)
+or ``PROCESS_GUI_SHARE`` (with a training process, the GUI's own core).
 """
 from __future__ import annotations
 
 import atexit
 import gc
+import logging
 import math
+import os
 import threading
 import time
 import traceback
@@ -40,6 +47,9 @@ from engine.errors import UserError
 from engine.i18n import _
 from engine.threads import BlasPin, blas_threads_for
 from engine.train.timeline import Timeline
+from playground.training_process import TrainingProcess, WorkerSignals, close_all
+
+log = logging.getLogger("playground")
 
 #: seconds of training per chunk before the worker yields to its event loop
 CHUNK_S = 0.015
@@ -48,6 +58,9 @@ GAP_MS = 0
 #: the panels redraw this many times a second while training runs (a display's rate is
 #: 60; 30 is what the eye needs for motion and leaves the GIL to training)
 FRAME_HZ = 30.0
+#: the same with training in a process of its own (see PROCESS_GUI_SHARE): a little more
+#: than 30, so that no second shows fewer (a timer fires late now and then)
+PROCESS_FRAME_HZ = 40.0
 #: a frame goes to the GUI this often while training runs: a little more often than the
 #: GUI redraws, so that every redraw finds a newer step than the one before (at equal
 #: rates the two clocks drift and every few redraws would show the same step again).
@@ -67,6 +80,14 @@ EXTRAS_EVERY_S = 1 / 40
 #: redraw at about 9.5 ms on 2 cores: 0.2 measured 16-20 frames/s at 61-70 % of headless
 #: steps/s, 0.33 27-28 frames/s at 52-53 % (two runs each, 2026-12-03)
 GUI_SHARE = 0.2
+#: the same with training in a process of its own (the app's way, see training_process):
+#: redrawing then takes nothing from training but a share of the GUI process's own core
+#: (what the training process's frames cost to read is on that core too)
+PROCESS_GUI_SHARE = 0.6
+#: where the worker runs when a Runner is not told: "process" (a child process: the app)
+#: or "thread" (a thread of this process: the tests, which read the session directly);
+#: the environment variable NNPG_TRAINING overrides it
+TRAINING = "process"
 #: while the GUI redraws, the worker waits (without the GIL) at most this long
 GATE_TIMEOUT_S = 0.1
 #: a small network trains with one BLAS thread (see engine.threads): the GUI thread needs
@@ -80,6 +101,33 @@ LANDSCAPE_SHARE = 0.1
 #: worker's time: a costly one (a flow's sampled trajectories, tens of ms) is computed less
 #: often, a cheap one at every frame
 VIEW_SHARE = 0.25
+
+
+#: the worker's tunables above: a training process is given this process's values (a
+#: benchmark's or a test's choice applies wherever the worker runs)
+WORKER_SETTINGS = ("CHUNK_S", "GAP_MS", "FRAME_EVERY_S", "EXTRAS_EVERY_S", "GATE_TIMEOUT_S",
+                   "PIN_BLAS", "LANDSCAPE_BUDGET_S", "LANDSCAPE_SHARE", "VIEW_SHARE",
+                   "EVERY_STEP_ROWS")
+
+
+def worker_settings() -> dict:
+    return {name: globals()[name] for name in WORKER_SETTINGS}
+
+
+def training_in_process() -> bool:
+    """Whether a Runner trains in a child process (see TRAINING)."""
+    where = os.environ.get("NNPG_TRAINING", "").strip().lower() or TRAINING
+    return where != "thread"
+
+
+def graph_session(graph, previous, dataset):
+    """A session factory (see Runner.set_session_factory) as data:
+    ``functools.partial(graph_session, graph_copy)`` travels to a training process.
+    ``previous``: the session whose unchanged nodes keep their trained weights."""
+    from engine.train import Session  # noqa: PLC0415
+
+    prev_program = previous.program if previous is not None else None
+    return Session.from_graph(graph, dataset=dataset, previous=prev_program)
 
 
 def landscape_size(requested: int, seconds_per_point: float | None,
@@ -149,19 +197,9 @@ def history_row(snap) -> dict:
     return row
 
 
-class TrainWorker(QObject):
-    """Owns the Session and steps it; lives in the runner's thread. Talk to it by signals."""
-
-    frameReady = Signal(object)            # Frame
-    stateChanged = Signal(bool)            # running?
-    failed = Signal(str)                   # one-line message for the status bar
-    nodeOutputReady = Signal(str, object)  # node id, (ny, nx, units) array
-    traceReady = Signal(object)            # session.trace(...) result
-    gradCheckReady = Signal(str, object)   # node id, session.check_gradient(...) result
-    datasetChanged = Signal(object)        # the Dataset now trained on (host arrays)
-    dropped = Signal()                     # the session is gone (a new document): nothing older follows
-    limitReached = Signal(int)             # Play stopped at the step limit (settings.steps)
-    limitLifted = Signal(int)              # Play went on past the step limit it had reached
+class TrainWorker(WorkerSignals):
+    """Owns the Session and steps it; lives in the runner's thread (or the training
+    process's main thread). Talk to it by signals (or messages, see training_process)."""
 
     def __init__(self, gate: threading.Event | None = None, wanted: threading.Event | None = None):
         super().__init__(None)  # no parent: it is moved to the thread
@@ -975,7 +1013,10 @@ class Runner(QObject):
     traceReady = Signal(object)            # session.trace(...) result
     gradCheckReady = Signal(str, object)   # node id, session.check_gradient(...) result
 
-    def __init__(self, parent=None, redraw_hz: float = FRAME_HZ):
+    def __init__(self, parent=None, redraw_hz: float | None = None, in_process: bool | None = None):
+        """``in_process``: train in a child process (True), in a thread of this one (False),
+        or as ``training_in_process()`` says (None). ``redraw_hz``: the frame clock's rate
+        while training (None: FRAME_HZ, or PROCESS_FRAME_HZ in a process)."""
         super().__init__(parent)
         GuiThreadCollector.install()
         self.snapshot = None
@@ -1007,17 +1048,36 @@ class Runner(QObject):
         self._activations_t = -math.inf   # when a snapshot last went to activation_history
         self._needs: dict[str, dict] = {}   # owner -> its needs; merged for the worker
 
+        if in_process is None:
+            in_process = training_in_process()
+        asked_hz = redraw_hz
+        if redraw_hz is None:
+            redraw_hz = PROCESS_FRAME_HZ if in_process else FRAME_HZ
+        #: the largest share of the time redrawing may take while training runs (see _flush)
+        self.gui_share = PROCESS_GUI_SHARE if in_process else GUI_SHARE
         self.gate = threading.Event()
         self.gate.set()
-        self.thread = QThread()
-        self.thread.setObjectName("training")
         #: set when the panels have drawn the last frame: the worker sends the next one
         self.frame_wanted = threading.Event()
         self.frame_wanted.set()
-        self.worker = TrainWorker(self.gate, self.frame_wanted)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.start)
-        self.thread.finished.connect(self.worker.deleteLater)
+        self.thread = self.process = None
+        if in_process:   # the worker in a child process (see training_process)
+            # frames a little more often than redraws (as FRAME_EVERY_S is to FRAME_HZ)
+            settings = dict(worker_settings(), FRAME_EVERY_S=min(FRAME_EVERY_S, 0.75 / redraw_hz))
+            try:
+                self.worker = self.process = TrainingProcess(settings)
+                self.frame_wanted = self.process.wanted
+            except Exception:  # noqa: BLE001  no process can start here: train in a thread
+                log.exception("the training process could not start; training in a thread")
+                in_process = False
+                self.gui_share, redraw_hz = GUI_SHARE, asked_hz or FRAME_HZ
+        if not in_process:
+            self.thread = QThread()
+            self.thread.setObjectName("training")
+            self.worker = TrainWorker(self.gate, self.frame_wanted)
+            self.worker.moveToThread(self.thread)
+            self.thread.started.connect(self.worker.start)
+            self.thread.finished.connect(self.worker.deleteLater)
         w = self.worker
         for sig, slot in ((self._play, w.play), (self._pause, w.pause), (self._stepN, w.stepN),
                           (self._stepEpoch, w.stepEpoch), (self._setSpeed, w.setSpeed),
@@ -1031,8 +1091,10 @@ class Runner(QObject):
                           (self._stop, w.stop), (self._drop, w.drop),
                           (self._setLimit, w.setLimit), (self._setTrackerFactory, w.setTrackerFactory)):
             sig.connect(slot)
-        self._finish.connect(w.finish, Qt.BlockingQueuedConnection)
+        if self.thread is not None:
+            self._finish.connect(w.finish, Qt.BlockingQueuedConnection)
         # queued explicitly: these slots touch GUI state and must run in the GUI thread
+        # (the worker's thread, or the reader thread of the training process, emits them)
         w.frameReady.connect(self._on_frame, Qt.QueuedConnection)
         w.stateChanged.connect(self._on_state, Qt.QueuedConnection)
         w.failed.connect(self._on_failed, Qt.QueuedConnection)
@@ -1053,12 +1115,17 @@ class Runner(QObject):
         self._timer.timeout.connect(self._flush)
         self._timer.start()
         self._due_t = time.perf_counter() + self.min_interval_ms / 1000   # when the next redraw is due
-        self.thread.start()
         # last resort when nobody called shutdown(): the window (our parent) is being
-        # destroyed; stop the thread before Qt destroys a running QThread (that aborts)
-        thread = self.thread
-        self.destroyed.connect(lambda *_: _stop_thread(thread))
-        _LIVE_THREADS.add(thread)  # and at interpreter exit (see _stop_all)
+        # destroyed; stop the thread (before Qt destroys a running QThread: that aborts)
+        # or the process
+        if self.process is not None:
+            process = self.process
+            self.destroyed.connect(lambda *_: process.close())
+        else:
+            self.thread.start()
+            thread = self.thread
+            self.destroyed.connect(lambda *_: _stop_thread(thread))
+            _LIVE_THREADS.add(thread)  # and at interpreter exit (see _stop_all)
 
     # ----- controls (GUI thread) ------------------------------------------------
     def set_session_factory(self, factory, keep_weights: bool = False):
@@ -1172,10 +1239,12 @@ class Runner(QObject):
         self._setWeights.emit(weights, source)
 
     def call_in_worker(self, fn, timeout_s: float = 10.0):
-        """``fn(session)`` run in the training thread between two chunks (the session is
-        never touched from here); its result, or None when there is no session or the
-        thread did not answer within ``timeout_s``. What ``fn`` raises is raised here."""
-        if self.thread is None:
+        """``fn(session)`` run by the worker between two chunks (the session is never
+        touched from here); its result, or None when there is no session or the worker did
+        not answer within ``timeout_s``. What ``fn`` raises is raised here. In a training
+        process ``fn`` travels pickled: a module's function, not a lambda
+        (``operator.methodcaller("weights")``)."""
+        if not self.open:
             return None
         box, done = {}, threading.Event()
         self._call.emit(fn, box, done)
@@ -1186,16 +1255,25 @@ class Runner(QObject):
         return box.get("result")
 
     def shutdown(self):
-        """Stop training and the thread; safe to call twice (window close + app quit)."""
-        if self.thread is None:
+        """Stop training and the thread or process; safe to call twice (window close + app
+        quit)."""
+        if not self.open:
             return
         self._timer.stop()
+        if self.process is not None:
+            self.process.close()
+            self.process = None
+            return
         self._stop.emit()
         self._finish.emit()   # (blocking: the BLAS limit is undone by the thread that set it)
         self.thread.quit()
         self.thread.wait()
         self.thread = None
 
+    @property
+    def open(self) -> bool:
+        """Whether the worker is there (until shutdown)."""
+        return self.thread is not None or self.process is not None
 
     # ----- frames (GUI thread) ----------------------------------------------------
     @Slot()
@@ -1316,8 +1394,8 @@ class Runner(QObject):
             self.redraws += 1
             self.frame_wanted.set()
             if self.running:
-                interval = max(interval, 1000 * self.redraw_cost_s / GUI_SHARE)
-        if self.thread is not None:
+                interval = max(interval, 1000 * self.redraw_cost_s / self.gui_share)
+        if self.open:
             interval = min(interval, 500) / 1000
             # on the beat: due an interval after this redraw was due, so that a timer that
             # fired late (it waits for the GIL) is caught up and the clock keeps its rate;
@@ -1338,6 +1416,7 @@ _LIVE_THREADS: "weakref.WeakSet[QThread]" = weakref.WeakSet()
 def _stop_all():
     for thread in list(_LIVE_THREADS):
         _stop_thread(thread)
+    close_all()
 
 
 def _stop_thread(thread):

@@ -12,7 +12,9 @@ PyInstaller bundle, where the assets live under ``sys._MEIPASS``):
 5. panels   the live training panels (pyqtgraph) import;
 6. render   the main window renders to a PNG (``run_gui``'s screenshot path) with the real
             platform plugin when there is a display, offscreen otherwise, and the picture is
-            not blank.
+            not blank;
+7. process  the app's training process starts (a packaged app starts it as itself), trains
+            the example and answers (``playground.training_process``).
 
 Exit 0 when every check passes; otherwise 1, with a line naming the check that failed.
 """
@@ -37,10 +39,12 @@ EXAMPLE = ("lessons", "xor_mlp.nnpg")
 DATASET = ("datasets", "digits.npz")
 TRAIN_STEPS = 200
 SEED = 0
-#: steps the window's own training thread runs before the capture (exercises the panels)
+#: steps the window trains before the capture (exercises the panels)
 WINDOW_TRAIN_STEPS = 20
 #: a rendered window has text, icons and plots: far more colours than this
 MIN_COLOURS = 16
+#: seconds the training process may take to start and train TRAIN_STEPS (about 1 s here)
+PROCESS_TIMEOUT_S = 60
 
 
 class CheckFailed(Exception):
@@ -178,8 +182,41 @@ def check_render(ctx) -> str:
         size=f"{image.width()}x{image.height()}", version=pyside_version, platform=platform_name)
 
 
+def check_process(ctx) -> str:
+    import functools
+    import operator
+    import time
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    from playground.app import make_app
+    from playground.runner import Runner, graph_session
+
+    make_app()
+    runner = Runner(in_process=True)
+    try:
+        t0 = time.perf_counter()
+        runner.set_session_factory(functools.partial(graph_session, ctx["graph"]))
+        runner.step_n(TRAIN_STEPS)
+        deadline = t0 + PROCESS_TIMEOUT_S
+        while (runner.snapshot is None or runner.snapshot.step < TRAIN_STEPS) \
+                and not runner.last_message and time.perf_counter() < deadline:
+            QCoreApplication.processEvents(QEventLoop.AllEvents, 20)
+        if runner.last_message:
+            raise CheckFailed(runner.last_message)
+        step = runner.call_in_worker(operator.attrgetter("step_count"))
+        if step != TRAIN_STEPS:
+            raise CheckFailed(_("the training process did not answer within {s} s").format(s=PROCESS_TIMEOUT_S))
+        pid = runner.process.process.pid
+        return _("process {pid} trained {n} steps in {s} s (its start included)").format(
+            pid=pid, n=step, s=f"{time.perf_counter() - t0:.1f}")
+    finally:
+        runner.shutdown()
+
+
 CHECKS = (("assets", check_assets), ("example", check_example), ("train", check_training),
-          ("display", check_display), ("panels", check_panels), ("render", check_render))
+          ("display", check_display), ("panels", check_panels), ("render", check_render),
+          ("process", check_process))
 
 
 # ------------------------------------------------------------------ running them

@@ -11,6 +11,10 @@ os.environ.setdefault("NNPG_REPORT_DIR", os.path.join(tempfile.mkdtemp(prefix="n
 for _var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
     os.environ.pop(_var, None)
 os.environ["LANG"] = "C.UTF-8"
+# Training runs in a thread of the test's own process, where tests can read the session
+# (the app trains in a child process: tests/gui/test_training_process.py covers that way,
+# and NNPG_TRAINING=process runs any test so).
+os.environ.setdefault("NNPG_TRAINING", "thread")
 
 import sys  # noqa: E402
 

@@ -17,6 +17,7 @@ The kind of data (what decides which view fits) is read here too: ``input_kind``
 """
 from __future__ import annotations
 
+import importlib
 import math
 from dataclasses import dataclass, field
 
@@ -37,6 +38,9 @@ SHOWN_SAMPLES = 16
 MAX_PREDICTIONS = 512
 
 VIEWS: dict = {}
+#: the modules that register views besides this one: imported before a view is looked
+#: up, so that any process (a training process imports no panel) knows every view
+VIEW_MODULES = ("adversarial", "flow", "graph_views", "latent", "operator")
 
 
 def view(name: str):
@@ -64,6 +68,9 @@ class ViewRequest:
 
 
 def compute(name: str, session, **options):
+    if name not in VIEWS:
+        for module in VIEW_MODULES:
+            importlib.import_module(f"{__package__}.{module}")
     return VIEWS[name](session, **options)
 
 

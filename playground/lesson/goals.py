@@ -2,6 +2,7 @@
 in the user's language, the step limit, and the goal tracker the training worker runs."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 PENDING, MET, NOT_MET = "pending", "met", "not met"
@@ -37,7 +38,13 @@ def tracker_factory(graph):
     lesson = lesson_of(graph)
     if not lesson or not lesson.get("goals"):
         return None
-    return lambda session, graph=graph: LiveGoals(graph)
+    return functools.partial(live_goals, graph)
+
+
+def live_goals(graph, session):
+    """The tracker of ``graph``'s goals for ``session`` (as data, tracker_factory's
+    partial travels to a training process)."""
+    return LiveGoals(graph)
 
 
 class LiveGoals:

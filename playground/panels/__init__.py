@@ -9,6 +9,7 @@ keeping the weights of unchanged nodes; File > Open ("reset") starts afresh.
 """
 from __future__ import annotations
 
+import functools
 import time
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QTabBar
 
 from engine.graph.document import COSMETIC_EVENTS
 
-from ..runner import Runner
+from ..runner import Runner, graph_session
 from .activations import ActivationsPanel
 from .attention import AttentionPanel
 from .base import Panel
@@ -133,13 +134,7 @@ class _Attachment(QObject):
         self.runner.set_step_limit(step_limit(copy))   # before the session they apply to
         self.runner.set_goal_tracker(tracker_factory(copy))
 
-        def factory(previous, dataset, graph=copy):
-            from engine.train import Session  # noqa: PLC0415
-
-            prev_program = previous.program if previous is not None else None
-            return Session.from_graph(graph, dataset=dataset, previous=prev_program)
-
-        self.runner.set_session_factory(factory, keep_weights=keep_weights)
+        self.runner.set_session_factory(functools.partial(graph_session, copy), keep_weights=keep_weights)
 
     def _on_graph_event(self, event):
         if event.kind == "settings_changed" and event.name == "optimizer" and self._live_optimizer(

@@ -2,8 +2,7 @@
 import importlib
 import sys
 
-BENCHES = ["bench_mlp", "bench_library", "bench_session", "bench_timeline", "bench_editor", "bench_gui",
-           "bench_training_process"]
+BENCHES = ["bench_mlp", "bench_library", "bench_session", "bench_timeline", "bench_editor", "bench_gui"]
 
 
 def main():

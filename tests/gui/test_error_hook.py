@@ -210,3 +210,28 @@ def test_the_error_dialog_shows_user_text_as_plain_capped_lines(qtbot):
     first, second = text.split("\n")
     assert fmt == Qt.PlainText and first == "<img src=x>\\x1b[31m label"
     assert len(second) < 1000 and "more characters" in second
+
+
+def test_a_bug_in_the_training_process_is_reported_like_one_here(qtbot, tmp_path, reports, monkeypatch):
+    """The app trains in a process of its own: a bug there (an exception no handler
+    caught) gets the same report and dialog, with the child's traceback in the report."""
+    monkeypatch.setenv("NNPG_TRAINING", "process")
+    w = MainWindow(dialogs=ScriptedDialogs(unsaved_changes="discard"), data_dir=tmp_path / "data")
+    qtbot.addWidget(w)
+    assert w.open_file(str(XOR))
+    w.show()
+    h = ErrorHandler(w).install()
+    try:
+        qtbot.waitUntil(lambda: w.runner.snapshot is not None, timeout=30000)
+        w.runner.process._send("stepN", ("not a number",))   # a request no handler expects
+        qtbot.waitUntil(lambda: bool(_bug_dialogs(w)), timeout=10000)
+    finally:
+        h.uninstall()
+    [message] = _bug_dialogs(w)
+    assert "ValueError" in message.splitlines()[0]
+    [report] = sorted(reports.glob("bug-*.txt"))
+    text = report.read_text()
+    assert "in the training process" in text and "stepN" in text and "runner.py" in text
+    w.runner.step_n(5)   # and training goes on
+    qtbot.waitUntil(lambda: w.runner.snapshot.step == 5, timeout=10000)
+    w.close()
