@@ -33,6 +33,7 @@ def main(lesson: str, steps: int, png: str) -> None:
         shot.save(png)
         print(json.dumps({"platform": app.platformName(), "opened": bool(opened), "exposed": exposed,
                           "step": win.runner.snapshot.step if win.runner.snapshot else None,
+                          "training": "process" if win.runner.process is not None else "thread",
                           "size": [shot.width(), shot.height()], "blank": blank_reason(shot)}))
         win.close()
         app.processEvents()

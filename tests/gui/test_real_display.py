@@ -114,6 +114,7 @@ def _desktop_env(display):
     env = dict(os.environ, DISPLAY=display)
     env.pop("QT_QPA_PLATFORM", None)   # as a desktop launches it: Qt picks xcb
     env.pop("WAYLAND_DISPLAY", None)
+    env.pop("NNPG_TRAINING", None)       # and trains the app's way: in a process of its own
     return env
 
 
@@ -126,7 +127,7 @@ def test_a_lesson_opens_trains_and_is_on_the_x_screen(xvfb_display, tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     seen = json.loads(run.stdout.strip().splitlines()[-1])
     assert seen["platform"] == "xcb" and seen["opened"] and seen["exposed"], seen
-    assert seen["step"] >= 25, seen
+    assert seen["step"] >= 25 and seen["training"] == "process", seen
     assert seen["size"][0] >= 800 and seen["blank"] is None, seen   # grabbed from the X server
     assert png.exists()
 
