@@ -240,3 +240,66 @@ def test_a_window_trains_a_lesson_with_goals_and_saves_its_weights(qtbot, tmp_pa
     qtbot.waitUntil(lambda: again.runner.snapshot is not None, timeout=START_MS)
     assert (again.runner.call_in_worker(operator.methodcaller("predict", x)) == trained).all()
     again.close()
+
+
+ORPHAN_SCRIPT = """
+import os, signal, sys, time
+sys.path.insert(0, {root!r})
+from PySide6.QtCore import QCoreApplication
+
+def main():
+    import functools
+    from playground.runner import Runner, graph_session
+    from tests.gui._panel_support import mlp_graph
+
+    app = QCoreApplication([])
+    r = Runner(in_process=True)
+    r.set_session_factory(functools.partial(graph_session, mlp_graph((2, 4, 1), n_samples=200)))
+    r.play()
+    end = time.perf_counter() + 30
+    while r.step < 50 and time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    print(r.process.process.pid, r.step, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)   # the app crashes: no shutdown, no atexit
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGKILL"), reason="needs SIGKILL")
+def test_the_child_ends_when_the_apps_process_is_killed(tmp_path):
+    """No training process is left behind by an app that crashed or was killed: it reads
+    the end of its pipe and exits."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = tmp_path / "orphan.py"
+    script.write_text(ORPHAN_SCRIPT.format(root=str(Path(__file__).resolve().parents[2])))
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    pid, step = map(int, run.stdout.split()[:2])
+    assert step >= 50, run.stdout + run.stderr
+    deadline = time.perf_counter() + 10
+    while time.perf_counter() < deadline and _running(pid):
+        time.sleep(0.05)
+    assert not _running(pid), "the training process outlived the app"
+
+
+def _running(pid) -> bool:
+    """Whether ``pid`` is a live process (a zombie, reaped by nobody here, is not)."""
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True

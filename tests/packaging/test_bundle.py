@@ -24,7 +24,7 @@ from tests.packaging._support import ROOT, build, run_install_sh  # noqa: E402
 UNWANTED_FILES = ("Qt6Qml", "Qt6Quick", "Qt6WebEngine", "Qt63D", "Qt6Multimedia", "Qt6Pdf",
                   "Qt6Network", "QtQml.", "QtQuick.", "QtNetwork.", "QtWebEngine", "_tkinter", "libtk",
                   "libtcl")
-UNWANTED_MODULES = ("tkinter", "torch", "cupy", "matplotlib", "scipy", "pandas", "PyQt5", "PyQt6",
+UNWANTED_MODULES = ("tkinter", "babel", "torch", "cupy", "matplotlib", "scipy", "pandas", "PyQt5", "PyQt6",
                     "PySide2", "pytest", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtNetwork")
 
 
@@ -77,6 +77,9 @@ def test_bundle_is_small_and_leaves_out_what_we_do_not_use(bundle):
     unwanted = [m for m in modules if any(m == bad or m.startswith(bad + ".") for bad in UNWANTED_MODULES)]
     assert not unwanted, unwanted[:10]
     assert "playground.panels" in modules and "engine.train" in modules  # the table is the right one
+    # Qt's own catalogs: only those of the app's languages, which the app loads (i18n.py)
+    qt_catalogs = sorted(p.name for p in bundle.rglob("translations/*.qm"))
+    assert qt_catalogs == ["qtbase_en.qm", "qtbase_it.qm"], qt_catalogs
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the tarball is the Linux download")
