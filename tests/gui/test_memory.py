@@ -7,6 +7,7 @@ screen.
 """
 from __future__ import annotations
 
+import operator
 import time
 
 import numpy as np
@@ -41,10 +42,13 @@ SOAK_S, WARMUP_S = 60.0, 20.0
 
 
 @pytest.mark.soak
+@pytest.mark.parametrize("mode", ["process", "thread"])
 @pytest.mark.parametrize("name", ["deep_relu_he", "xor_mlp"])
-def test_gui_training_rss_is_flat_with_every_panel_open(qtbot, name):
+def test_gui_training_rss_is_flat_with_every_panel_open(qtbot, monkeypatch, name, mode):
     """Every panel floating on screen (none hidden behind a tab), trained for a minute
-    after a warm-up (caches, the trajectory and the history filling)."""
+    after a warm-up (caches, the trajectory and the history filling); the training
+    process's memory too, where it trains (the app's way)."""
+    monkeypatch.setenv("NNPG_TRAINING", mode)
     win = BareWindow(example(name))
     runner = attach(win)
     qtbot.addWidget(win)
@@ -54,24 +58,31 @@ def test_gui_training_rss_is_flat_with_every_panel_open(qtbot, name):
         panel.show()
     runner.set_step_limit(None)   # a minute of training: past the lesson's own steps
     runner.play()
-    qtbot.waitUntil(lambda: runner.worker.session is not None, timeout=10000)
-    session = runner.worker.session
+    qtbot.waitUntil(lambda: runner.snapshot is not None, timeout=30000)
+    keep, every = runner.call_in_worker(operator.attrgetter("max_trajectory", "probe_every"))
+    child = runner.process.process.pid if runner.process is not None else None
+
+    def rss():
+        return (_rss_mb(), _rss_mb(child) if child is not None else 0.0)
+
     # warm until the trajectory has been thinned once (full) on a slow machine too
-    full = (session.max_trajectory + 1) * session.probe_every
+    full = (keep + 1) * every
     samples, t0, warm = [], time.perf_counter(), None
     while warm is None or time.perf_counter() - warm[0] < SOAK_S:
         qtbot.wait(1000)
-        samples.append((time.perf_counter(), _rss_mb(), runner.step))
+        samples.append((time.perf_counter(), rss(), runner.step))
         if warm is None and samples[-1][0] - t0 >= WARMUP_S and runner.step > full:
             warm = samples[-1]
     runner.pause()
     qtbot.waitUntil(lambda: not runner.running, timeout=10000)
-    end = max(rss for _, rss, _ in samples[-5:])
-    report(f"memory: GUI {name}, every panel open", warmup_s=f"{warm[0] - t0:.0f}",
-           seconds=f"{SOAK_S:.0f}",
-           steps=samples[-1][2] - warm[2], rss_start_mb=f"{samples[0][1]:.1f}",
-           rss_after_warmup_mb=f"{warm[1]:.1f}", rss_end_mb=f"{end:.1f}",
-           growth_mb=f"{end - warm[1]:+.1f}", history_rows=len(runner.history))
+    end = [max(r[k] for _, r, _ in samples[-5:]) for k in (0, 1)]
+    report(f"memory: GUI {name}, every panel open, training in a {mode}", warmup_s=f"{warm[0] - t0:.0f}",
+           seconds=f"{SOAK_S:.0f}", steps=samples[-1][2] - warm[2],
+           rss_start_mb=f"{samples[0][1][0]:.1f}", rss_after_warmup_mb=f"{warm[1][0]:.1f}",
+           rss_end_mb=f"{end[0]:.1f}", growth_mb=f"{end[0] - warm[1][0]:+.1f}",
+           training_process_mb=f"{warm[1][1]:.1f} -> {end[1]:.1f}" if child else "-",
+           history_rows=len(runner.history))
     win.close()
     assert samples[-1][2] > warm[2], "training did not run"
-    assert end - warm[1] < 5.0, f"RSS grew from {warm[1]:.1f} MB to {end:.1f} MB"
+    assert end[0] - warm[1][0] < 5.0, f"RSS grew from {warm[1][0]:.1f} MB to {end[0]:.1f} MB"
+    assert end[1] - warm[1][1] < 5.0, f"the training process grew from {warm[1][1]:.1f} MB to {end[1]:.1f} MB"
