@@ -20,7 +20,7 @@ the slim history rows of every snapshot since the last frame (so the loss curves
 nothing) and whatever extras the visible panels asked for (decision-boundary grid,
 confusion matrix, loss landscape), all computed in the worker. The GUI keeps only the
 newest frame's snapshot (frames coalesce), and a frame clock at ``redraw_hz`` (30 a
-second) redraws the visible panels from it; frames come a little more often than that, so
+second in a thread, 40 with a training process) redraws the visible panels from it; frames come a little more often than that, so
 every redraw while training shows a newer step. The clock slows only when redrawing would
 take more than ``GUI_SHARE`` of the time (in a thread, the GIL is shared with training)
 or ``PROCESS_GUI_SHARE`` (with a training process, the GUI's own core).
@@ -1132,7 +1132,8 @@ class Runner(QObject):
         """``factory(previous_session_or_None, dataset_or_None) -> Session``, run in the worker.
 
         It must not read anything the GUI thread changes: give it its own copy of the
-        graph. ``keep_weights`` passes the current session so unchanged nodes keep theirs.
+        graph. In a training process it travels pickled: ``functools.partial(graph_session,
+        copy)``, not a closure. ``keep_weights`` passes the current session so unchanged nodes keep theirs.
         """
         self._setFactory.emit(factory, bool(keep_weights))
 
@@ -1188,7 +1189,8 @@ class Runner(QObject):
 
     def set_goal_tracker(self, factory):
         """``factory(session) -> tracker`` run in the worker for every new session (None: no
-        goals). The tracker is fed each snapshot; ``runner.goals`` holds its latest states."""
+        goals). The tracker is fed each snapshot; ``runner.goals`` holds its latest states.
+        Data, like the session factory (playground.lesson.goals.tracker_factory)."""
         self._setTrackerFactory.emit(factory)
 
     def set_speed(self, steps_per_s: float):
