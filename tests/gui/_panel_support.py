@@ -5,6 +5,7 @@ the tests that need the real canvas use playground.main_window when it is import
 """
 from __future__ import annotations
 
+import operator
 from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QMainWindow
@@ -52,3 +53,59 @@ class BareWindow(QMainWindow):
         self.document = graph
         self.setCentralWidget(QLabel("(canvas)"))
         self.resize(1600, 1000)
+
+
+class Call:
+    """``fn(session, *args, **kwargs)``: what a test asks of the worker's session, which
+    travels to a training process when ``fn`` is a module's function (not a lambda)."""
+
+    def __init__(self, fn, *args, **kwargs):
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def __call__(self, session):
+        return self.fn(session, *self.args, **self.kwargs)
+
+
+def in_worker(runner, fn, *args, **kwargs):
+    """``fn(session, *args, **kwargs)`` run by the runner's worker between two chunks, in
+    its thread or its process (Runner.call_in_worker); None when there is no session."""
+    return runner.call_in_worker(Call(fn, *args, **kwargs), timeout_s=30)
+
+
+def session_attr(session, path):
+    """``session.<path>`` (dotted), for in_worker."""
+    return operator.attrgetter(path)(session)
+
+
+def session_method(session, name, *args, **kwargs):
+    """``session.<name>(*args, **kwargs)``, for in_worker."""
+    return getattr(session, name)(*args, **kwargs)
+
+
+def worker_step(runner):
+    """The step the worker's session is at (None: no session)."""
+    return in_worker(runner, session_attr, "step_count")
+
+
+def worker_speed(runner):
+    """The speed (steps/s) the worker was given: the thread's worker's own, or the last one
+    sent to the training process (whose worker only the messages reach)."""
+    if runner.process is not None:
+        return runner.process._settings["setSpeed"][0]
+    return runner.worker._speed
+
+
+def blas_threads(session) -> int:
+    """The threads NumPy's BLAS uses now, where the session trains (for in_worker)."""
+    from threadpoolctl import threadpool_info
+
+    return max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"), default=1)
+
+
+def mark_session(session):
+    """Mark the worker's session (for in_worker): a session built later has no mark."""
+    session.test_mark = True
+
+
+def is_marked(session) -> bool:
+    return getattr(session, "test_mark", False)

@@ -9,6 +9,7 @@ pytest.importorskip("pytestqt")
 
 from engine.train.adversarial import generated_samples  # noqa: E402
 from tests.engine.test_adversarial import _gan  # noqa: E402
+from tests.gui._panel_support import in_worker  # noqa: E402
 from tests.gui.test_views_data import front_view, open_window, train  # noqa: E402
 
 
@@ -24,12 +25,7 @@ def test_gan_view_draws_the_sessions_samples_decision_and_losses(qtbot):
     sx, sy = panel.samples.getData()
     expected = v.samples
     np.testing.assert_allclose(np.stack([sx, sy], 1), expected, rtol=1e-6)
-    out = {}
-    from PySide6.QtCore import QTimer  # noqa: PLC0415
-
-    QTimer.singleShot(0, runner.worker, lambda: out.setdefault("s", generated_samples(runner.worker.session, "G2")))
-    qtbot.waitUntil(lambda: "s" in out, timeout=10000)
-    np.testing.assert_allclose(out["s"], expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(in_worker(runner, generated_samples, "G2"), expected, rtol=1e-5, atol=1e-6)
     # the data, a colour per mode, over the samples
     dx, dy = panel.data_points.getData()
     np.testing.assert_array_equal(np.stack([dx, dy], 1), v.data)

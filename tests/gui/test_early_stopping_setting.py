@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from playground.editor.dialogs import ScriptedDialogs  # noqa: E402
 from playground.main_window import MainWindow, lessons_dir  # noqa: E402
+from tests.gui._panel_support import in_worker, session_attr, worker_step  # noqa: E402
 
 
 @pytest.fixture
@@ -40,8 +41,7 @@ def test_training_that_stops_early_stops_the_runner_and_says_why(qtbot, win):
     runner = win.runner
     runner.set_speed(0)
     runner.play()
-    qtbot.waitUntil(lambda: runner.worker.session is not None and runner.worker.session.stopped,
-                    timeout=20000)
+    qtbot.waitUntil(lambda: bool(in_worker(runner, session_attr, "stopped")), timeout=20000)
     qtbot.waitUntil(lambda: not runner.running, timeout=10000)
     qtbot.waitUntil(lambda: "early stopping at step" in runner.last_message, timeout=5000)
-    assert runner.worker.session.step_count < 400
+    assert worker_step(runner) < 400

@@ -1,5 +1,7 @@
 """File > Export PyTorch Script: the script and its .npz, starting from the weights the app
 shows (trained ones after training), and a refusal shown as a message, never a crash."""
+import operator
+
 import numpy as np
 
 from playground.editor.dialogs import ScriptedDialogs
@@ -20,7 +22,7 @@ def test_export_writes_the_script_with_the_trained_weights(qtbot, tmp_path):
     win.show()
     win.train_hook(20)
     assert win.runner.snapshot is not None and win.runner.snapshot.step >= 20
-    trained = win.runner.call_in_worker(lambda session: session.weights())
+    trained = win.runner.call_in_worker(operator.methodcaller("weights"))
     win.actions["export_pytorch"].trigger()
     assert out.exists() and "class Net(nn.Module)" in out.read_text(encoding="utf-8")
     with np.load(out.with_suffix(".npz"), allow_pickle=False) as stored:

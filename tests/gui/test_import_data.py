@@ -3,6 +3,7 @@ MNIST IDX pair, names a bad row and column in one line with OK off, and the chos
 becomes the document's dataset through one undoable command. File > Export > ONNX Model
 writes a model onnxruntime runs with the window's predictions."""
 import gzip
+import operator
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -142,7 +143,7 @@ def test_export_onnx_from_the_window_runs_with_its_predictions(qtbot, tmp_path):
     win.actions["export_onnx"].trigger()
     assert out.exists(), win.dialogs.shown
     x = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
-    ours = runner.call_in_worker(lambda s: s.predict(x))
+    ours = runner.call_in_worker(operator.methodcaller("predict", x))
     got = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
     np.testing.assert_allclose(got, ours, atol=1e-5, rtol=1e-6)
 

@@ -22,7 +22,7 @@ from playground.lesson.goals import MET, NOT_MET, PENDING  # noqa: E402
 from playground.lesson.pane import rich_text  # noqa: E402
 from playground.main_window import MainWindow  # noqa: E402
 from playground.panels.controls import DEFAULT_SPEED, slider_for_speed, speed_from_slider  # noqa: E402
-from tests.gui._panel_support import EXAMPLES, mlp_graph  # noqa: E402
+from tests.gui._panel_support import EXAMPLES, mlp_graph, worker_speed, worker_step  # noqa: E402
 
 
 def xor_lesson(steps=150, speed=40, goals=None, pages=None, chapter="mlp", order=1, title="XOR"):
@@ -180,7 +180,7 @@ def test_opening_a_lesson_shows_its_text_goals_speed_and_panels(lesson_window):
     assert not pane.goal_labels["falls"].styleSheet()
     # the classroom speed, and the lesson's first panel in front of its tab group
     assert win.panels["controls"].speed_label.text() == "40 steps/s"
-    assert win.runner.worker._speed == 40
+    assert worker_speed(win.runner) == 40
     assert win.panels["gradflow"].isVisible()
     pane.next_button.click()
     assert pane.page == 1 and pane.text.toPlainText() == "The second page." and not pane.action_buttons
@@ -225,7 +225,7 @@ def test_page_buttons_change_the_document_undoably(lesson_window, qtbot):
         button(pane, "train").click()
     qtbot.waitUntil(lambda: not win.runner.running, timeout=15000)
     # ... exactly the steps asked for, at the lesson's 40 steps/s (a burst of at most 11)
-    assert win.runner.snapshot.step == step + 20 == win.runner.worker.session.step_count
+    assert win.runner.snapshot.step == step + 20 == worker_step(win.runner)
     assert time.perf_counter() - t0 >= (20 - 11) / 40
 
 
@@ -320,7 +320,7 @@ def test_play_stops_at_settings_steps_and_goes_on_when_asked(make_window, tmp_pa
     with qtbot.waitSignal(runner.limitReached, timeout=20000):
         win.actions["run"].trigger()
     qtbot.waitUntil(lambda: not runner.running and runner.snapshot.step == 120, timeout=5000)
-    assert runner.worker.session.step_count == 120
+    assert worker_step(runner) == 120
     assert "120" in controls.limit_label.text() and controls.limit_label.isVisible()
     # Play again: on beyond the file's steps, and the panel says so
     controls.set_speed(0)
@@ -334,7 +334,7 @@ def test_play_stops_at_settings_steps_and_goes_on_when_asked(make_window, tmp_pa
     qtbot.waitUntil(lambda: runner.snapshot is not None and runner.snapshot.step == 0, timeout=15000)
     with qtbot.waitSignal(runner.limitReached, timeout=20000):
         win.actions["run"].trigger()
-    assert runner.worker.session.step_count == 120
+    assert worker_step(runner) == 120
 
 
 def test_the_speed_control_shows_steps_per_second(make_window):

@@ -11,7 +11,7 @@ from playground.panels.activations import BINS  # noqa: E402
 from playground.panels.gradflow import FLOOR, flow_params  # noqa: E402
 from playground.panels.weights import as_matrix, edge_styles  # noqa: E402
 from playground.panels.loss import batch_losses  # noqa: E402
-from tests.gui._panel_support import BareWindow, example, mlp_graph  # noqa: E402
+from tests.gui._panel_support import BareWindow, example, in_worker, mlp_graph, session_attr, session_method  # noqa: E402
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_hovered_node_shows_its_neurons(trained, qtbot):
     panel.show_node(hidden)
     qtbot.waitUntil(lambda: panel.node_grid is not None, timeout=5000)
     assert panel.node_grid.shape == (panel._spec.ny, panel._spec.nx, 6)
-    expected = runner.worker.session.node_output(hidden, panel._spec.points())
+    expected = in_worker(runner, session_method, "node_output", hidden, panel._spec.points())
     np.testing.assert_allclose(panel.node_grid[..., 2].ravel(), expected[:, 2], rtol=1e-5)
     assert sum(vb.isVisible() for vb in panel.neuron_views) == 6
 
@@ -173,10 +173,9 @@ def test_trajectory_over_the_loss_landscape(trained):
     win, runner = trained
     panel = win.panels["trajectory"]
     land = runner.landscape
-    session = runner.worker.session
     assert land["loss"].shape == (9, 9)
     x, y = panel.path.getData()
-    assert len(x) == len(session.trajectory) >= 3
+    assert len(x) == len(in_worker(runner, session_attr, "trajectory")) >= 3
     # the plane is centred on the last point: it sits at the origin of the plane
     assert abs(x[-1]) < 1e-9 and abs(y[-1]) < 1e-9
     assert panel.image.image.shape == (9, 9)

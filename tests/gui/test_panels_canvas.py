@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 
 from playground.editor.dialogs import ScriptedDialogs  # noqa: E402
 from playground.panels.stepthrough import BACKWARD_COLOR, FORWARD_COLOR, fmt  # noqa: E402
-from tests.gui._panel_support import EXAMPLES  # noqa: E402
+from tests.gui._panel_support import EXAMPLES, in_worker, is_marked, mark_session, worker_step  # noqa: E402
 
 
 @pytest.fixture
@@ -146,16 +146,16 @@ def test_settings_edits_apply_live_and_graph_edits_keep_weights(window, qtbot):
     runner = win.runner
     runner.step_n(40)
     qtbot.waitUntil(lambda: runner.snapshot.step >= 40, timeout=10000)
-    session = runner.worker.session
+    in_worker(runner, mark_session)   # this session: a recompile builds a new one
     # the Training settings panel edits the document: the running optimizer follows
     new = dict(win.document.settings["optimizer"], lr=0.05)
     win.undo_stack.push(commands.set_setting(win.document, "optimizer", new))
     qtbot.waitUntil(lambda: runner.snapshot.lr == pytest.approx(0.05), timeout=5000)
-    assert runner.worker.session is session and session.step_count == 40  # not rebuilt
+    assert in_worker(runner, is_marked) and worker_step(runner) == 40  # not rebuilt
     assert win.panels["controls"].lr.value() == pytest.approx(0.05)
     # a structural edit recompiles; the unchanged layer keeps its trained weights
     trained_hidden = runner.snapshot.weights["hidden.weight"].copy()
     win.undo_stack.push(commands.set_param(win.document, "output", "bias", False))
-    qtbot.waitUntil(lambda: runner.worker.session is not session and runner.snapshot is not None
+    qtbot.waitUntil(lambda: in_worker(runner, is_marked) is False and runner.snapshot is not None
                     and "output.bias" not in runner.snapshot.weights, timeout=10000)
     np.testing.assert_allclose(runner.snapshot.weights["hidden.weight"], trained_hidden)

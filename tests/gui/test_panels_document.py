@@ -15,7 +15,7 @@ from playground.editor.dialogs import ScriptedDialogs  # noqa: E402
 from playground.editor.invariants import check_window, shown_data  # noqa: E402
 from playground.main_window import MainWindow  # noqa: E402
 from playground.runner import Runner  # noqa: E402
-from tests.gui._panel_support import EXAMPLES, mlp_graph  # noqa: E402
+from tests.gui._panel_support import EXAMPLES, mlp_graph, worker_step  # noqa: E402
 from tests.gui.test_runner import session_factory  # noqa: E402
 
 
@@ -122,11 +122,11 @@ def test_pause_shows_the_step_the_model_is_at(qtbot):
         runner.set_session_factory(session_factory(mlp_graph((2, 4, 1), n_samples=200, probe_every=1000)))
         qtbot.waitUntil(lambda: runner.snapshot is not None, timeout=10000)
         runner.play()
-        qtbot.waitUntil(lambda: runner.worker.session.step_count >= 50, timeout=10000)
+        qtbot.waitUntil(lambda: worker_step(runner) >= 50, timeout=10000)
         with qtbot.waitSignal(runner.runningChanged, timeout=5000, check_params_cb=lambda on: not on):
             runner.pause()
         qtbot.waitUntil(lambda: runner.snapshot.step > 0, timeout=5000)
-        assert runner.snapshot.step == runner.worker.session.step_count
+        assert runner.snapshot.step == worker_step(runner)
     finally:
         runner.shutdown()
 
@@ -137,11 +137,11 @@ def test_pause_in_the_window_shows_the_current_step_in_every_panel(make_window, 
     qtbot.waitUntil(lambda: win.runner.snapshot is not None, timeout=15000)
     win.runner.set_hparam("probe_every", 1000)   # the last probe stays far behind the model
     win.actions["run"].trigger()
-    qtbot.waitUntil(lambda: win.runner.worker.session.step_count >= 30, timeout=15000)
+    qtbot.waitUntil(lambda: worker_step(win.runner) >= 30, timeout=15000)
     win.actions["pause"].trigger()
     qtbot.waitUntil(lambda: not win.runner.running and win.runner.snapshot.step > 0, timeout=10000)
     win.runner.redraw_now()
-    at = win.runner.worker.session.step_count
+    at = worker_step(win.runner)
     assert win.runner.snapshot.step == at
     assert f"step {at} " in win.panels["controls"].status.text() + " "
 

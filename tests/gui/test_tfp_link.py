@@ -2,6 +2,8 @@
 become a new document whose first session starts from those weights."""
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import pytest
 
@@ -34,7 +36,7 @@ def test_open_link_from_the_file_menu_starts_from_its_weights(qtbot, tmp_path):
     runner = win.runner
     qtbot.waitUntil(lambda: runner.snapshot is not None, timeout=20000)
     page = tfp.page(tfp.parse_url(URL))
-    weights = runner.call_in_worker(lambda s: s.weights())
+    weights = runner.call_in_worker(operator.methodcaller("weights"))
     assert runner.step == 0   # nothing trained yet: exactly the page's weights
     np.testing.assert_allclose(weights["layer1.weight"], page.weights[0], rtol=1e-6)
     np.testing.assert_allclose(weights["output.weight"], page.weights[1], rtol=1e-6)

@@ -3,6 +3,8 @@ Weights (reopening gives the same predictions bit for bit), and the user's point
 data seed living in the document (undoable, saved)."""
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import pytest
 
@@ -95,13 +97,13 @@ def test_play_while_looking_back_goes_on_from_the_live_moment(window, qtbot):
     runner.step_n(5)
     qtbot.waitUntil(lambda: runner.preview_step is None and runner.snapshot.step == 125, timeout=10000)
     assert 120 in runner.timeline_steps and back in runner.timeline_steps
-    live = runner.call_in_worker(lambda s: s.weights())
+    live = runner.call_in_worker(operator.methodcaller("weights"))
     runner.scrub_to(back)
     qtbot.waitUntil(lambda: runner.preview_step == back, timeout=10000)
     win.document.set_setting("batch_size", 20)   # an edit while looking back ...
     qtbot.waitUntil(lambda: runner.snapshot is not None and runner.snapshot.step == 0
                     and runner.preview_step is None, timeout=10000)
-    kept = runner.call_in_worker(lambda s: s.weights())   # ... keeps the live weights
+    kept = runner.call_in_worker(operator.methodcaller("weights"))   # ... keeps the live weights
     assert all((kept[k] == live[k]).all() for k in live)
 
 
@@ -117,7 +119,7 @@ def _save_window(qtbot, tmp_path, **answers):
 
 
 def _predict(runner, x):
-    return runner.call_in_worker(lambda s: s.predict(x))
+    return runner.call_in_worker(operator.methodcaller("predict", x))
 
 
 def test_save_with_weights_reopens_to_identical_predictions(qtbot, tmp_path):

@@ -9,14 +9,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QTimer  # noqa: E402
 
 from engine.data import load_dataset  # noqa: E402
 from engine.train import views as engine_views  # noqa: E402
 from playground.panels import attach  # noqa: E402
 from playground.panels.images import COLUMNS, LABEL_ROWS, mosaic, tile_origin, wrap  # noqa: E402
 from tests.graph.test_views_engine import regression_graph  # noqa: E402
-from tests.gui._panel_support import BareWindow, example, mlp_graph  # noqa: E402
+from tests.gui._panel_support import BareWindow, example, in_worker, mlp_graph, session_method  # noqa: E402
 
 
 def open_window(qtbot, graph):
@@ -29,7 +28,8 @@ def open_window(qtbot, graph):
 
 
 class InWorker:
-    """The worker's Session, its methods called in the worker's thread (where it lives).
+    """The worker's Session, its methods called by the worker (in its thread or its
+    process, where the session lives): ``session.predict(x)`` here is answered there.
 
     Calling them from the test's thread could overlap a view the worker computes for a
     panel just shown: the engine's grad mode is one global flag, and two threads that
@@ -39,17 +39,7 @@ class InWorker:
         self.qtbot, self.runner = qtbot, runner
 
     def __getattr__(self, name):
-        attr = getattr(self.runner.worker.session, name)
-        if name not in ("predict", "node_output"):
-            return attr
-
-        def call(*args, **kwargs):
-            out = {}
-            QTimer.singleShot(0, self.runner.worker,
-                              lambda: out.setdefault("value", getattr(self.runner.worker.session, name)(*args, **kwargs)))
-            self.qtbot.waitUntil(lambda: "value" in out, timeout=10000)
-            return out["value"]
-        return call
+        return lambda *args, **kwargs: in_worker(self.runner, session_method, name, *args, **kwargs)
 
 
 def train(qtbot, runner, steps, view):
@@ -107,7 +97,7 @@ def units_sum_to_the_prediction_minus_the_bias(win, runner, session, panel):
     assert len(shown) == 6
     x, y = panel.curve.getData()
     total = np.sum([c.getData()[1] for c in shown], axis=0)
-    bias = float(np.asarray(session.program.node_modules["out"].bias.data)[0])
+    bias = float(np.asarray(session.weights()["out.bias"])[0])
     np.testing.assert_allclose(total, y - bias, rtol=1e-5, atol=1e-5)
     assert "6" in panel.info.text() and "act" in panel.info.text()
     panel.units_box.setChecked(False)
@@ -138,8 +128,8 @@ def test_linear_regression_shows_the_line_and_its_residuals(qtbot):
     session = train(qtbot, runner, 30, "fit")
     panel = win.panels["fit"]
     panel.refresh(runner)
-    lin = session.program.node_modules["out"]
-    slope, bias = float(np.asarray(lin.weight.data)[0, 0]), float(np.asarray(lin.bias.data)[0])
+    weights = session.weights()
+    slope, bias = float(np.asarray(weights["out.weight"])[0, 0]), float(np.asarray(weights["out.bias"])[0])
     x, y = panel.curve.getData()
     np.testing.assert_allclose(y, slope * x + bias, rtol=1e-5, atol=1e-5)
     assert panel.residuals_box.isChecked() and len(panel.residuals.getData()[0]) == 2 * len(runner.dataset.x_train)
@@ -182,7 +172,7 @@ def misclassified_first_with_matching_labels(qtbot, win, runner, session, panel)
 
 
 def filters_are_the_conv_weights(qtbot, win, runner, session, panel):
-    w = np.asarray(session.program.node_modules["conv"].weight.data)
+    w = np.asarray(session.weights()["conv.weight"])
     shown = tiles(panel.filters_image.image, 8, (3, 3), wrap(8))
     np.testing.assert_allclose(shown, w[:, 0], rtol=1e-6)
     assert "conv" in panel.filters_label.text

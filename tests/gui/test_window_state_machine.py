@@ -38,6 +38,7 @@ from playground.editor.invariants import check_window  # noqa: E402
 from playground.editor.palette import TYPE_ROLE  # noqa: E402
 from playground.main_window import MainWindow, lessons_dir  # noqa: E402
 from tests.fuzzing import FUZZ, examples, report  # noqa: E402
+from tests.gui._panel_support import worker_step  # noqa: E402
 
 #: node types offered to the machine: data, layers with parameters, several inputs,
 #: dynamic outputs, losses, and a ready-made block (its inside opens read-only)
@@ -415,10 +416,16 @@ class WindowMachine(RuleBasedStateMachine):
         """Paused: the panels show the step the session is at (not an older probe's)."""
         runner = self.win.runner
         self.wait_until(lambda: not runner.running, f"training still runs after {what}")
-        self.wait_until(lambda: runner.worker.session is None or runner.snapshot is None
-                        or runner.snapshot.step == runner.worker.session.step_count,
-                        f"after {what} the panels show step {getattr(runner.snapshot, 'step', None)}, "
-                        f"the model is at {getattr(runner.worker.session, 'step_count', None)}")
+        at = []   # the step the worker's session is at (None: no session), each time asked
+
+        def shown():
+            at.append(worker_step(runner))
+            return at[-1] is None or runner.snapshot is None or runner.snapshot.step == at[-1]
+        try:
+            self.qtbot.waitUntil(shown, timeout=SETTLE_MS)
+        except Exception:  # noqa: BLE001 - pytest-qt's TimeoutError: report the invariant instead
+            raise AssertionError(f"after {what} the panels show step {getattr(runner.snapshot, 'step', None)}, "
+                                 f"the model is at {at[-1] if at else None}") from None
         if runner.snapshot is not None and runner.snapshot.step > 0:
             self.count("pauses on a trained model")
 
