@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run test fuzz bench package test-packaging clean catalogs i18n-update
+.PHONY: run test test-process fuzz bench package test-packaging clean catalogs i18n-update
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ test: $(VENV)/.installed-test $(CATALOGS)
 # a "[fuzz] name: ..." line with its figures (quoted in the README).
 fuzz: $(VENV)/.installed-test
 	NNPG_FUZZ=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -o addopts="-q -p no:cacheprovider" -m "fuzz or soak" --timeout=0 -s tests
+
+# The GUI tests with training in a process of its own, as the app trains (make test runs
+# the worker in a thread, where it is cheaper to start; tests/gui/test_runner.py and
+# test_training_process.py run the process there too).
+test-process: $(VENV)/.installed-test $(CATALOGS)
+	NNPG_TRAINING=process QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 tests/gui
 
 bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(PY) -m tests.benchmarks.run
