@@ -45,7 +45,7 @@ i18n-update: $(VENV)/.installed
 run: $(VENV)/.installed $(CATALOGS)
 	$(VENV)/bin/playground
 
-# Two worker processes (pytest-xdist): CI's two cores, about 5 minutes instead of 9.
+# Two worker processes (pytest-xdist): CI's two cores, about 9½ minutes (twice that with one).
 test: $(VENV)/.installed-test $(CATALOGS)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2
 
