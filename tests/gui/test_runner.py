@@ -20,7 +20,7 @@ pytest.importorskip("pytestqt")
 
 from playground.runner import (GridSpec, History, Runner, confusion_matrix, graph_session,  # noqa: E402
                                steps_per_epoch)
-from tests.gui._panel_support import mlp_graph  # noqa: E402
+from tests.gui._panel_support import mlp_graph, worker_step  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,11 +39,6 @@ def runner(qtbot, request):
     qtbot.waitUntil(lambda: r.snapshot is not None, timeout=30000)
     yield r
     r.shutdown()
-
-
-def worker_steps(runner):
-    """The session's own step count, read while the worker is paused."""
-    return runner.call_in_worker(operator.attrgetter("step_count"))
 
 
 def test_play_sends_every_probe_in_order(runner, qtbot):
@@ -65,9 +60,9 @@ def test_pause_stops_the_steps(runner, qtbot):
     runner.pause()
     qtbot.waitUntil(lambda: not runner.running, timeout=5000)
     qtbot.wait(50)
-    before = worker_steps(runner)
+    before = worker_step(runner)
     qtbot.wait(300)
-    assert worker_steps(runner) == before
+    assert worker_step(runner) == before
 
 
 def test_step_once_and_one_epoch(runner, qtbot):
@@ -78,7 +73,7 @@ def test_step_once_and_one_epoch(runner, qtbot):
     runner.step_epoch()
     qtbot.waitUntil(lambda: runner.snapshot.step == 1 + per_epoch, timeout=5000)
     qtbot.wait(100)
-    assert worker_steps(runner) == 1 + per_epoch
+    assert worker_step(runner) == 1 + per_epoch
     assert not runner.running
 
 
@@ -110,7 +105,7 @@ def test_speed_limit(runner, qtbot):
     qtbot.wait(600)
     runner.pause()
     qtbot.waitUntil(lambda: not runner.running, timeout=5000)
-    assert 10 <= worker_steps(runner) <= 100
+    assert 10 <= worker_step(runner) <= 100
 
 
 def test_grid_predictions_are_computed_in_the_worker(runner, qtbot):
@@ -245,7 +240,7 @@ def test_reset_starts_afresh(runner, qtbot):
     with qtbot.waitSignal(runner.reset_done, timeout=10000):
         runner.reset()
     qtbot.waitUntil(lambda: runner.snapshot is not None and runner.snapshot.step == 0, timeout=10000)
-    assert len(runner.history) == 0 and worker_steps(runner) == 0
+    assert len(runner.history) == 0 and worker_step(runner) == 0
     for k, v in runner.snapshot.weights.items():  # same seed: the same initial weights
         np.testing.assert_array_equal(v, first[k])
 
@@ -289,7 +284,7 @@ def test_play_after_an_interrupted_play_steps_is_not_bounded_by_it(runner, qtbot
     qtbot.waitUntil(lambda: runner.step >= 5, timeout=10000)
     runner.step_once()   # interrupts the 200 steps
     qtbot.waitUntil(lambda: not runner.running, timeout=5000)
-    assert worker_steps(runner) < 200
+    assert worker_step(runner) < 200
     runner.set_speed(0.0)
     runner.play()
     qtbot.waitUntil(lambda: runner.step > 400, timeout=15000)

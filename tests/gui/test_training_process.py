@@ -1,14 +1,14 @@
 """Training in a process of its own, the app's way (playground/training_process.py): the
 Runner drives a TrainWorker in a child process with the same requests and replies as in a
-thread. The rest of the GUI tests run the worker in a thread (tests/conftest.py), where
-they can read the session; these drive the real child."""
+thread. What the worker does is tested in test_runner.py, in a thread and in a process;
+here what only a process has: its start and end, its death, the pipe, its language and
+settings, and its bugs."""
 from __future__ import annotations
 
 import functools
 import operator
 import pickle
 
-import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
@@ -19,7 +19,7 @@ from engine.graph import fileformat  # noqa: E402
 from playground import runner as runner_module  # noqa: E402
 from playground.editor.dialogs import ScriptedDialogs  # noqa: E402
 from playground.runner import GridSpec, Runner, graph_session  # noqa: E402
-from tests.gui._panel_support import mlp_graph  # noqa: E402
+from tests.gui._panel_support import mlp_graph, worker_step  # noqa: E402
 
 #: a child process starts in about a second; a busy machine takes longer
 START_MS = 30000
@@ -39,11 +39,6 @@ def runner(qtbot):
     r.shutdown()
 
 
-def session_step(runner):
-    """The child's session's own step count (asked between two chunks)."""
-    return runner.call_in_worker(operator.attrgetter("step_count"))
-
-
 def test_the_worker_runs_in_another_process(runner):
     import os
 
@@ -55,35 +50,6 @@ def _pid(session):
     import os
 
     return os.getpid()
-
-
-def test_play_pause_and_steps_arrive_in_order(runner, qtbot):
-    runner.play()
-    qtbot.waitUntil(lambda: runner.step >= 300, timeout=15000)
-    runner.pause()
-    qtbot.waitUntil(lambda: not runner.running, timeout=5000)
-    steps = runner.history.column("step")
-    assert len(steps) >= 30
-    np.testing.assert_array_equal(np.diff(steps), 10)   # every probe's row, in order
-    at = session_step(runner)
-    assert runner.snapshot.step == at   # paused: the exact step is shown
-    runner.step_once()
-    qtbot.waitUntil(lambda: runner.snapshot.step == at + 1, timeout=5000)
-    runner.step_n(25)
-    qtbot.waitUntil(lambda: runner.snapshot.step == at + 26, timeout=5000)
-    qtbot.wait(200)
-    assert session_step(runner) == at + 26 and not runner.running
-
-
-def test_hyperparameters_and_the_panels_needs_reach_the_child(runner, qtbot):
-    runner.set_hparam("lr", 0.25)
-    qtbot.waitUntil(lambda: runner.snapshot.lr == 0.25, timeout=5000)
-    assert runner.call_in_worker(operator.attrgetter("lr")) == 0.25
-    spec = GridSpec(((-1.0, 1.0), (-1.0, 1.0)), nx=7, ny=5)
-    runner.set_needs("test", {"grid": spec})
-    qtbot.waitUntil(lambda: runner.grid is not None, timeout=5000)
-    expected = runner.call_in_worker(operator.methodcaller("predict", spec.points()))
-    np.testing.assert_allclose(runner.grid, np.asarray(expected).reshape(5, 7, 1))
 
 
 def test_the_panels_requests_come_back_from_the_child(runner, qtbot):
@@ -108,7 +74,7 @@ def test_a_call_that_cannot_travel_or_fails_raises_here_at_once(runner):
         runner.call_in_worker(lambda session: session.step_count, timeout_s=60)
     with pytest.raises(AttributeError, match="no_such_method"):   # raised in the child
         runner.call_in_worker(operator.methodcaller("no_such_method"), timeout_s=60)
-    assert session_step(runner) == runner.snapshot.step   # and the worker goes on
+    assert worker_step(runner) == runner.snapshot.step   # and the worker goes on
 
 
 def test_the_worker_settings_of_this_process_apply_in_the_child(qtbot, monkeypatch):
@@ -183,14 +149,6 @@ def test_where_no_process_can_start_training_runs_in_a_thread(qtbot, monkeypatch
         qtbot.waitUntil(lambda: r.snapshot.step == 20, timeout=10000)
     finally:
         r.shutdown()
-
-
-def test_clear_ignores_what_the_child_sent_about_the_old_document(runner, qtbot):
-    runner.play()
-    qtbot.waitUntil(lambda: runner.step >= 100, timeout=10000)
-    runner.clear()
-    qtbot.wait(300)   # frames in flight arrive, and are dropped
-    assert runner.snapshot is None and len(runner.history) == 0 and not runner.running
 
 
 def test_shutdown_ends_the_child_cleanly(qtbot):
