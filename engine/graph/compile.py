@@ -120,7 +120,7 @@ def flatten(graph: Graph) -> FlatGraph:
         seen = set()
         while ref in aliases:
             if ref in seen:
-                raise CompileError(f"module input '{ref[0]}' is wired to itself")
+                raise CompileError(_("module input '{name}' is wired to itself").format(name=ref[0]))
             seen.add(ref)
             ref = aliases[ref]
         return ref
@@ -146,9 +146,11 @@ def _expand(graph, modules, prefix, inst_tie, flat, aliases, stack, origin):
             name = (node.params or {}).get("module")
             mdef = graph.modules.get(name) or modules.get(name)
             if mdef is None:
-                raise CompileError(f"node '{fid}': there is no module named {name!r}", node=fid)
+                raise CompileError(_("node '{node}': there is no module named {name}").format(node=fid, name=repr(name)),
+                                   node=fid)
             if name in stack:
-                raise CompileError(f"node '{fid}': module {name!r} contains itself", node=fid)
+                raise CompileError(_("node '{node}': module {name} contains itself").format(node=fid, name=repr(name)),
+                                   node=fid)
             # A tied instance shares every inner parameter with the other instances of
             # the same tie: inner nodes get a tie key that does not depend on the instance.
             tie = f"{name}:{node.tie}" if node.tie else None
@@ -178,7 +180,8 @@ def _expand(graph, modules, prefix, inst_tie, flat, aliases, stack, origin):
             continue
         nt = reg.get(node.type)
         if nt is None:
-            raise CompileError(f"node '{fid}' has an unknown type '{node.type}'", node=fid)
+            raise CompileError(_("node '{node}' has an unknown type '{type}'").format(node=fid, type=node.type),
+                               node=fid)
         if node.tie:
             tie = f"{node.type}:{node.tie}"
         elif inst_tie:
@@ -191,14 +194,14 @@ def _expand(graph, modules, prefix, inst_tie, flat, aliases, stack, origin):
         if e.src in instances:
             src = instances[e.src]["out"].get(e.src_port)
             if src is None:
-                raise CompileError(f"node '{prefix + e.src}' has no output port '{e.src_port}'",
+                raise CompileError(_("node '{node}' has no output port '{port}'").format(node=prefix + e.src, port=e.src_port),
                                    node=prefix + e.src)
         else:
             src = (prefix + e.src, e.src_port)
         if e.dst in instances:
             targets = instances[e.dst]["in"].get(e.dst_port)
             if targets is None:
-                raise CompileError(f"node '{prefix + e.dst}' has no input port '{e.dst_port}'",
+                raise CompileError(_("node '{node}' has no input port '{port}'").format(node=prefix + e.dst, port=e.dst_port),
                                    node=prefix + e.dst)
         else:
             targets = [(prefix + e.dst, e.dst_port)]
@@ -238,9 +241,9 @@ def topological_order(flat: FlatGraph) -> list:
     succ = {n: [] for n in flat.nodes}
     for e in flat.edges:
         if e.src not in flat.nodes:
-            raise CompileError(f"an edge comes from a missing node '{e.src}'", node=e.dst)
+            raise CompileError(_("an edge comes from a missing node '{node}'").format(node=e.src), node=e.dst)
         if e.dst not in flat.nodes:
-            raise CompileError(f"an edge goes to a missing node '{e.dst}'", node=e.src)
+            raise CompileError(_("an edge goes to a missing node '{node}'").format(node=e.dst), node=e.src)
         indeg[e.dst] += 1
         succ[e.src].append(e.dst)
     position = {n: i for i, n in enumerate(flat.nodes)}
@@ -250,7 +253,7 @@ def topological_order(flat: FlatGraph) -> list:
     heapq.heapify(ready)
     order = []
     while ready:
-        _, n = heapq.heappop(ready)
+        _rank, n = heapq.heappop(ready)
         order.append(n)
         for m in succ[n]:
             indeg[m] -= 1
@@ -258,8 +261,8 @@ def topological_order(flat: FlatGraph) -> list:
                 heapq.heappush(ready, (position[m], m))
     if len(order) != len(flat.nodes):
         stuck = [n for n in flat.nodes if indeg[n] > 0]
-        raise CompileError(f"the graph has a cycle through node '{stuck[0]}': a value cannot "
-                           "depend on itself", node=stuck[0])
+        raise CompileError(_("the graph has a cycle through node '{node}': a value cannot depend on "
+                             "itself").format(node=stuck[0]), node=stuck[0])
     return order
 
 
@@ -332,11 +335,12 @@ class Program(Module):
             try:
                 multi = nt.input(e.dst_port).multi
             except KeyError:
-                raise CompileError(f"node '{e.dst}' ({nt.name}) has no input port '{e.dst_port}'",
-                                   node=e.dst) from None
+                raise CompileError(_("node '{node}' ({type}) has no input port '{port}'").format(
+                    node=e.dst, type=nt.name, port=e.dst_port), node=e.dst) from None
             src = slot_of.get((e.src, e.src_port))
             if src is None:
-                raise CompileError(f"node '{e.src}' has no output port '{e.src_port}'", node=e.src)
+                raise CompileError(_("node '{node}' has no output port '{port}'").format(node=e.src, port=e.src_port),
+                                   node=e.src)
             if multi:
                 incoming[e.dst].setdefault(e.dst_port, []).append(src)
             else:
@@ -402,7 +406,8 @@ class Program(Module):
                 raise
             nid = self._step_node.get(id(step), "?")
             ntype = self.flat.nodes[nid].type if nid in self.flat.nodes else "?"
-            raise NodeError(f"node '{nid}' ({ntype}) failed: {exc}", node=nid) from exc
+            raise NodeError(_("node '{node}' ({type}) failed: {error}").format(node=nid, type=ntype, error=exc),
+                            node=nid) from exc
         pred = vals[self._pred_slot] if self._pred_slot is not None else None
         if y is None:
             return pred, None
@@ -684,8 +689,8 @@ def _input_shapes(flat, nid, shapes, strict):
         try:
             multi = nt.input(e.dst_port).multi
         except KeyError:
-            raise CompileError(f"node '{nid}' ({nt.name}) has no input port '{e.dst_port}'",
-                               node=nid) from None
+            raise CompileError(_("node '{node}' ({type}) has no input port '{port}'").format(
+                node=nid, type=nt.name, port=e.dst_port), node=nid) from None
         s = shapes.get((e.src, e.src_port))
         if s is None and not strict:
             return None
@@ -695,8 +700,8 @@ def _input_shapes(flat, nid, shapes, strict):
             ins[e.dst_port] = s
     for port in nt.inputs:
         if port.name not in ins and not port.optional:
-            raise CompileError(f"node '{nid}' ({nt.name}): input '{port.name}' is not connected",
-                               node=nid)
+            raise CompileError(_("node '{node}' ({type}): input '{port}' is not connected").format(
+                node=nid, type=nt.name, port=port.name), node=nid)
     return ins
 
 
@@ -727,12 +732,13 @@ def _propagate(flat, order, x_shape, y_shape, strict):
             except reg.ShapeError as exc:
                 if not strict:
                     continue
-                raise CompileError(f"node '{nid}' ({node.type}): {exc}", node=nid) from None
+                raise CompileError(_("node '{node}' ({type}): {error}").format(node=nid, type=node.type, error=exc),
+                                   node=nid) from None
             except Exception as exc:  # a rule that chokes on unknown sizes
                 if not strict:
                     continue
-                raise CompileError(f"node '{nid}' ({node.type}): cannot work out its output shape "
-                                   f"({exc})", node=nid) from None
+                raise CompileError(_("node '{node}' ({type}): cannot work out its output shape ({error})").format(
+                    node=nid, type=node.type, error=exc), node=nid) from None
         for port, shape in out.items():
             shapes[(nid, port)] = tuple(shape) if shape is not None else None
     return shapes, in_shapes
@@ -804,11 +810,11 @@ def compile_graph(graph: Graph, previous: Program | None = None, *, dataset_shap
                 except CompileError:
                     raise
                 except Exception as exc:
-                    raise CompileError(f"node '{nid}' ({node.type}) cannot be built: {exc}",
-                                       node=nid) from None
+                    raise CompileError(_("node '{node}' ({type}) cannot be built: {error}").format(
+                        node=nid, type=node.type, error=exc), node=nid) from None
             if module is None:
-                raise CompileError(f"node '{nid}' ({node.type}) cannot be run: it has no engine "
-                                   "module", node=nid)
+                raise CompileError(_("node '{node}' ({type}) cannot be run: it has no engine module").format(
+                    node=nid, type=node.type), node=nid)
             old = prev_modules.get(nid)
             if old is not None and prev_sigs.get(nid) == sig:
                 _copy_weights(old, module)
@@ -837,14 +843,14 @@ def _prepare(graph, dataset_shapes):
     flat = flatten(graph)
     order = topological_order(flat)
     if not any(flat.nodes[n].type == "Input" for n in order):
-        raise CompileError("the graph has no Input node: add one to feed the dataset's x")
+        raise CompileError(_("the graph has no Input node: add one to feed the dataset's x"))
     costs = [n for n in order if flat.nodes[n].node_type.category == reg.COST]
     pred_ref = _prediction_ref(flat, order, costs)
     if pred_ref is None:
-        raise CompileError("the graph has no cost node fed by a prediction: connect the network's "
-                           "output and the Target to a loss such as MSELoss")
+        raise CompileError(_("the graph has no cost node fed by a prediction: connect the network's "
+                             "output and the Target to a loss such as MSELoss"))
     x_shape = tuple(dataset_shapes["x"]) if dataset_shapes.get("x") is not None else None
-    first, _ = _propagate(flat, order, x_shape, None, strict=False)
+    first, _others = _propagate(flat, order, x_shape, None, strict=False)
     task = dataset_shapes.get("task", "classification")
     # the validator's rule (one source of truth: the losses' registry entries); labels are
     # presented only to a Target node, so a graph without one (an autoencoder compares its
@@ -920,8 +926,8 @@ def apply_init(module, spec):
     if name == "default":
         return
     if name not in INITS:
-        raise CompileError(f"settings.init: unknown initialisation {name!r}; choose one of "
-                           f"{', '.join(INITS)}")
+        raise CompileError(_("settings.init: unknown initialisation {name}; choose one of {choices}").format(
+            name=repr(name), choices=", ".join(INITS)))
     for m in module.modules():
         w = m._parameters.get("weight")
         if w is None or w.ndim < 2 or type(m).__name__ not in ("Linear", "Conv1d", "Conv2d", "Bilinear"):
@@ -945,7 +951,8 @@ def _check_tie_shapes(nt, node, ins, module, leader):
         try:
             probe = nt.build(node.params, ins)
         except Exception as exc:
-            raise CompileError(f"node '{node.id}' ({node.type}) cannot be built: {exc}", node=node.id) from None
+            raise CompileError(_("node '{node}' ({type}) cannot be built: {error}").format(
+                node=node.id, type=node.type, error=exc), node=node.id) from None
     mine = {n: tuple(t.shape) for n, t in _tensor_slots(probe).items()}
     theirs = {n: tuple(t.shape) for n, t in _tensor_slots(module).items()}
     if mine != theirs:

@@ -229,7 +229,8 @@ class Session:
         if dataset is None:
             spec = setting(s, "dataset")
             if not spec:
-                raise SettingsError("no dataset chosen: set settings.dataset, e.g. {\"name\": \"xor\"}")
+                raise SettingsError(_("no dataset chosen: set settings.dataset, e.g. {example}").format(
+                    example='{"name": "xor"}'))
             dataset = dataset_from_settings(graph, SettingsError)
         shapes = dataset.shape_info()
         if isinstance(previous, Session):   # keep the trained weights of unchanged nodes
@@ -865,7 +866,8 @@ class Session:
         groups = self.optimizer.param_groups
         if not any(name in g for g in groups):
             known = sorted(k for k in groups[0] if k not in ("params", "initial_lr"))
-            raise ValueError(f"the optimizer has no hyperparameter {name!r}; it has {', '.join(known)}")
+            raise ValueError(_("the optimizer has no hyperparameter {name}; it has {known}").format(
+                name=repr(name), known=", ".join(known)))
         for g in groups:
             if name in g:
                 g[name] = tuple(value) if isinstance(value, list) else value
