@@ -147,7 +147,6 @@ class TrainingProcess(WorkerSignals):
             self._settings[name] = args
         elif name == "drop":   # the document is gone: a new child builds nothing of it
             self._settings.pop("setFactory", None)
-        if name == "drop":
             with self._drops_lock:
                 self._drops_unconfirmed += 1
         if not self.alive:
@@ -299,12 +298,6 @@ class _WantedEvent:
         if process is not None:
             process.frame_drawn()
 
-    def is_set(self):  # (the child's own event decides; here it always may)
-        return True
-
-    def clear(self):
-        pass
-
 
 _LIVE: "weakref.WeakSet[TrainingProcess]" = weakref.WeakSet()
 
@@ -351,13 +344,11 @@ class _Inbox(QObject):
         if name == "exit":
             self.worker.stop()
             QCoreApplication.quit()
-        elif name == "call":
+        elif name == "call":   # the worker's own call, its result sent back
             call_id, fn = args
-            try:
-                result = None if self.worker.session is None else fn(self.worker.session)
-                self.send("called", (call_id, result, None))
-            except Exception as exc:  # noqa: BLE001  handed to the caller, who decides
-                self.send("called", (call_id, None, exc))
+            box = {}
+            self.worker.call(fn, box, threading.Event())
+            self.send("called", (call_id, box.get("result"), box.get("error")))
         elif name in REQUESTS:
             getattr(self.worker, name)(*args)
 

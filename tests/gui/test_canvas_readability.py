@@ -9,23 +9,14 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from playground.editor.dialogs import ScriptedDialogs
 from playground.editor.items import MIN_LABEL_PX
-from playground.main_window import MainWindow, lessons_dir
 
 CHAIN = "deep_sigmoid.nnpg"   # ten Linear + Sigmoid layers in two long rows
 
 
 @pytest.fixture
-def chain_window(qtbot, tmp_path):
-    win = MainWindow(dialogs=ScriptedDialogs(unsaved_changes="discard"), data_dir=tmp_path / "data",
-                     autosave=False)
-    qtbot.addWidget(win)
-    win.resize(1400, 860)
-    win.show()
-    assert win.open_file(str(lessons_dir() / CHAIN))
-    QApplication.processEvents()
-    return win
+def chain_window(lesson_window):
+    return lesson_window(CHAIN)
 
 
 def _dark_rows_over(win, node_id) -> int:

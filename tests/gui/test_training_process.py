@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import functools
 import operator
+import os
 import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -40,15 +45,11 @@ def runner(qtbot):
 
 
 def test_the_worker_runs_in_another_process(runner):
-    import os
-
     assert runner.thread is None and runner.process.process.pid != os.getpid()
-    assert runner.call_in_worker(functools.partial(_pid)) == runner.process.process.pid
+    assert runner.call_in_worker(_pid) == runner.process.process.pid
 
 
 def _pid(session):
-    import os
-
     return os.getpid()
 
 
@@ -230,12 +231,6 @@ if __name__ == "__main__":
 def test_the_child_ends_when_the_apps_process_is_killed(tmp_path):
     """No training process is left behind by an app that crashed or was killed: it reads
     the end of its pipe and exits."""
-    import os
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
     script = tmp_path / "orphan.py"
     script.write_text(ORPHAN_SCRIPT.format(root=str(Path(__file__).resolve().parents[2])))
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
@@ -250,8 +245,6 @@ def test_the_child_ends_when_the_apps_process_is_killed(tmp_path):
 
 def _running(pid) -> bool:
     """Whether ``pid`` is a live process (a zombie, reaped by nobody here, is not)."""
-    import os
-
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
